@@ -271,5 +271,8 @@ def test_sample_text_without_extraction_spaces(sample):
     assert [r[0] for r in unit_ind] == ["履职效能", None, None, None, None]
     proj = list(sample[layout.PROJECT_INDICATORS.name].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in proj] == ["产出指标", None, None, None, "成本指标", None, None, "效益指标", None]
+    # "=1块" and "=100%" are text, not formulas.
+    assert proj[0][4] == "=1块" and proj[3][4] == "=100%"
+    assert sample[layout.PROJECT_INDICATORS.name]["E2"].data_type == "s"
     assert [r[2] for r in proj] == ["数量指标", None, None, "质量指标", "经济成本指标", None, None,
                                     "社会效益指标", "社会效益指标"]

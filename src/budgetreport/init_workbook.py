@@ -64,6 +64,8 @@ def write_cell(ws: Worksheet, row: int, column: int, value: object, kind: str = 
     """A data cell: unlocked, formatted by kind. Zero/None money stays empty only where the caller decides."""
     cell = ws.cell(row=row, column=column)
     cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"   # an indicator value like "=1块" is text, not a formula
     cell.number_format = NUMBER_FORMATS.get(kind, "General")
     cell.protection = _UNLOCKED
     if kind == TEXT:
