@@ -276,3 +276,15 @@ def test_sample_text_without_extraction_spaces(sample):
     assert sample[layout.PROJECT_INDICATORS.name]["E2"].data_type == "s"
     assert [r[2] for r in proj] == ["数量指标", None, None, "质量指标", "经济成本指标", None, None,
                                     "社会效益指标", "社会效益指标"]
+
+
+def test_docs_cover_every_sheet_and_column():
+    text = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
+    assert "budgetreport init" in text
+    for spec in layout.TABLES:
+        assert spec.sheet_name in text
+        assert all(f"`{c.key}` | {c.label} |" in text for c in spec.columns), spec.key
+    for sheet in layout.KEY_VALUE_SHEETS + layout.ROW_SHEETS:
+        assert sheet.name in text
+        fields = sheet.fields if isinstance(sheet, layout.KeyValueSheet) else sheet.columns
+        assert all(f"`{f.key}` | {f.label} |" in text for f in fields), sheet.name
