@@ -1,0 +1,59 @@
+"""PDF writer: reads the FILLED .docx (never the workbook) and writes the PDF.
+
+    write_pdf(docx)                 reportlab, deterministic bytes
+    resolve_fonts(template_dir)     which faces to use (fonts.toml, installed official faces, bundled)
+    convert_with_libreoffice(docx)  the `--pdf-engine libreoffice` alternative
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from budgetreport.errors import BudgetError
+
+from .docmodel import Document, read_docx
+from .fonts import FontSet, resolve_fonts
+from .render import Renderer
+
+__all__ = ["FontSet", "convert_with_libreoffice", "read_docx", "resolve_fonts", "write_pdf"]
+
+
+def write_pdf(docx: bytes | Path, *, fonts: FontSet | None = None) -> bytes:
+    """The filled .docx as PDF bytes; the same input gives byte-identical output."""
+    doc: Document = read_docx(docx)
+    return Renderer(doc, fonts or resolve_fonts()).render()
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_with_libreoffice(docx: bytes, *, timeout: float = 120) -> bytes:
+    """PDF via `soffice --headless --convert-to pdf`, each call with its own throw-away profile
+    (concurrent soffice processes sharing one profile block each other)."""
+    exe = _soffice()
+    if exe is None:
+        raise BudgetError(
+            "未找到 LibreOffice（soffice），无法用 libreoffice 引擎生成 PDF",
+            hint="安装 LibreOffice 并确保 soffice 在 PATH 中，或改用默认的 --pdf-engine reportlab",
+        )
+    with tempfile.TemporaryDirectory(prefix="budgetreport-lo-") as tmp:
+        work = Path(tmp)
+        src = work / "report.docx"
+        src.write_bytes(docx)
+        profile = (work / "profile").as_uri()
+        cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(work / "out"), str(src)]
+        try:
+            res = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as e:
+            raise BudgetError(f"LibreOffice 转换 PDF 超时（{timeout:g} 秒）", hint="稍后重试或改用 reportlab 引擎") from e
+        except OSError as e:
+            raise BudgetError(f"无法运行 LibreOffice：{e}") from e
+        pdf = work / "out" / "report.pdf"
+        if res.returncode != 0 or not pdf.is_file():
+            detail = (res.stderr or res.stdout or b"").decode("utf-8", "replace").strip()[-300:]
+            raise BudgetError(f"LibreOffice 转换 PDF 失败（退出码 {res.returncode}）：{detail or '无输出'}")
+        return pdf.read_bytes()

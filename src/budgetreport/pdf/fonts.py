@@ -1,0 +1,285 @@
+"""Font discovery for the PDF writer.
+
+Four roles: title (方正小标宋 or a Song face), heading (黑体), body (仿宋-like), table.
+Order of precedence per role:
+  1. the unit's template folder `fonts.toml` (keys title/heading/body/table, paths relative to the folder);
+  2. official faces installed on the machine (Windows font folder; elsewhere `fc-list :lang=zh`);
+  3. WenQuanYi Micro Hei shipped by the pip package paperang-p2-fonts-cjk, so a PDF always renders.
+Only TrueType outlines can be embedded by reportlab: every candidate is test-loaded and skipped on failure.
+Each face is registered with reportlab once per process.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from budgetreport.errors import BudgetError
+
+ROLES = ("title", "heading", "body", "table")
+_ROLE_ZH = {"title": "标题", "heading": "黑体", "body": "正文", "table": "表格"}
+
+# category preference per role (first match wins)
+_PREFER: dict[str, tuple[str, ...]] = {
+    "title": ("xbs", "song", "hei", "fangsong", "kai"),
+    "heading": ("hei", "song", "fangsong", "kai", "xbs"),
+    "body": ("fangsong", "song", "kai", "hei", "xbs"),
+    "table": ("song", "fangsong", "hei", "kai", "xbs"),
+}
+
+# Windows file names of the official faces → category
+_WINDOWS_FILES: dict[str, str] = {
+    "FZXBSJW.TTF": "xbs", "方正小标宋简体.ttf": "xbs", "方正小标宋_GBK.ttf": "xbs", "FZXBSK.TTF": "xbs",
+    "FZXiaoBiaoSong-B05S.ttf": "xbs", "FZXBS_GBK.TTF": "xbs",
+    "仿宋_GB2312.ttf": "fangsong", "FS_GB2312.ttf": "fangsong", "simfang.ttf": "fangsong",
+    "simhei.ttf": "hei", "simsun.ttc": "song", "simsun.ttf": "song", "simkai.ttf": "kai",
+    "楷体_GB2312.ttf": "kai",
+}
+
+
+@dataclass(frozen=True)
+class Face:
+    name: str  # reportlab font name (registered)
+    family: str  # human-readable family, for the build output
+    path: Path
+    index: int = 0
+
+    def has(self, ch: str) -> bool:
+        return ord(ch) in _font(self.name).face.charToGlyph
+
+
+@dataclass(frozen=True)
+class FontSet:
+    title: Face
+    heading: Face
+    body: Face
+    table: Face
+    fallback: Face  # covers glyphs a chosen face lacks
+
+    def role(self, role: str) -> Face:
+        return getattr(self, role)
+
+    def describe(self) -> str:
+        parts = [f"{_ROLE_ZH[r]}：{self.role(r).family}" for r in ROLES]
+        return "PDF 字体  " + "；".join(parts)
+
+
+# ------------------------------------------------------------------------------------- registration
+
+_REGISTERED: dict[tuple[str, int], Face] = {}
+
+
+def _font(name: str) -> TTFont:
+    return pdfmetrics.getFont(name)  # type: ignore[return-value]
+
+
+def register(path: Path, index: int = 0) -> Face:
+    """Load and register one face (cached). Raises on non-TrueType or unreadable files."""
+    key = (str(Path(path).resolve()), index)
+    face = _REGISTERED.get(key)
+    if face is not None:
+        return face
+    digest = hashlib.sha1(f"{key[0]}#{index}".encode()).hexdigest()[:8]
+    name = f"br-{digest}"
+    font = TTFont(name, key[0], subfontIndex=index)
+    pdfmetrics.registerFont(font)
+    family = font.face.familyName
+    family_s = family.decode("utf-8", "replace") if isinstance(family, bytes) else str(family)
+    face = Face(name=name, family=_display_family(key[0], family_s), path=Path(key[0]), index=index)
+    _REGISTERED[key] = face
+    return face
+
+
+def _display_family(path: str, family: str) -> str:
+    cat = _WINDOWS_FILES.get(Path(path).name)
+    zh = {"xbs": "方正小标宋", "fangsong": "仿宋", "hei": "黑体", "song": "宋体", "kai": "楷体"}
+    if cat and not re.search(r"[\u4e00-\u9fff]", family):
+        return f"{zh[cat]}（{family}）"
+    return family
+
+
+def _try_register(path: Path, index: int) -> Face | None:
+    try:
+        return register(path, index)
+    except Exception:  # noqa: BLE001 - CFF/OTF, bitmap-only or broken files are simply skipped
+        return None
+
+
+# ---------------------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    path: Path
+    index: int
+    family: str
+    category: str
+    rank: int  # lower is better within a category
+
+
+def _category(family: str) -> str | None:
+    f = family.lower().replace(" ", "")
+    if "小标宋" in f or "xiaobiaosong" in f or "fzxbs" in f:
+        return "xbs"
+    if "仿宋" in f or "fangsong" in f:
+        return "fangsong"
+    if "楷" in f or "kai" in f:
+        return "kai"
+    if "黑" in f or "hei" in f or "sans" in f or "gothic" in f:
+        return "hei"
+    if "宋" in f or "song" in f or "ming" in f or "serif" in f:
+        return "song"
+    return None
+
+
+def _rank(family: str, style: str) -> int:
+    """Prefer simplified-Chinese variants and regular weights."""
+    f, s = family.lower(), style.lower()
+    rank = 0
+    if re.search(r"\b(tw|hk|mo|tc|jp|kr)\b|mbe", f):
+        rank += 2
+    if any(w in s for w in ("bold", "light", "thin", "black", "heavy", "italic")) or "mono" in f:
+        rank += 1
+    return rank
+
+
+def _windows_dirs() -> list[Path]:
+    dirs = []
+    windir = os.environ.get("WINDIR") or os.environ.get("SystemRoot")
+    if windir:
+        dirs.append(Path(windir) / "Fonts")
+    dirs.append(Path("C:/Windows/Fonts"))
+    local = os.environ.get("LOCALAPPDATA")
+    if local:
+        dirs.append(Path(local) / "Microsoft/Windows/Fonts")
+    return dirs
+
+
+def _windows_candidates() -> list[_Candidate]:
+    out = []
+    for d in _windows_dirs():
+        if not d.is_dir():
+            continue
+        lower = {p.name.lower(): p for p in d.iterdir()}
+        for fname, cat in _WINDOWS_FILES.items():
+            p = lower.get(fname.lower())
+            if p is not None:
+                out.append(_Candidate(p, 0, fname, cat, -1))  # the official file beats look-alikes
+    return out
+
+
+def _fc_candidates() -> list[_Candidate]:
+    exe = shutil.which("fc-list")
+    if not exe:
+        return []
+    try:
+        res = subprocess.run(
+            [exe, ":lang=zh", "--format", "%{file}|%{index}|%{family}|%{style}|%{fontformat}\n"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    out = []
+    for line in res.stdout.splitlines():
+        parts = line.split("|")
+        if len(parts) != 5:
+            continue
+        file, index, families, style, fmt = parts
+        if fmt and fmt != "TrueType":  # CFF (.otf Noto CJK) cannot be embedded by reportlab
+            continue
+        names = [n for n in families.split(",") if n]
+        cat = next((c for c in map(_category, names) if c), None)
+        if cat is None:
+            continue
+        family = next((n for n in names if re.search(r"[\u4e00-\u9fff]", n)), names[0] if names else file)
+        out.append(_Candidate(Path(file), int(index or 0), family, cat, _rank(",".join(names), style)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _system_candidates() -> tuple[_Candidate, ...]:
+    cands = _windows_candidates() if sys.platform == "win32" else []
+    cands += _fc_candidates()
+    # deterministic: category rank, then path and index
+    return tuple(sorted(set(cands), key=lambda c: (c.rank, str(c.path), c.index)))
+
+
+def bundled_face() -> Face:
+    """WenQuanYi Micro Hei from the pip package (always present)."""
+    import paperang_p2_fonts_cjk
+
+    path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
+    return register(path, 0)
+
+
+@lru_cache(maxsize=1)
+def _system_fontset() -> dict[str, Face]:
+    """Per role, the first loadable face of the most preferred category (loads only what it picks)."""
+    by_cat: dict[str, list[_Candidate]] = {}
+    for c in _system_candidates():
+        by_cat.setdefault(c.category, []).append(c)
+    bundled = bundled_face()
+    by_cat.setdefault("hei", []).append(_Candidate(bundled.path, bundled.index, bundled.family, "hei", 9))
+    loaded: dict[str, Face | None] = {}
+
+    def first(cat: str) -> Face | None:
+        if cat not in loaded:
+            loaded[cat] = next(
+                (f for c in by_cat.get(cat, []) if (f := _try_register(c.path, c.index)) is not None), None)
+        return loaded[cat]
+
+    chosen: dict[str, Face] = {}
+    for role in ROLES:
+        face = next((f for cat in _PREFER[role] if (f := first(cat)) is not None), None)
+        if face is not None:
+            chosen[role] = face
+    return chosen
+
+
+def _toml_faces(template_dir: Path) -> dict[str, Face]:
+    cfg = template_dir / "fonts.toml"
+    if not cfg.is_file():
+        return {}
+    try:
+        data = tomllib.loads(cfg.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise BudgetError(f"字体配置文件格式错误：{e}", file=cfg) from e
+    out: dict[str, Face] = {}
+    for role, value in data.items():
+        if role not in ROLES:
+            raise BudgetError(
+                f"字体配置中的“{role}”不是可用的角色", file=cfg, hint="可用：title、heading、body、table")
+        if isinstance(value, dict):
+            file, index = value.get("file", ""), int(value.get("index", 0))
+        else:
+            file, index = str(value), 0
+        path = (template_dir / file).resolve()
+        if not path.is_file():
+            raise BudgetError(f"字体文件不存在：{path}", file=cfg, hint=f"检查 {role} 的路径（相对于模板文件夹）")
+        try:
+            out[role] = register(path, index)
+        except Exception as e:  # noqa: BLE001
+            raise BudgetError(
+                f"字体文件无法嵌入 PDF：{path.name}（{e}）", file=cfg,
+                hint="只支持 TrueType 轮廓字体（.ttf/.ttc），不支持 OpenType CFF（.otf）") from e
+    return out
+
+
+def resolve_fonts(template_dir: Path | None = None) -> FontSet:
+    """The faces for each role: template fonts.toml, then the machine's official faces, then bundled."""
+    fallback = bundled_face()
+    chosen = dict(_system_fontset())
+    if template_dir is not None:
+        chosen.update(_toml_faces(Path(template_dir)))
+    faces = {role: chosen.get(role, fallback) for role in ROLES}
+    return FontSet(**faces, fallback=fallback)

@@ -1,0 +1,546 @@
+"""Document model → reportlab flowables → PDF bytes.
+
+Two (or three) builds: the first records the page of every bookmark, the next prints those numbers in the
+目录. TOC entries reserve the page-number column from the start, so numbers never change pagination.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+from xml.sax.saxutils import escape
+
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus.paragraph import ParaLines, Paragraph, cjkU, makeCJKParaLine
+from reportlab.platypus import (
+    BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
+    Table, TableStyle,
+)
+
+from . import docmodel as m
+from .fonts import FontSet
+
+# ---------------------------------------------------------------------------------- Chinese line breaking
+# reportlab's own CJK wrap lets "，；：”" start a line and hangs a forbidden character into the right
+# margin (which overlaps a table border). Here the break moves back instead (推入), Latin words and
+# numbers stay whole, and opening brackets/quotes never end a line.
+
+# may not start a line (GB/T 15834 punctuation plus closing brackets)
+CANNOT_START = set("，。、；：？！）］｝》〉」』】〕”’…—％‰℃·,.;:?!)]}%" "\u3001\u3002\uff0c")
+# may not end a line
+CANNOT_END = set("（［｛《〈「『【〔“‘([{")
+_WORD = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']")
+_FUZZ = 1e-6
+
+
+def _is_word(u: str) -> bool:
+    return bool(u) and _WORD.match(u) is not None
+
+
+def _break_at(U: list[cjkU], start: int, end: int) -> int:
+    """Best break index in (start, end]: the line is U[start:k]."""
+    k = end
+    # keep a Latin word / number whole when it straddles the break
+    if k < len(U) and _is_word(U[k]) and _is_word(U[k - 1]):
+        j = k - 1
+        while j > start and _is_word(U[j - 1]):
+            j -= 1
+        if j > start:
+            k = j
+    # move the break back while the next line would start with a forbidden character
+    # or this line would end with an opening bracket (at most 3 steps: never an endless squeeze)
+    for _ in range(3):
+        if k >= len(U) or k - 1 <= start:
+            break
+        if U[k] in CANNOT_START or U[k - 1] in CANNOT_END:
+            k -= 1
+        else:
+            break
+    return k if k > start else end
+
+
+def cjk_frag_split(frags: list, max_widths: list[float], calc_bounds: bool) -> ParaLines:
+    U: list[cjkU] = []
+    for f in frags:
+        text = f.text
+        if isinstance(text, bytes):
+            text = text.decode("utf8")
+        if text:
+            U.extend(cjkU(t, f, "utf8") for t in text)
+        else:
+            U.append(cjkU(text, f, "utf8"))  # callbacks (onDraw, anchors) and <br/>
+    lines = []
+    n = len(U)
+    start = 0
+    while start < n:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        width = 0.0
+        i = start
+        forced = False
+        while i < n:
+            u = U[i]
+            if hasattr(u.frag, "lineBreak"):
+                i += 1
+                forced = True
+                break
+            if width + u.width > max_width + _FUZZ and i > start:
+                break
+            width += u.width
+            i += 1
+        k = i if forced or i >= n else _break_at(U, start, i)
+        used = sum(u.width for u in U[start:k])
+        lines.append(makeCJKParaLine(U[start:k], max_width, used, max_width - used, forced, calc_bounds))
+        start = k
+        # a space at the start of a continuation line is dropped, as Word does
+        while start < n and U[start] == " " and not forced:
+            start += 1
+    return ParaLines(kind=1, lines=lines)
+
+
+class CJKParagraph(Paragraph):
+    """A Paragraph with the line breaking above; `on_draw` callbacks get the canvas when drawn."""
+
+    on_draw: tuple = ()
+
+    def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 - reportlab API
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        self.height = 0
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        style = self.style
+        if not self.frags:
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
+                             textColor=style.textColor, lines=[], ascent=style.fontSize,
+                             descent=-0.2 * style.fontSize)
+        auto = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+        return cjk_frag_split(self.frags, list(maxWidths), auto not in ("", "off"))
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        for i, p in enumerate(parts):  # marks belong to the first line only
+            if isinstance(p, CJKParagraph):
+                p.on_draw = self.on_draw if i == 0 else ()
+        return parts
+
+    def draw(self) -> None:
+        super().draw()
+        for cb in self.on_draw:
+            cb(self.canv)
+
+
+# ------------------------------------------------------------------------------------------ styles
+
+_ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
+MIN_TABLE_FONT = 7.0
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a contract style looks when the template does not say (公文 conventions)."""
+    role: str
+    size: float
+    align: str = "left"
+    indent: float = 0.0  # first-line indent, in characters
+    left: float = 0.0  # left indent, in characters
+    before: float = 0.0
+    after: float = 0.0
+    leading: float = 1.5
+    keep: float = 0.0  # CondPageBreak height: keep this with what follows
+
+
+LOOKS: dict[str, Look] = {
+    "Title": Look("title", 26, "center", before=150, after=24, leading=1.4),
+    "Subtitle": Look("title", 22, "center", before=12, after=12, leading=1.4),
+    "TOC Heading": Look("title", 22, "center", after=18, leading=1.4),
+    "toc 1": Look("heading", 14, "left", before=6, leading=1.6),
+    "toc 2": Look("body", 14, "left", left=2, leading=1.6),
+    "Heading 1": Look("heading", 18, "center", before=6, after=12, leading=1.5, keep=140),
+    "Heading 2": Look("heading", 16, "left", indent=2, before=6, after=3, leading=1.6, keep=110),
+    "Heading 3": Look("body", 16, "left", indent=2, before=3, after=3, leading=1.6, keep=90),
+    "Table Number": Look("heading", 12, "left", before=6, leading=1.4, keep=160),
+    "Table Title": Look("title", 18, "center", before=4, after=6, leading=1.4, keep=140),
+    "Table Meta": Look("table", 10.5, "left", leading=1.4),
+    "Body Text": Look("body", 16, "justify", indent=2, leading=1.75),
+    "Table Text": Look("table", 10.5, "left", leading=1.25),
+    "Signature": Look("body", 16, "right", leading=1.75),
+}
+DEFAULT_LOOK = Look("body", 12, "left", leading=1.5)
+OUTLINE_LEVEL = {"Heading 1": 0, "Heading 2": 1, "Table Title": 1, "Heading 3": 2}
+TOC_STYLES = ("toc 1", "toc 2")
+
+
+@dataclass
+class Pass:
+    """What one build learned: bookmark key → page, and which pages are covers."""
+    pages: dict[str, int] = field(default_factory=dict)
+    covers: set[int] = field(default_factory=set)
+
+
+class Renderer:
+    def __init__(self, doc: m.Document, fonts: FontSet) -> None:
+        self.doc = doc
+        self.fonts = fonts
+        # bookmark names → internal keys (safe in reportlab markup, deterministic)
+        self.keys: dict[str, str] = {}
+        for p in doc.paragraphs():
+            for b in p.bookmarks:
+                self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
+        self._styles: dict[tuple, ParagraphStyle] = {}
+
+    # ------------------------------------------------------------------------------------------ build
+
+    def render(self) -> bytes:
+        known: dict[str, int] = {}
+        pdf = b""
+        for _ in range(4):  # stable after the second pass; the bound is a safety net
+            pdf, learned = self._build(known)
+            if learned.pages == known:
+                break
+            known = learned.pages
+        return pdf
+
+    def _build(self, known: dict[str, int]) -> tuple[bytes, Pass]:
+        buf = io.BytesIO()
+        learned = Pass()
+        doc = self.doc
+        first = doc.sections[0].page
+        tpl = _DocTemplate(
+            buf, learned, doc.created,
+            pagesize=(first.width, first.height), invariant=1,
+            title=doc.title, author=doc.author, subject=doc.subject, keywords=doc.keywords,
+            creator="budgetreport", lang="zh-CN",
+            initialFontName=self.fonts.body.name,  # else every page names Helvetica (not embedded)
+            leftMargin=first.left, rightMargin=first.right, topMargin=first.top, bottomMargin=first.bottom,
+        )
+        footer_face = self.fonts.body.name
+        templates = []
+        for i, s in enumerate(doc.sections):
+            pg = s.page
+            frame = Frame(pg.left, pg.bottom, pg.width - pg.left - pg.right, pg.height - pg.top - pg.bottom,
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"f{i}")
+            templates.append(PageTemplate(
+                id=f"s{i}", frames=[frame], pagesize=(pg.width, pg.height),
+                onPageEnd=_footer(pg, footer_face, learned),
+            ))
+        tpl.addPageTemplates(templates)
+        story = self._story(known, learned)
+        tpl.build(story)
+        return buf.getvalue(), learned
+
+    # ------------------------------------------------------------------------------------------ story
+
+    def _story(self, known: dict[str, int], learned: Pass) -> list[Flowable]:
+        story: list[Flowable] = []
+        pending_break = False
+        outline = _Outline()
+        for si, section in enumerate(self.doc.sections):
+            pg = section.page
+            frame_w = pg.width - pg.left - pg.right
+            if si > 0:
+                story.append(NextPageTemplate(f"s{si}"))
+                prev = self.doc.sections[si - 1].page
+                if not section.continuous or (prev.width, prev.height) != (pg.width, pg.height):
+                    pending_break = True
+            last_number = ""
+            for block in section.blocks:
+                if isinstance(block, m.PageBreak):
+                    pending_break = True
+                    continue
+                if isinstance(block, m.Paragraph) and block.page_break_before:
+                    pending_break = True
+                if pending_break and story_has_content(story):
+                    story.append(PageBreak())
+                pending_break = False
+                if isinstance(block, m.Table):
+                    story.append(self._table(block, frame_w))
+                    continue
+                look = self._look(block.style)
+                if look.keep:
+                    story.append(CondPageBreak(look.keep))
+                if block.style == "Table Number":
+                    last_number = block.text.strip()
+                marks = self._marks(block, last_number, known, learned, outline)
+                if block.style != "Table Number":
+                    last_number = "" if block.style != "Table Title" else last_number
+                story.append(self._paragraph(block, frame_w, known, marks))
+        return story
+
+    def _marks(self, p: m.Paragraph, number: str, known: dict[str, int], learned: Pass,
+               outline: "_Outline") -> list[Callable]:
+        marks: list[Callable] = []
+        keys = [self.keys[b] for b in p.bookmarks]
+        level = OUTLINE_LEVEL.get(p.style)
+        if level is not None and not keys:
+            keys = [outline.new_key()]
+        if keys:
+            def record(canv, keys=tuple(keys)) -> None:
+                page = canv.getPageNumber()
+                for k in keys:
+                    learned.pages[k] = page
+            marks.append(record)
+        if level is not None:
+            title = " ".join(x for x in (number, p.text.strip()) if x) if p.style == "Table Title" else p.text.strip()
+            title = re.sub(r"\s+", " ", title)
+            key = keys[0]
+            marks.append(lambda canv: outline.add(canv, title, key, level))
+        if p.style == "Title":
+            marks.append(lambda canv: learned.covers.add(canv.getPageNumber()))
+        return marks
+
+    # ------------------------------------------------------------------------------------- paragraphs
+
+    def _look(self, style: str) -> Look:
+        return LOOKS.get(style, DEFAULT_LOOK)
+
+    def _pstyle(self, style: str, align: str | None, size: float | None = None, in_table: bool = False) -> ParagraphStyle:
+        info = self.doc.styles.get(style, m.StyleInfo())
+        look = self._look(style)
+        size = size or info.size or look.size
+        align = align or info.align or look.align
+        key = (style, align, size, in_table)
+        ps = self._styles.get(key)
+        if ps is None:
+            face = self.fonts.role(look.role).name
+            ps = ParagraphStyle(
+                f"{style}-{align}-{size}-{in_table}",
+                fontName=face, fontSize=size, leading=size * look.leading,
+                alignment=_ALIGN.get(align, TA_LEFT), wordWrap="CJK",
+                firstLineIndent=0 if in_table else look.indent * size,
+                leftIndent=0 if in_table else look.left * size,
+                spaceBefore=0 if in_table else look.before, spaceAfter=0 if in_table else look.after,
+                allowWidows=0, allowOrphans=0,
+            )
+            self._styles[key] = ps
+        return ps
+
+    def _markup(self, p: m.Paragraph, face_role: str) -> str:
+        face = self.fonts.role(face_role)
+        bold_face = self.fonts.heading
+        out = []
+        for run in p.runs:
+            # CJK faces have no bold: emphasis in body and table text is set in 黑体, as print does
+            use = bold_face if run.bold and face_role in ("body", "table") else face
+            out.append(_font_markup(run.text, use, self.fonts.fallback, face))
+        return "".join(out)
+
+    def _paragraph(self, p: m.Paragraph, frame_w: float, known: dict[str, int], marks: list[Callable]) -> Flowable:
+        look = self._look(p.style)
+        style = self._pstyle(p.style, p.align)
+        text = self._markup(p, look.role)
+        anchors = "".join(f'<a name="{self.keys[b]}"/>' for b in p.bookmarks)
+        if not text.strip() and not anchors:
+            return Spacer(1, style.leading)
+        if p.style in TOC_STYLES and p.anchor:
+            return self._toc_entry(p, text, style, frame_w, known)
+        para = CJKParagraph(anchors + text, style)
+        para.on_draw = tuple(marks)
+        return para
+
+    def _toc_entry(self, p: m.Paragraph, text: str, style: ParagraphStyle, frame_w: float,
+                   known: dict[str, int]) -> Flowable:
+        key = self.keys.get(p.anchor or "")
+        num_w = stringWidth("000", style.fontName, style.fontSize)
+        style = ParagraphStyle(f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize)
+        if key is None:  # the anchor names no bookmark: an entry without a page number
+            return CJKParagraph(text, style)
+        page = known.get(key)
+        label = f"{page or ''}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
+        body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
+        return CJKParagraph(body, style)
+
+    # ------------------------------------------------------------------------------------------ tables
+
+    def _table(self, t: m.Table, frame_w: float) -> Flowable:
+        base = self._pstyle("Table Text", None).fontSize
+        widths, size = fit_columns(t, frame_w, base, self.fonts.table.name)
+        pad = 1.5 if size < 9 else 3.0
+        ncols = len(widths)
+        data: list[list] = [["" for _ in range(ncols)] for _ in t.rows]
+        cmds: list[tuple] = [
+            ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+            ("FONT", (0, 0), (-1, -1), self.fonts.table.name, size),  # empty cells, else Helvetica
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ]
+        restart: dict[int, tuple[int, int]] = {}  # grid column → (row, span) of the open vertical merge
+        spans: dict[tuple[int, int], list[int]] = {}  # (row, col) → [end row, end col]
+        for r, row in enumerate(t.rows):
+            for cell in row.cells:
+                c = min(cell.col, ncols - 1)
+                end_c = min(c + cell.span, ncols) - 1
+                if cell.vmerge == "continue" and c in restart:
+                    r0, _ = restart[c]
+                    spans[(r0, c)][0] = r
+                    continue
+                if cell.vmerge == "restart":
+                    restart[c] = (r, cell.span)
+                else:
+                    restart.pop(c, None)
+                spans[(r, c)] = [r, end_c]
+                data[r][c] = self._cell(cell, size)
+                if cell.valign == "bottom":
+                    cmds.append(("VALIGN", (c, r), (c, r), "BOTTOM"))
+        for (r, c), (r1, c1) in spans.items():
+            if r1 > r or c1 > c:
+                cmds.append(("SPAN", (c, r), (c1, r1)))
+        header = t.header_rows if t.header_rows < len(t.rows) else 0
+        table = Table(data, colWidths=widths, repeatRows=header, hAlign="CENTER", splitByRow=1)
+        table.setStyle(TableStyle(cmds))
+        return table
+
+    def _cell(self, cell: m.Cell, size: float) -> list[Flowable] | str:
+        out: list[Flowable] = []
+        for p in cell.paragraphs:
+            # every paragraph in a cell follows the table's size; alignment is the paragraph's own
+            align = p.align or self.doc.styles.get(p.style, m.StyleInfo()).align
+            style = self._pstyle("Table Text", align, size, in_table=True)
+            text = self._markup(p, "table")
+            if text.strip():
+                out.append(CJKParagraph(text, style))
+        return out or ""
+
+
+def story_has_content(story: list[Flowable]) -> bool:
+    return any(not isinstance(f, (NextPageTemplate, CondPageBreak)) for f in story)
+
+
+# ------------------------------------------------------------------------------------------- columns
+
+_TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")
+
+
+def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
+    """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt).
+
+    A column is never narrower than its longest unbreakable token (a number, a code), so numbers are not
+    split across lines; the room comes from columns with slack.
+    """
+    grid = list(t.grid)
+    total = sum(grid) or 1.0
+    scale = min(1.0, frame_w / total)
+    widths = [g * scale for g in grid]
+    size = base if scale >= 1.0 else max(MIN_TABLE_FONT, round(base * max(scale, 0.75) * 2) / 2)
+    while True:
+        pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
+        need = [0.0] * len(grid)
+        for row in t.rows:
+            for cell in row.cells:
+                if cell.span != 1 or cell.col >= len(grid):
+                    continue
+                for p in cell.paragraphs:
+                    for tok in _TOKEN.findall(p.text):
+                        need[cell.col] = max(need[cell.col], stringWidth(tok, face, size) + pad)
+        if sum(need) <= frame_w or size <= MIN_TABLE_FONT:
+            break
+        size = max(MIN_TABLE_FONT, size - 0.5)
+    deficit = sum(max(0.0, n - w) for n, w in zip(need, widths))
+    if deficit > 0:
+        slack = [max(0.0, w - n) for n, w in zip(need, widths)]
+        room = sum(slack)
+        if room > 0:
+            take = min(1.0, deficit / room)
+            widths = [max(n, w) if w < n else w - s * take for n, w, s in zip(need, widths, slack)]
+    return widths, size
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _font_markup(text: str, face, fallback, base) -> str:  # type: ignore[no-untyped-def]
+    """Escape text; switch face for runs of glyphs the face lacks; newlines become <br/>."""
+    out: list[str] = []
+    cur = None
+    buf: list[str] = []
+
+    def flush() -> None:
+        if buf:
+            s = escape("".join(buf)).replace("\n", "<br/>")
+            out.append(s if cur.name == base.name else f'<font name="{cur.name}">{s}</font>')
+            buf.clear()
+
+    for ch in text:
+        use = face if (ch in " \n\t" or face.has(ch)) else fallback
+        if use is not cur:
+            flush()
+            cur = use
+        buf.append(ch)
+    flush()
+    return "".join(out)
+
+
+class _Outline:
+    """PDF outline entries; a level never jumps more than one below the previous (reportlab requires it)."""
+
+    def __init__(self) -> None:
+        self.level = -1
+        self.n = 0
+
+    def new_key(self) -> str:
+        self.n += 1
+        return f"ol{self.n}"
+
+    def add(self, canv, title: str, key: str, level: int) -> None:  # type: ignore[no-untyped-def]
+        level = min(level, self.level + 1)
+        self.level = level
+        canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+
+def _footer(pg: m.PageSetup, face: str, learned: Pass) -> Callable:
+    def draw(canv, doc) -> None:  # type: ignore[no-untyped-def]
+        n = canv.getPageNumber()
+        if n in learned.covers:
+            return
+        canv.saveState()
+        canv.setFont(face, 12)
+        canv.drawCentredString(pg.width / 2, max(pg.footer, 18.0), f"— {n} —")
+        canv.restoreState()
+    return draw
+
+
+def _draw_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    """onDraw callback after a 目录 entry: dot leaders, then the page number flush right."""
+    page, width_s, font, size_s = label.split("|")
+    width, size = float(width_s), float(size_s)
+    info = canv._curr_tx_info  # paragraph-local coordinates: the right edge is the frame width
+    x, y = info["cur_x"], info["cur_y"]
+    num_w = stringWidth(page, font, size)
+    dot_w = stringWidth(".", font, size) * 2
+    gap_start = x + size * 0.4
+    gap_end = width - num_w - size * 0.3
+    canv.saveState()
+    canv.setFont(font, size)
+    if gap_end > gap_start and dot_w > 0:
+        n = int((gap_end - gap_start) / dot_w)
+        canv.drawRightString(gap_end, y, ". " * n)
+    canv.drawRightString(width, y, page)
+    canv.restoreState()
+
+
+class _DocTemplate(BaseDocTemplate):
+    def __init__(self, buf, learned: Pass, created: datetime | None, **kw) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(buf, **kw)
+        self._created = created
+
+    def beforeDocument(self) -> None:  # noqa: N802 - reportlab hook
+        self.canv.setNamedCB("brTocEnd", _draw_toc_end)
+        self.canv.showOutline()
+        if self._created is not None:  # CreationDate = the workbook's 编制日期 (reruns are identical)
+            self.canv._doc._timeStamp = _stamp(self._created)
+
+
+def _stamp(dt: datetime) -> TimeStamp:
+    ts = TimeStamp(invariant=1)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    ts.t = dt.replace(tzinfo=timezone.utc).timestamp()
+    ts.lt = dt.timetuple()
+    ts.YMDhms = tuple(ts.lt)[:6]
+    ts.dhh = ts.dmm = 0
+    return ts

@@ -1,0 +1,402 @@
+"""The PDF writer: fonts embedded, outline, 目录 page numbers, text order, landscape, determinism."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, Twips
+from pypdf import PdfReader
+
+from budgetreport.errors import BudgetError
+from budgetreport.pdf import convert_with_libreoffice, read_docx, write_pdf
+from budgetreport.pdf.docmodel import Table
+
+UNIT = "昌吉市城市管理指挥中心"
+CREATED = dt.datetime(2025, 1, 20, 9, 30, 0)
+LONG = ("按照全口径预算的原则，昌吉市城市管理指挥中心2025年所有收入和支出均纳入单位预算管理。"
+        "收支总预算197.31万元，比上年预算减少9.38万元，下降4.54%，主要原因是2025年在职人员减少1人；"
+        "项目无变动，预算数减少。")
+
+# ------------------------------------------------------------------------------ a contract-shaped .docx
+
+_STYLES = ["toc 1", "toc 2", "TOC Heading", "Table Number", "Table Title", "Table Meta", "Table Text",
+           "Signature", "Body Text"]
+
+
+def _style(d, name: str):  # type: ignore[no-untyped-def]
+    try:
+        return d.styles[name]
+    except KeyError:
+        return d.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+
+
+def _bookmark(p, name: str, bid: int) -> None:  # type: ignore[no-untyped-def]
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bid))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bid))
+    p._p.insert(1 if p._p.pPr is not None else 0, start)
+    p._p.append(end)
+
+
+def _toc(d, style: str, text: str, anchor: str):  # type: ignore[no-untyped-def]
+    p = d.add_paragraph(style=style)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    r.append(t)
+    link.append(r)
+    p._p.append(link)
+    return p
+
+
+def _set_cell(cell, text: str, align=None, bold: bool = False):  # type: ignore[no-untyped-def]
+    cell.text = ""
+    p = cell.paragraphs[0]
+    p.style = "Table Text"
+    if align is not None:
+        p.alignment = align
+    run = p.add_run(text)
+    run.bold = bold or None
+
+
+def _tc_pr(cell, tag: str, **attrs: str) -> None:  # type: ignore[no-untyped-def]
+    tcpr = cell._tc.get_or_add_tcPr()
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    tcpr.append(el)
+
+
+def _header_row(row) -> None:  # type: ignore[no-untyped-def]
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:tblHeader"))
+
+
+def _money_table(d, rows: int):  # type: ignore[no-untyped-def]
+    """Two header rows: 收入(span 2) | 支出(span 2); vMerge in the first column of the body."""
+    t = d.add_table(rows=2 + rows, cols=4)
+    t.style = d.styles["Table Grid"]
+    a, b = t.rows[0].cells[0], t.rows[0].cells[1]
+    a.merge(b)
+    _set_cell(t.rows[0].cells[0], "收入", WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    t.rows[0].cells[2].merge(t.rows[0].cells[3])
+    _set_cell(t.rows[0].cells[2], "支出", WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    for i, h in enumerate(["项目", "预算数", "功能分类", "预算数"]):
+        _set_cell(t.rows[1].cells[i], h, WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    _header_row(t.rows[0])
+    _header_row(t.rows[1])
+    for r in range(rows):
+        cells = t.rows[2 + r].cells
+        _set_cell(cells[0], f"收入项目{r + 1}：一般公共预算拨款")
+        _set_cell(cells[1], f"{100 + r}.{r % 100:02d}", WD_ALIGN_PARAGRAPH.RIGHT)
+        _set_cell(cells[2], f"{201 + r} 功能分类科目名称{r + 1}")
+        _set_cell(cells[3], f"{50 + r}.31", WD_ALIGN_PARAGRAPH.RIGHT)
+    # vertical merge of rows 2..4 in column 0 (python-docx writes w:vMerge restart/continue)
+    t.cell(2, 0).merge(t.cell(4, 0))
+    _set_cell(t.cell(2, 0), "合并单元格：一般公共预算")
+    return t
+
+
+def _wide_table(d, ncols: int = 17):  # type: ignore[no-untyped-def]
+    t = d.add_table(rows=4, cols=ncols)
+    t.style = d.styles["Table Grid"]
+    heads = ["类", "款", "项", "功能分类科目名称", "总计", "财政拨款（补助）小计", "一般公共预算",
+             "上级一般公共预算安排的转移支付", "政府性基金预算", "上级政府性基金安排的转移支付",
+             "国有资本经营预算", "上级国有资本经营预算安排的转移支付", "财政专户（教育收费）", "单位资金",
+             "财政拨款结转", "非财政拨款结转结余", "备注"][:ncols]
+    for i, h in enumerate(heads):
+        _set_cell(t.rows[0].cells[i], h, WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    _header_row(t.rows[0])
+    values = ["208", "05", "05", "机关事业单位基本养老保险缴费支出"] + ["1234567.89"] * (ncols - 4)
+    for r in (1, 2, 3):
+        for i, v in enumerate(values):
+            _set_cell(t.rows[r].cells[i], v, WD_ALIGN_PARAGRAPH.RIGHT if i >= 4 else None)
+    for col in t.columns:  # 17 × 1 inch: much wider than the landscape frame
+        for c in col.cells:
+            c.width = Twips(1440)
+    grid = t._tbl.tblGrid
+    for gc in grid.findall(qn("w:gridCol")):
+        gc.set(qn("w:w"), "1440")
+    return t
+
+
+def make_docx() -> bytes:
+    d = docx.Document()
+    a4 = d.sections[0]
+    a4.page_width, a4.page_height = Twips(11906), Twips(16838)
+    for name in _STYLES:
+        _style(d, name)
+    d.styles["Body Text"].paragraph_format.first_line_indent = Pt(32)
+    cp = d.core_properties
+    cp.title, cp.author, cp.subject = f"{UNIT}2025年单位预算公开", UNIT, "2025年单位预算公开"
+    cp.keywords, cp.created = "单位预算,预算公开", CREATED
+
+    d.add_paragraph(UNIT, style="Title")
+    d.add_paragraph("2025年单位预算公开", style="Subtitle")
+    d.add_paragraph("目 录", style="TOC Heading").paragraph_format.page_break_before = True
+    _toc(d, "toc 1", "第一部分 2025年单位概况", "p1")
+    _toc(d, "toc 2", "一、主要职能", "p1s1")
+    _toc(d, "toc 1", "第二部分 2025年单位预算公开表", "p2")
+    _toc(d, "toc 2", "一、单位收支总体情况表", "t1")
+    _toc(d, "toc 2", "二、单位收入总体情况表", "t2")
+    _toc(d, "toc 1", "第三部分 2025年单位预算情况说明", "p3")
+
+    bid = 0
+
+    def heading(text: str, style: str, name: str, *, new_page: bool = False):  # type: ignore[no-untyped-def]
+        nonlocal bid
+        p = d.add_paragraph(text, style=style)
+        p.paragraph_format.page_break_before = new_page or None
+        bid += 1
+        _bookmark(p, name, bid)
+        return p
+
+    heading("第一部分 2025年单位概况", "Heading 1", "p1", new_page=True)
+    heading("一、主要职能", "Heading 2", "p1s1")
+    for i in range(6):
+        d.add_paragraph(f"{i + 1}、{LONG}", style="Body Text")
+    heading("第二部分 2025年单位预算公开表", "Heading 1", "p2", new_page=True)
+    d.add_paragraph("表1", style="Table Number")
+    heading("单位收支总体情况表", "Table Title", "t1")
+    d.add_paragraph(f"编制单位：{UNIT}", style="Table Meta")
+    d.add_paragraph("单位：万元", style="Table Meta").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _money_table(d, rows=40)
+
+    # 表2 in a landscape section
+    sec = d.add_section(WD_SECTION.NEW_PAGE)
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = sec.page_height, sec.page_width
+    d.add_paragraph("表2", style="Table Number")
+    heading("单位收入总体情况表", "Table Title", "t2")
+    _wide_table(d)
+    sec = d.add_section(WD_SECTION.NEW_PAGE)
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = sec.page_height, sec.page_width
+
+    heading("第三部分 2025年单位预算情况说明", "Heading 1", "p3")
+    p = heading("（一）一般公共预算当年拨款规模变化情况", "Heading 3", "p3s1s1")
+    p = d.add_paragraph(style="Body Text")
+    p.add_run("财政拨款").bold = True
+    p.add_run("：指由一般公共预算、政府性基金预算、国有资本经营预算安排的财政拨款数。")
+    d.add_paragraph(UNIT, style="Signature")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture(scope="module")
+def sample_docx() -> bytes:
+    return make_docx()
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(sample_docx: bytes) -> bytes:
+    return write_pdf(sample_docx)
+
+
+def _need(tool: str) -> str:
+    exe = shutil.which(tool)
+    if exe is None:
+        pytest.skip(f"{tool} not installed")
+    return exe
+
+
+def _pdftotext(pdf: bytes, tmp_path: Path, *args: str) -> str:
+    exe = _need("pdftotext")
+    f = tmp_path / "x.pdf"
+    f.write_bytes(pdf)
+    return subprocess.run([exe, *args, str(f), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    return [_squash(p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _outline(pdf: bytes) -> list[tuple[int, str, int]]:
+    """(level, title, 1-based page) in order."""
+    r = PdfReader(io.BytesIO(pdf))
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, level: int) -> None:  # type: ignore[no-untyped-def]
+        for it in items:
+            if isinstance(it, list):
+                walk(it, level + 1)
+            else:
+                out.append((level, it.title, r.get_destination_page_number(it) + 1))
+    walk(r.outline, 0)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ model
+
+
+def test_model_reads_the_contract(sample_docx: bytes) -> None:
+    doc = read_docx(sample_docx)
+    assert [s.page.landscape for s in doc.sections] == [False, True, False]
+    styles = [b.style for b in doc.blocks() if not isinstance(b, Table) and hasattr(b, "style")]
+    assert styles[:3] == ["Title", "Subtitle", "TOC Heading"]
+    tocs = [p for p in doc.paragraphs() if p.style.startswith("toc")]
+    assert [p.anchor for p in tocs] == ["p1", "p1s1", "p2", "t1", "t2", "p3"]
+    marks = {b for p in doc.paragraphs() for b in p.bookmarks}
+    assert {"p1", "p1s1", "p2", "t1", "t2", "p3"} <= marks
+    t1 = next(b for b in doc.blocks() if isinstance(b, Table))
+    assert t1.header_rows == 2
+    assert [(c.col, c.span) for c in t1.rows[0].cells] == [(0, 2), (2, 2)]
+    assert [t1.rows[r].cells[0].vmerge for r in (2, 3, 4, 5)] == ["restart", "continue", "continue", None]
+    assert t1.rows[1].cells[0].paragraphs[0].runs[0].bold
+    assert doc.author == UNIT and doc.created.replace(tzinfo=None) == CREATED
+
+
+# ------------------------------------------------------------------------------------------- fonts
+
+
+def test_every_font_embedded_no_helvetica(sample_pdf: bytes, tmp_path: Path) -> None:
+    exe = _need("pdffonts")
+    f = tmp_path / "x.pdf"
+    f.write_bytes(sample_pdf)
+    lines = subprocess.run([exe, str(f)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert lines, "no fonts at all"
+    for line in lines:
+        assert "Helvetica" not in line and "Times" not in line, line
+        cols = line.split()
+        assert cols[-5] == "yes", f"not embedded: {line}"  # name type encoding emb sub uni object ID
+
+
+# ----------------------------------------------------------------------------------- outline / TOC
+
+
+def test_outline_has_parts_and_tables(sample_pdf: bytes) -> None:
+    ol = _outline(sample_pdf)
+    titles = [(lvl, t) for lvl, t, _ in ol]
+    assert (0, "第一部分 2025年单位概况") in titles
+    assert (0, "第二部分 2025年单位预算公开表") in titles
+    assert (1, "表1 单位收支总体情况表") in titles
+    assert (1, "表2 单位收入总体情况表") in titles
+    assert (1, "一、主要职能") in titles
+    assert (1, "（一）一般公共预算当年拨款规模变化情况") in titles  # H3 under H1: clamped to level 1
+
+
+def test_toc_page_numbers_are_the_heading_pages(sample_pdf: bytes, tmp_path: Path) -> None:
+    text = _pdftotext(sample_pdf, tmp_path, "-layout")
+    pages = _page_texts(sample_pdf)
+    toc_page = next(i for i, t in enumerate(pages) if "目录" in t)
+    entries = {"第一部分 2025年单位概况": "第一部分2025年单位概况",
+               "一、主要职能": "一、主要职能",
+               "一、单位收支总体情况表": "单位收支总体情况表",
+               "二、单位收入总体情况表": "单位收入总体情况表",
+               "第三部分 2025年单位预算情况说明": "第三部分2025年单位预算情况说明"}
+    toc_lines = text.split("\f")[toc_page].splitlines()
+    for entry, target in entries.items():
+        line = next(ln for ln in toc_lines if entry in ln)
+        m = re.search(r"(\d+)\s*$", line)
+        assert m, f"no page number after {entry!r}: {line!r}"
+        printed = int(m.group(1))
+        actual = next(i + 1 for i, t in enumerate(pages) if i != toc_page and target in t)
+        assert printed == actual, (entry, printed, actual)
+
+
+def test_toc_entries_link_to_headings(sample_pdf: bytes) -> None:
+    r = PdfReader(io.BytesIO(sample_pdf))
+    toc = next(p for p in r.pages if "目" in (p.extract_text() or ""))
+    links = [a.get_object() for a in toc.get("/Annots", [])]
+    assert sum(1 for a in links if a.get("/Subtype") == "/Link") >= 6
+
+
+# ------------------------------------------------------------------------------------------- text
+
+
+def test_all_text_appears_in_order(sample_docx: bytes, sample_pdf: bytes, tmp_path: Path) -> None:
+    # page footers ("— 3 —") sit between the halves of a paragraph split over two pages
+    pdf_text = _squash(re.sub(r"—\s*\d+\s*—", "", _pdftotext(sample_pdf, tmp_path, "-raw")))
+    pos = 0
+    for p in read_docx(sample_docx).paragraphs():
+        want = _squash(p.text)
+        if not want:
+            continue
+        found = pdf_text.find(want, pos)
+        assert found >= 0, f"missing or out of order: {want!r}"
+        pos = found + len(want)
+
+
+def test_no_line_starts_with_closing_punctuation(sample_pdf: bytes, tmp_path: Path) -> None:
+    text = _pdftotext(sample_pdf, tmp_path, "-raw")
+    bad = [ln for ln in text.splitlines() if ln.strip() and ln.strip()[0] in "，。、；：）”"]
+    assert not bad, bad
+
+
+def test_landscape_page_for_wide_table(sample_pdf: bytes) -> None:
+    r = PdfReader(io.BytesIO(sample_pdf))
+    shapes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in r.pages]
+    texts = _page_texts(sample_pdf)
+    t2 = next(i for i, t in enumerate(texts) if "单位收入总体情况表" in t and "目录" not in t)
+    w, h = shapes[t2]
+    assert w > h and round(w) == 842
+    assert all(w < h for w, h in shapes[:t2])  # cover … 表1 stay portrait
+    assert shapes[-1][0] < shapes[-1][1]  # back to portrait after the section
+
+
+def test_table_header_rows_repeat(sample_pdf: bytes) -> None:
+    texts = _page_texts(sample_pdf)
+    with_rows = [t for t in texts if "收入项目" in t]
+    assert len(with_rows) >= 2, "the 40-row table should run over two pages"
+    assert all("功能分类" in t and "预算数" in t for t in with_rows)
+
+
+def test_cover_has_no_page_number_others_do(sample_pdf: bytes) -> None:
+    texts = _page_texts(sample_pdf)
+    assert not re.search(r"—\d+—", texts[0])
+    assert "—2—" in texts[1]
+
+
+def test_metadata_from_core_properties(sample_pdf: bytes) -> None:
+    r = PdfReader(io.BytesIO(sample_pdf))
+    meta = r.metadata
+    assert meta.title == f"{UNIT}2025年单位预算公开"
+    assert meta.author == UNIT
+    assert meta.subject == "2025年单位预算公开"
+    assert "单位预算" in (meta.get("/Keywords") or "")
+    assert meta.creation_date.replace(tzinfo=None) == CREATED
+
+
+def test_deterministic(sample_docx: bytes, sample_pdf: bytes) -> None:
+    assert write_pdf(sample_docx) == sample_pdf
+
+
+def test_deterministic_across_processes(sample_docx: bytes, sample_pdf: bytes, tmp_path: Path) -> None:
+    src = tmp_path / "in.docx"
+    src.write_bytes(sample_docx)
+    code = ("import sys; from pathlib import Path; from budgetreport.pdf import write_pdf;"
+            "sys.stdout.buffer.write(write_pdf(Path(sys.argv[1])))")
+    out = subprocess.run([__import__("sys").executable, "-c", code, str(src)], capture_output=True, check=True)
+    assert out.stdout == sample_pdf
+
+
+# ----------------------------------------------------------------------------------- libreoffice
+
+
+def test_libreoffice_missing_raises_budget_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BudgetError, match="LibreOffice"):
+        convert_with_libreoffice(b"not a docx")
