@@ -286,19 +286,20 @@ def tag_row(table, tag: str):
 
 
 def widths_for(spec: layout.TableSpec, total: float) -> list[float]:
-    fixed = {layout.CODE: 0.75}
-    weights = []
+    weights: list[float | None] = []
+    fixed_widths: list[float] = []
     for c in spec.columns:
         if c.kind == layout.CODE:
             weights.append(None)
+            fixed_widths.append(1.15 if c.key == "cls" else 0.9)   # "208" on one line at 9 pt
         elif c.kind == layout.TEXT:
             weights.append(4.0 if c.key in ("name", "project") else 3.0)
         else:
             weights.append(1.0)
-    fixed_total = sum(fixed[layout.CODE] for w in weights if w is None)
-    flex = total - fixed_total
+    flex = total - sum(fixed_widths)
     wsum = sum(w for w in weights if w is not None)
-    return [fixed[layout.CODE] if w is None else flex * w / wsum for w in weights]
+    fixed_iter = iter(fixed_widths)
+    return [next(fixed_iter) if w is None else flex * w / wsum for w in weights]
 
 
 def header_block(table, spec: layout.TableSpec) -> None:
@@ -395,8 +396,8 @@ def code_table(b: Builder, spec: layout.TableSpec, facts: str, width: float, *, 
         b.tag("{%p endif %}")
 
 
-def paired_table(b: Builder, spec: layout.TableSpec, facts: str, width: float) -> None:
-    table_heading(b, spec, page_break=True)
+def paired_table(b: Builder, spec: layout.TableSpec, facts: str, width: float, page_break: bool = True) -> None:
+    table_heading(b, spec, page_break=page_break)
     widths = widths_for(spec, width)
     table = new_table(b, len(spec.columns), widths)
     header_block(table, spec)
@@ -414,7 +415,7 @@ def paired_table(b: Builder, spec: layout.TableSpec, facts: str, width: float) -
 def part2(b: Builder) -> None:
     b.p(f"第二部分 {Y}年单位预算公开表", "Heading 1", bookmark="part2")
     P, W = PORTRAIT_TEXT_CM, LANDSCAPE_TEXT_CM
-    paired_table(b, layout.T1, "t1", P)
+    paired_table(b, layout.T1, "t1", P, page_break=False)   # the part heading already starts a page
     b.section(landscape=True)
     code_table(b, layout.T2, "t2", W, page_break=False)
     b.section(landscape=False)

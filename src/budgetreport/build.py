@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .derive import derive
 from .errors import BudgetError
+from .findings import ERROR, Finding, from_error
 from .model import Budget
 from .read import read_workbook
 from .templates import TemplateSet, safe_name, template_set
@@ -24,7 +25,7 @@ class BuildResult:
     year: int
     docx: Path | None = None
     pdf: Path | None = None
-    warnings: list[BudgetError] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
     fonts: str = ""
 
 
@@ -32,25 +33,26 @@ def output_stem(budget: Budget) -> str:
     return f"{safe_name(budget.unit.name)}{budget.unit.year}年单位预算公开"
 
 
-def run_checks(budget: Budget) -> list[BudgetError]:
-    """Cross-table rules (budgetreport.checks). Errors raise; reminders are returned."""
+def run_checks(budget: Budget) -> list[Finding]:
+    """Reader reminders plus every cross-table rule (budgetreport.checks), errors first."""
+    findings = [from_error(w) for w in budget.warnings]
     try:
-        from .checks import run_all  # the checks package is optional while it is being built
-    except ImportError:
-        return []
-    findings = run_all(budget)
-    errors = [f for f in findings if getattr(f, "level", "错误") == "错误"]
-    if errors:
-        raise errors[0] if len(errors) == 1 else _many(errors)
-    return [f for f in findings if f not in errors]
+        from .checks import run_all
+    except ImportError:  # the checks package is optional while it is being built
+        run_all = None
+    if run_all is not None:
+        findings += run_all(budget)
+    return sorted(findings, key=lambda f: f.level != ERROR)
 
 
-def _many(errors: list) -> BudgetError:
-    first = errors[0]
-    exc = BudgetError(f"{first}（另有 {len(errors) - 1} 处错误，运行 budgetreport check 查看全部）",
-                      rule=None)
-    exc.findings = errors  # type: ignore[attr-defined]
-    return exc
+class CheckFailed(BudgetError):
+    """The workbook reads but breaks rules; carries every finding."""
+
+    def __init__(self, findings: list[Finding], file: str) -> None:
+        errors = [f for f in findings if f.level == ERROR]
+        super().__init__(f"有 {len(errors)} 处错误，未生成任何文件。第一处：{errors[0]}", file=file,
+                         rule=errors[0].rule)
+        self.findings = findings
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -74,7 +76,10 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
                  templates: TemplateSet | None = None) -> BuildResult:
     """Build one unit's report. Raises BudgetError (nothing written) when the input is wrong."""
     budget = read_workbook(workbook)
-    warnings = list(budget.warnings) + run_checks(budget)
+    findings = run_checks(budget)
+    if any(f.level == ERROR for f in findings):
+        raise CheckFailed(findings, Path(workbook).name)
+    warnings = findings
     facts = derive(budget)
     templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
     docx_bytes = render_docx(facts, templates)

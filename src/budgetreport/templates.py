@@ -13,7 +13,6 @@ e.g. the 比上年 sentence), optional `fonts.toml` (PDF fonts, see budgetreport
 from __future__ import annotations
 
 import re
-from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +23,10 @@ from .errors import BudgetError
 
 def _packaged_defaults() -> Path:
     """templates/default as installed inside the package (pyproject maps it to budgetreport.default_templates)."""
-    try:
-        return Path(str(resources.files("budgetreport.default_templates")))
-    except (ModuleNotFoundError, TypeError):
-        return Path(__file__).resolve().parents[2] / "templates" / "default"
+    installed = Path(__file__).resolve().parent / "default_templates"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "templates" / "default"   # editable install / source tree
 
 
 PACKAGED_DEFAULTS = _packaged_defaults()

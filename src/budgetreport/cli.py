@@ -1,0 +1,206 @@
+"""命令行：budgetreport build / check / init（批量与模板管理见 batch、templates）。
+
+Exit codes (documented in README): 0 成功（可有提醒）; 1 校验发现错误; 2 工作簿或模板无法读取 / 用法错误.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+import typer.rich_utils as ru
+from rich.console import Console
+
+from . import __version__
+from .errors import BudgetError
+from .findings import ERROR
+
+# typer's own panel titles, in Chinese
+ru.ARGUMENTS_PANEL_TITLE = "参数"
+ru.OPTIONS_PANEL_TITLE = "选项"
+ru.COMMANDS_PANEL_TITLE = "命令"
+ru.REQUIRED_SHORT_STRING = "必填"
+ru.DEFAULT_STRING = "[默认：{}]"
+ru.ENVVAR_STRING = "[环境变量：{}]"
+ru.ABORTED_TEXT = "已中止。"
+ru.REQUIRED_LONG_STRING = "[必填]"
+ru.ERRORS_PANEL_TITLE = "错误"
+ru.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+
+
+def _chinese_cli_texts() -> None:
+    """typer vendors click with English help/usage strings and no gettext hook: patch the two we show."""
+    from typer._click import core as click_core, formatting
+
+    original_help_option = click_core.Command.get_help_option
+
+    def get_help_option(self, ctx):
+        opt = original_help_option(self, ctx)
+        if opt is not None:
+            opt.help = "显示本帮助并退出。"
+        return opt
+
+    click_core.Command.get_help_option = get_help_option
+    original_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self, prog, args="", prefix=None):
+        return original_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage
+
+
+try:
+    _chinese_cli_texts()
+except (ImportError, AttributeError):  # another typer version: English help texts, still works
+    pass
+
+EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="budgetreport",
+    help="单位预算公开报告生成工具：读取标准 Excel 工作簿，校验勾稽关系，生成 Word（.docx）与 PDF。",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="rich",
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class PdfEngine(str, Enum):
+    builtin = "builtin"
+    libreoffice = "libreoffice"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"budgetreport {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", "-V", help="显示版本号并退出。", callback=_version,
+                                 is_eager=True),
+) -> None:
+    """单位预算公开报告生成工具。"""
+
+
+def _fail(exc: BudgetError) -> None:
+    err.print(f"[bold red]错误[/]：{exc}", markup=True, soft_wrap=True)
+    findings = getattr(exc, "findings", None)
+    if findings:
+        for f in findings:
+            err.print(f"  {f}", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_RULES)
+    raise typer.Exit(EXIT_INPUT)
+
+
+@app.command("build")
+def build_cmd(
+    workbook: Path = typer.Argument(..., help="单位的标准 Excel 工作簿（.xlsx）。", show_default=False),
+    outdir: Path = typer.Option(Path("outputs"), "--out", "-o", help="输出文件夹。"),
+    templates: Optional[Path] = typer.Option(None, "--templates", "-t",
+                                             help="模板根目录（其下 default/ 与 <单位名称>/）；默认 ./templates。"),
+    docx: bool = typer.Option(True, "--docx/--no-docx", help="是否生成 Word 文件。"),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否生成 PDF 文件。"),
+    pdf_engine: PdfEngine = typer.Option(PdfEngine.builtin, "--pdf-engine",
+                                         help="PDF 生成方式：builtin（内置，无需其他软件）或 libreoffice（需已安装）。"),
+) -> None:
+    """生成一个单位的预算公开报告（先校验，有错误则不生成任何文件）。"""
+    from .build import build_report
+    if not docx and not pdf:
+        err.print("错误：--no-docx 与 --no-pdf 不能同时使用，否则没有任何输出。")
+        raise typer.Exit(EXIT_INPUT)
+    started = time.perf_counter()
+    out.print(f"正在读取 {workbook.name} …")
+    try:
+        result = build_report(workbook, outdir, templates_root=templates, docx=docx, pdf=pdf,
+                              pdf_engine=pdf_engine.value)
+    except BudgetError as exc:
+        _fail(exc)
+        return
+    for w in result.warnings:
+        out.print(f"[yellow]提醒[/] {w}", soft_wrap=True)
+    if result.fonts:
+        out.print(f"PDF 字体：{result.fonts}")
+    for path in (result.docx, result.pdf):
+        if path is not None:
+            out.print(f"[green]已生成[/] {path}")
+    out.print(f"完成：{result.unit} {result.year} 年，用时 {time.perf_counter() - started:.2f} 秒。")
+
+
+@app.command("check")
+def check_cmd(
+    workbook: Path = typer.Argument(..., help="要校验的工作簿（.xlsx）。", show_default=False),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text（逐行）或 json。"),
+) -> None:
+    """只校验工作簿（勾稽关系、格式），不生成文件。退出码：0 无错误，1 有错误，2 无法读取。"""
+    from .build import run_checks
+    from .read import read_workbook
+    try:
+        budget = read_workbook(workbook)
+    except BudgetError as exc:
+        if fmt is Format.json:
+            print(json.dumps({"file": str(workbook), "readable": False, "error": str(exc),
+                              "sheet": exc.sheet, "cell": exc.cell}, ensure_ascii=False, indent=2))
+            raise typer.Exit(EXIT_INPUT)
+        _fail(exc)
+        return
+    findings = run_checks(budget)
+    errors = sum(1 for f in findings if f.level == ERROR)
+    if fmt is Format.json:
+        print(json.dumps({"file": str(workbook), "readable": True, "errors": errors,
+                          "warnings": len(findings) - errors, "findings": [f.to_dict() for f in findings]},
+                         ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            style = "red" if f.level == ERROR else "yellow"
+            out.print(f"[{style}]{f.rule}[/] {f.level} {f.where}：{f.message}"
+                      + (f"，应为 {f.expected}，实为 {f.found}" if f.expected or f.found else ""), soft_wrap=True)
+        out.print(f"{workbook.name}：{errors} 处错误，{len(findings) - errors} 处提醒。")
+    raise typer.Exit(EXIT_RULES if errors else EXIT_OK)
+
+
+@app.command("init")
+def init_cmd(
+    path: Path = typer.Argument(..., help="要生成的空白工作簿路径（.xlsx）。", show_default=False),
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="单位名称（预填到工作簿）。"),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="预算年度，如 2026。"),
+    force: bool = typer.Option(False, "--force", help="文件已存在时覆盖。"),
+) -> None:
+    """生成空白的标准工作簿（含填表说明、表头、功能分类科目与下拉选项）。"""
+    from .init_workbook import write_blank_workbook
+    if path.suffix.lower() != ".xlsx":
+        err.print(f"错误：{path.name} 应以 .xlsx 结尾。")
+        raise typer.Exit(EXIT_INPUT)
+    if path.exists() and not force:
+        err.print(f"错误：{path} 已存在；如需覆盖请加 --force。")
+        raise typer.Exit(EXIT_INPUT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_blank_workbook(path, unit=unit, year=year)
+    out.print(f"[green]已生成[/] {path}")
+
+
+def main() -> None:
+    # Windows consoles: make sure Chinese prints instead of raising UnicodeEncodeError
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+    app()
+
+
+if __name__ == "__main__":
+    main()
