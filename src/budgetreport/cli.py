@@ -192,6 +192,18 @@ def init_cmd(
     out.print(f"[green]已生成[/] {path}")
 
 
+def _register_extra_commands() -> None:
+    """batch / templates commands live in cli_batch.py (kept apart: batch concurrency and reporting)."""
+    try:
+        from .cli_batch import register
+    except ImportError:
+        return
+    register(app, out, err)
+
+
+_register_extra_commands()
+
+
 def main() -> None:
     # Windows consoles: make sure Chinese prints instead of raising UnicodeEncodeError
     for stream in (sys.stdout, sys.stderr):
