@@ -1,0 +1,55 @@
+"""Shared fixtures: the sample workbook, a built report, and a way to edit a copy of the sample."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # tests/textutil.py
+
+SAMPLE = ROOT / "inputs" / "昌吉市城市管理指挥中心2025.xlsx"
+REFERENCE = ROOT / "tests" / "data" / "reference.txt"
+UNIT = "昌吉市城市管理指挥中心"
+DOCX_NAME = f"{UNIT}2025年单位预算公开.docx"
+
+
+@pytest.fixture(scope="session")
+def sample() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def built_docx(tmp_path_factory) -> Path:
+    """The sample built once per session (docx only; PDF tests build their own)."""
+    from budgetreport.build import build_report
+    out = tmp_path_factory.mktemp("built")
+    result = build_report(SAMPLE, out, pdf=False)
+    assert result.docx is not None
+    return result.docx
+
+
+def set_field(ws, label: str, value) -> None:
+    """Set column B of the key/value row whose column A is `label`."""
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value == label:
+            ws.cell(row=row[0].row, column=2).value = value
+            return
+    raise KeyError(label)
+
+
+@pytest.fixture
+def edited(tmp_path) -> Callable[..., Path]:
+    """edited(fn, name=...) → path of a copy of the sample after fn(workbook) changed it."""
+    def make(fn: Callable[[openpyxl.Workbook], None], name: str = "edited.xlsx") -> Path:
+        path = tmp_path / name
+        shutil.copy(SAMPLE, path)
+        wb = openpyxl.load_workbook(path)
+        fn(wb)
+        wb.save(path)
+        return path
+    return make
