@@ -16,6 +16,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import stringWidth
+import reportlab.platypus.paragraph as _rlpara
 from reportlab.platypus.paragraph import ParaLines, Paragraph, cjkU, makeCJKParaLine
 from reportlab.platypus import (
     BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
@@ -94,12 +95,34 @@ def cjk_frag_split(frags: list, max_widths: list[float], calc_bounds: bool) -> P
             i += 1
         k = i if forced or i >= n else _break_at(U, start, i)
         used = sum(u.width for u in U[start:k])
-        lines.append(makeCJKParaLine(U[start:k], max_width, used, max_width - used, forced, calc_bounds))
+        line = makeCJKParaLine(U[start:k], max_width, used, max_width - used, forced, calc_bounds)
+        line.cjk_justify = True  # see _justify_cjk
+        lines.append(line)
         start = k
         # a space at the start of a continuation line is dropped, as Word does
         while start < n and U[start] == " " and not forced:
             start += 1
     return ParaLines(kind=1, lines=lines)
+
+
+_rl_justify = _rlpara._justifyDrawParaLineX
+
+
+def _justify_cjk(tx, offset, line, last=0):  # type: ignore[no-untyped-def]
+    """reportlab justifies by widening spaces only; Chinese has none, so widen the gaps between
+    characters (PDF Tc) on full lines this module broke. Other lines go to reportlab unchanged."""
+    if getattr(line, "cjk_justify", False) and not last and not line.lineBreak and line.extraSpace > 1e-3:
+        n = sum(len(w.text) for w in line.words if not hasattr(w, "cbDefn"))
+        if n > 1:
+            tx.setCharSpace(line.extraSpace / (n - 1))
+            try:
+                return _rl_justify(tx, offset, line, last)
+            finally:
+                tx.setCharSpace(0)
+    return _rl_justify(tx, offset, line, last)
+
+
+_rlpara._justifyDrawParaLineX = _justify_cjk
 
 
 class CJKParagraph(Paragraph):
@@ -248,6 +271,8 @@ class Renderer:
                 if not section.continuous or (prev.width, prev.height) != (pg.width, pg.height):
                     pending_break = True
             last_number = ""
+            frame_h = pg.height - pg.top - pg.bottom
+            preface: int | None = None  # story index of the CondPageBreak before a table's 表号/标题
             for block in section.blocks:
                 if isinstance(block, m.PageBreak):
                     pending_break = True
@@ -255,24 +280,36 @@ class Renderer:
                 if isinstance(block, m.Paragraph) and block.page_break_before:
                     pending_break = True
                 if pending_break and story_has_content(story):
+                    _drop_trailing_spacers(story)
                     story.append(PageBreak())
                 pending_break = False
                 if isinstance(block, m.Table):
-                    story.append(self._table(block, frame_w))
+                    table = self._table(block, frame_w)
+                    if preface is not None:
+                        story[preface] = CondPageBreak(_keep_height(story[preface + 1:], table, frame_w, frame_h))
+                    preface = None
+                    story.append(table)
                     continue
                 look = self._look(block.style)
-                if look.keep:
-                    story.append(CondPageBreak(look.keep))
+                if block.style in ("Table Number", "Table Title", "Table Meta"):
+                    if preface is None:
+                        preface = len(story)
+                        story.append(CondPageBreak(look.keep))
+                else:
+                    preface = None
+                    if look.keep:
+                        story.append(CondPageBreak(look.keep))
                 if block.style == "Table Number":
                     last_number = block.text.strip()
-                marks = self._marks(block, last_number, known, learned, outline)
+                marks, keys = self._marks(block, last_number, learned, outline)
                 if block.style != "Table Number":
                     last_number = "" if block.style != "Table Title" else last_number
-                story.append(self._paragraph(block, frame_w, known, marks))
+                story.append(self._paragraph(block, frame_w, known, marks, keys))
         return story
 
-    def _marks(self, p: m.Paragraph, number: str, known: dict[str, int], learned: Pass,
-               outline: "_Outline") -> list[Callable]:
+    def _marks(self, p: m.Paragraph, number: str, learned: Pass,
+               outline: "_Outline") -> tuple[list[Callable], list[str]]:
+        """Draw-time callbacks (record pages, outline, cover) and the destination keys to anchor."""
         marks: list[Callable] = []
         keys = [self.keys[b] for b in p.bookmarks]
         level = OUTLINE_LEVEL.get(p.style)
@@ -291,7 +328,7 @@ class Renderer:
             marks.append(lambda canv: outline.add(canv, title, key, level))
         if p.style == "Title":
             marks.append(lambda canv: learned.covers.add(canv.getPageNumber()))
-        return marks
+        return marks, keys
 
     # ------------------------------------------------------------------------------------- paragraphs
 
@@ -329,11 +366,12 @@ class Renderer:
             out.append(_font_markup(run.text, use, self.fonts.fallback, face))
         return "".join(out)
 
-    def _paragraph(self, p: m.Paragraph, frame_w: float, known: dict[str, int], marks: list[Callable]) -> Flowable:
+    def _paragraph(self, p: m.Paragraph, frame_w: float, known: dict[str, int], marks: list[Callable],
+                   keys: list[str]) -> Flowable:
         look = self._look(p.style)
         style = self._pstyle(p.style, p.align)
         text = self._markup(p, look.role)
-        anchors = "".join(f'<a name="{self.keys[b]}"/>' for b in p.bookmarks)
+        anchors = "".join(f'<a name="{k}"/>' for k in keys)
         if not text.strip() and not anchors:
             return Spacer(1, style.leading)
         if p.style in TOC_STYLES and p.anchor:
@@ -405,6 +443,29 @@ class Renderer:
             if text.strip():
                 out.append(CJKParagraph(text, style))
         return out or ""
+
+
+def _keep_height(preface: list[Flowable], table: Table, frame_w: float, frame_h: float) -> float:
+    """Room a table needs on the current page: all of it (with its 表号/标题) when it fits on one page,
+    else the preface, the header rows and three body rows; a table is then never split when it need not be,
+    and never leaves its title alone at the foot of a page."""
+    head = 0.0
+    for f in preface:
+        head += f.wrap(frame_w, frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+    _, h = table.wrap(frame_w, frame_h)
+    if head + h <= frame_h:
+        return head + h
+    rows = table._rowHeights[: table.repeatRows + 3]
+    return head + sum(rows)
+
+
+def _drop_trailing_spacers(story: list[Flowable]) -> None:
+    """Empty paragraphs just before a page break show nothing and may spill onto a blank page."""
+    i = len(story) - 1
+    while i >= 0 and isinstance(story[i], (NextPageTemplate, Spacer)):
+        if isinstance(story[i], Spacer):
+            del story[i]
+        i -= 1
 
 
 def story_has_content(story: list[Flowable]) -> bool:
@@ -510,15 +571,21 @@ def _draw_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyp
     width, size = float(width_s), float(size_s)
     info = canv._curr_tx_info  # paragraph-local coordinates: the right edge is the frame width
     x, y = info["cur_x"], info["cur_y"]
-    num_w = stringWidth(page, font, size)
-    dot_w = stringWidth(".", font, size) * 2
-    gap_start = x + size * 0.4
-    gap_end = width - num_w - size * 0.3
+    num_w = stringWidth("00", font, size)  # the leaders stop at the same place for 1- and 2-digit pages
+    step = size * 0.5
+    first = (int((x + size * 0.3) / step) + 1) * step  # dots sit on a grid, so columns line up
+    last = width - num_w - size * 0.3
     canv.saveState()
+    dot_w = stringWidth(".", font, size)
+    n = int((last - first - dot_w) / step) + 1 if last - first > dot_w else 0
+    if n > 0:
+        t = canv.beginText(first, y)
+        t.setFont(font, size)
+        t.setCharSpace(step - dot_w)
+        t.textOut("." * n)
+        t.setCharSpace(0)  # Tc is graphics state: it would space out the page number too
+        canv.drawText(t)
     canv.setFont(font, size)
-    if gap_end > gap_start and dot_w > 0:
-        n = int((gap_end - gap_start) / dot_w)
-        canv.drawRightString(gap_end, y, ". " * n)
     canv.drawRightString(width, y, page)
     canv.restoreState()
 
