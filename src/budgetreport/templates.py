@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import BudgetError
@@ -108,11 +108,27 @@ def make_env(templates: TemplateSet) -> SandboxedEnvironment:
     env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
     env.filters["sentence"] = _sentence
     phrases = templates.require("phrases.j2")
+    # loaded under its real file name, so a failure inside a macro can be traced back to this file
+    env.loader = FunctionLoader(lambda name: (phrases.read_text(encoding="utf-8"), str(phrases), lambda: True)
+                                if name == "phrases.j2" else None)
     try:
-        env.globals["ph"] = env.from_string(phrases.read_text(encoding="utf-8")).module
+        env.globals["ph"] = env.get_template("phrases.j2").module
     except TemplateError as exc:
         raise template_error(exc, phrases) from None
     return env
+
+
+def failing_file(exc: BaseException, default: Path, candidates: tuple[Path, ...]) -> Path:
+    """The template file whose code raised `exc` (a phrases.j2 macro, or the document itself)."""
+    names = {str(p): p for p in candidates}
+    tb = exc.__traceback__
+    found = default
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename in names:
+            found = names[filename]
+        tb = tb.tb_next
+    return found
 
 
 def template_error(exc: Exception, path: Path) -> BudgetError:

@@ -17,7 +17,7 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from .derive import MERGE_UP
-from .templates import TemplateSet, make_env, template_error
+from .templates import TemplateSet, failing_file, make_env, template_error
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -29,7 +29,8 @@ def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
     try:
         tpl.render(facts, jinja_env=env, autoescape=True)
     except TemplateError as exc:
-        raise template_error(exc, path) from None
+        culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
+        raise template_error(exc, culprit) from None
     doc = tpl.docx
     for table in doc.element.body.iter(qn("w:tbl")):
         merge_marked_cells(table)
