@@ -155,3 +155,28 @@ def test_libreoffice_opens_the_docx(built_docx, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "单位收支总体情况表" in text and "名词解释" in text
+
+
+def _comparison_row(ws, category: str, item: str) -> int:
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == category and str(row[1].value) == item:
+            return row[0].row
+    raise KeyError((category, item))
+
+
+def test_new_item_and_missing_reason_wording_end_to_end(edited, tmp_path):
+    """Cases the reference does not show: last year 0 (a new item) and a change given no reason."""
+    from budgetreport.build import build_report
+
+    def change(wb):
+        ws = wb["上年预算及变动原因"]
+        r = _comparison_row(ws, "支出", "项目支出")
+        ws.cell(row=r, column=4).value = 0            # 上年预算数
+        ws.cell(row=r, column=5).value = "新设光纤维护项目"
+        r = _comparison_row(ws, "运行经费", "运行经费")
+        ws.cell(row=r, column=5).value = None          # no reason given
+
+    result = build_report(edited(change), tmp_path / "out", pdf=False)
+    text = "\n".join(docx_lines(result.docx))
+    assert norm("项目支出8.00万元，占4.05%，比上年预算增加8.00万元，上年未安排该项预算，主要原因是新设光纤维护项目。") in text
+    assert norm("事业单位运行经费财政拨款预算10.51万元，比上年预算减少0.70万元，下降6.24%。") in text
