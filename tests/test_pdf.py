@@ -400,3 +400,85 @@ def test_libreoffice_missing_raises_budget_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(BudgetError, match="LibreOffice"):
         convert_with_libreoffice(b"not a docx")
+
+
+# ------------------------------------------------------------------ the real report (built from the sample)
+
+
+@pytest.fixture(scope="module")
+def real(built_docx: Path) -> tuple[bytes, bytes]:
+    data = built_docx.read_bytes()
+    return data, write_pdf(data)
+
+
+def _toc_pages(texts: list[str]) -> list[int]:
+    first = next(i for i, t in enumerate(texts) if t.startswith("目录"))
+    pages = [first]
+    while pages[-1] + 1 < len(texts) and re.search(r"\.{6,}\d+", texts[pages[-1] + 1]):
+        pages.append(pages[-1] + 1)
+    return pages
+
+
+def test_real_toc_numbers_are_the_heading_pages(real: tuple[bytes, bytes], tmp_path: Path) -> None:
+    docx_bytes, pdf = real
+    doc = read_docx(docx_bytes)
+    raw = [_squash(t) for t in _pdftotext(pdf, tmp_path, "-raw").split("\f")]
+    toc = _toc_pages(raw)
+    toc_text = "".join(raw[i] for i in toc)
+    targets = {b: p.text for p in doc.paragraphs() for b in p.bookmarks}
+    entries = [p for p in doc.paragraphs() if p.style in ("toc 1", "toc 2")]
+    assert len(entries) >= 25
+    pos = 0
+    for e in entries:
+        m = re.compile(re.escape(_squash(e.text)) + r"\.*(\d+)").search(toc_text, pos)
+        assert m, f"目录 entry without a page number: {e.text}"
+        pos = m.end()
+        want = _squash(targets[e.anchor])
+        actual = next(i + 1 for i, t in enumerate(raw) if i > toc[-1] and want in t)
+        assert int(m.group(1)) == actual, (e.text, m.group(1), actual)
+
+
+def test_real_outline(real: tuple[bytes, bytes]) -> None:
+    ol = _outline(real[1])
+    parts = [t for lvl, t, _ in ol if lvl == 0]
+    assert [p[:4] for p in parts] == ["第一部分", "第二部分", "第三部分", "第四部分"]
+    tables = [t for lvl, t, _ in ol if lvl == 1 and t.startswith("表")]
+    assert len(tables) == 11 and tables[0] == "表1 单位收支总体情况表"
+    assert any("绩效目标表" in t for _, t, _ in ol)
+
+
+def test_real_landscape_for_tables_2_and_7(real: tuple[bytes, bytes]) -> None:
+    r = PdfReader(io.BytesIO(real[1]))
+    texts = _page_texts(real[1])
+    toc = _toc_pages(texts)
+    for title in ("单位收入总体情况表", "一般公共预算项目支出情况表"):
+        i = next(i for i, t in enumerate(texts) if i > toc[-1] and title in t)
+        box = r.pages[i].mediabox
+        assert float(box.width) > float(box.height), title
+    assert sum(float(p.mediabox.width) > float(p.mediabox.height) for p in r.pages) <= 4
+
+
+def test_real_text_in_order_and_fonts_embedded(real: tuple[bytes, bytes], tmp_path: Path) -> None:
+    docx_bytes, pdf = real
+    text = _squash(re.sub(r"—\s*\d+\s*—", "", _pdftotext(pdf, tmp_path, "-raw")))
+    pos = 0
+    for p in read_docx(docx_bytes).paragraphs():
+        want = _squash(p.text)
+        if want:
+            found = text.find(want, pos)
+            assert found >= 0, f"missing or out of order: {want!r}"
+            pos = found + len(want)
+    f = tmp_path / "r.pdf"
+    f.write_bytes(pdf)
+    fonts = subprocess.run([_need("pdffonts"), str(f)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(r.split()[-5] == "yes" for r in rows) and "Helvetica" not in fonts
+
+
+def test_real_no_line_starts_with_closing_punctuation(real: tuple[bytes, bytes], tmp_path: Path) -> None:
+    lines = _pdftotext(real[1], tmp_path, "-raw").splitlines()
+    assert not [ln for ln in lines if ln.strip()[:1] in set("，。、；：）”")]
+
+
+def test_real_deterministic(real: tuple[bytes, bytes]) -> None:
+    assert write_pdf(real[0]) == real[1]

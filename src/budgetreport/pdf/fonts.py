@@ -137,7 +137,7 @@ def _category(family: str) -> str | None:
         return "kai"
     if "黑" in f or "hei" in f or "sans" in f or "gothic" in f:
         return "hei"
-    if "宋" in f or "song" in f or "ming" in f or "serif" in f:
+    if "宋" in f or "song" in f or "simsun" in f or "ming" in f or "serif" in f:
         return "song"
     return None
 

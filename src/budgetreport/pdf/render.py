@@ -390,7 +390,9 @@ class Renderer:
         page = known.get(key)
         label = f"{page or ''}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
         body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
-        return CJKParagraph(body, style)
+        para = CJKParagraph(body, style)
+        para.on_draw = (_draw_toc_pending,)  # leaders and number after the text, in reading order
+        return para
 
     # ------------------------------------------------------------------------------------------ tables
 
@@ -565,12 +567,22 @@ def _footer(pg: m.PageSetup, face: str, learned: Pass) -> Callable:
     return draw
 
 
-def _draw_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyped-def]
-    """onDraw callback after a 目录 entry: dot leaders, then the page number flush right."""
+def _note_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    """onDraw callback at the end of a 目录 entry: note where the text ended. The leaders and the
+    number are drawn once the entry's text is out (_draw_toc_pending), so text extraction reads
+    "entry …… 12", not "…… 12 entry"."""
+    info = canv._curr_tx_info  # paragraph-local coordinates: the right edge is the frame width
+    canv._br_toc_pending = (info["cur_x"], info["cur_y"], label)
+
+
+def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
+    pending = getattr(canv, "_br_toc_pending", None)
+    if pending is None:
+        return
+    canv._br_toc_pending = None
+    x, y, label = pending
     page, width_s, font, size_s = label.split("|")
     width, size = float(width_s), float(size_s)
-    info = canv._curr_tx_info  # paragraph-local coordinates: the right edge is the frame width
-    x, y = info["cur_x"], info["cur_y"]
     num_w = stringWidth("00", font, size)  # the leaders stop at the same place for 1- and 2-digit pages
     step = size * 0.5
     first = (int((x + size * 0.3) / step) + 1) * step  # dots sit on a grid, so columns line up
@@ -596,7 +608,7 @@ class _DocTemplate(BaseDocTemplate):
         self._created = created
 
     def beforeDocument(self) -> None:  # noqa: N802 - reportlab hook
-        self.canv.setNamedCB("brTocEnd", _draw_toc_end)
+        self.canv.setNamedCB("brTocEnd", _note_toc_end)
         self.canv.showOutline()
         if self._created is not None:  # CreationDate = the workbook's 编制日期 (reruns are identical)
             self.canv._doc._timeStamp = _stamp(self._created)
