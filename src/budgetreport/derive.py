@@ -156,7 +156,7 @@ def derive(budget: Budget) -> dict[str, Any]:
         if src["arranged"]:
             amount = t2_total[src["key"]]
             src["share"] = fmt(percent(amount, income_total))
-            src["change"] = f.compare(layout.CMP_INCOME, src["label"], amount, src["name"])
+            src["change"] = f.compare(layout.CMP_INCOME, src["name"], amount, src["name"])
     expense_classes = [r for r in b.t3.rows if r.level == 1 and r.get("total") > 0]
 
     # ---- 三: 支出

@@ -1,0 +1,52 @@
+"""Helpers shared by the rule modules: row labels, money columns, sums."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from .. import layout
+from ..model import Budget, Row, Table
+from ..money import ZERO
+
+
+def total(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, ZERO)
+
+
+def label(row: Row) -> str:
+    """How a row is named in a message: "212 城乡社区支出", "总计"."""
+    return f"{row.code} {row.name}" if row.code.isdigit() else row.name
+
+
+def money_keys(spec: layout.TableSpec) -> list[str]:
+    return [c.key for c in spec.columns if c.kind == layout.MONEY]
+
+
+def column_label(spec: layout.TableSpec, key: str) -> str:
+    for c in spec.columns:
+        if c.key == key:
+            return c.label
+    return key
+
+
+def all_rows(table: Table) -> list[Row]:
+    """The total row (when there is one) and then the data rows."""
+    return ([table.total] if table.total is not None else []) + list(table.rows)
+
+
+def tables(b: Budget, *numbers: int) -> list[tuple[layout.TableSpec, Table]]:
+    return [(layout.TABLES_BY_NUMBER[n], getattr(b, f"t{n}")) for n in numbers]
+
+
+def t10_row(t10: Table, key: str) -> Row | None:
+    if key == "total":
+        return t10.total
+    for r in t10.rows:
+        if r.code == key:
+            return r
+    return None
+
+
+def t10_amount(t10: Table, key: str, col: str = "total") -> Decimal:
+    row = t10_row(t10, key)
+    return row.get(col) if row else ZERO
