@@ -240,6 +240,7 @@ class _Reader:
             (s for s in d.styles if s.type == 1 and getattr(s, "element", None) is not None
              and s.element.get(qn("w:default")) in ("1", "true")), None)
         self._used: set[str] = set()
+        self._memo: dict[tuple[str | None, str], object] = {}
 
     # -- styles
 
@@ -263,6 +264,13 @@ class _Reader:
             if v is not None:
                 return v
         return None
+
+    def _prop(self, style_id: str | None, prop: str):  # type: ignore[no-untyped-def]
+        """A style property, inherited through based-on styles; memoised (asked once per paragraph)."""
+        key = (style_id, prop)
+        if key not in self._memo:
+            self._memo[key] = self._style_attr(style_id, _GETTERS[prop])
+        return self._memo[key]
 
     def style_infos(self) -> dict[str, StyleInfo]:
         out: dict[str, StyleInfo] = {}
@@ -292,13 +300,13 @@ class _Reader:
         style = self._style_name(style_id)
         align = _jc(ppr) if ppr is not None else None
         if align is None:
-            align = self._style_attr(style_id, lambda st: _jc(st.element))
+            align = self._prop(style_id, "jc")
         pbb_el = ppr.find(qn("w:pageBreakBefore")) if ppr is not None else None
         if pbb_el is not None:
             pbb = _on(pbb_el)
         else:
-            pbb = bool(self._style_attr(style_id, lambda st: st.paragraph_format.page_break_before))
-        para_bold = self._style_attr(style_id, lambda st: st.font.bold)
+            pbb = bool(self._prop(style_id, "pbb"))
+        para_bold = self._prop(style_id, "bold")
 
         out: list[Block] = []
         runs: list[Run] = []
@@ -358,7 +366,7 @@ class _Reader:
         rpr = r.find(qn("w:rPr"))
         bold = _bold(rpr)
         if bold is None and rpr is not None and (rs := rpr.find(qn("w:rStyle"))) is not None:
-            bold = self._style_attr(rs.get(qn("w:val")), lambda st: st.font.bold)
+            bold = self._prop(rs.get(qn("w:val")), "bold")
         if bold is None:
             bold = para_bold
         buf: list[str] = []
@@ -448,6 +456,13 @@ class _Reader:
             avg = (sum(grid) / len(grid)) if grid else 72.0
             grid = grid + (avg,) * (ncols - len(grid))
         return Table(grid=grid, rows=tuple(rows))
+
+
+_GETTERS = {
+    "jc": lambda st: _jc(st.element),
+    "pbb": lambda st: st.paragraph_format.page_break_before,
+    "bold": lambda st: st.font.bold,
+}
 
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:

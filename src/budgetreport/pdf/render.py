@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 import reportlab.platypus.paragraph as _rlpara
-from reportlab.platypus.paragraph import ParaLines, Paragraph, cjkU, makeCJKParaLine
+from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph
 from reportlab.platypus import (
     BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
     Table, TableStyle,
@@ -43,7 +43,7 @@ def _is_word(u: str) -> bool:
     return bool(u) and _WORD.match(u) is not None
 
 
-def _break_at(U: list[cjkU], start: int, end: int) -> int:
+def _break_at(U: list[str], start: int, end: int) -> int:
     """Best break index in (start, end]: the line is U[start:k]."""
     k = end
     # keep a Latin word / number whole when it straddles the break
@@ -65,18 +65,62 @@ def _break_at(U: list[cjkU], start: int, end: int) -> int:
     return k if k > start else end
 
 
-def cjk_frag_split(frags: list, max_widths: list[float], calc_bounds: bool) -> ParaLines:
-    U: list[cjkU] = []
+_WIDTHS: dict[tuple[str, str, float], float] = {}
+
+
+def _width(ch: str, font: str, size: float) -> float:
+    key = (ch, font, size)
+    w = _WIDTHS.get(key)
+    if w is None:
+        w = _WIDTHS[key] = stringWidth(ch, font, size)
+    return w
+
+
+def _make_line(chars: list[str], frags: list, widths: list[float], start: int, end: int,
+               max_width: float, forced: bool) -> FragLine:
+    """A reportlab CJK line (kind 1): runs of characters of one frag become one word."""
+    words = []
+    size = ascent = descent = 0.0
+    i = start
+    while i < end:
+        f = frags[i]
+        j = i + 1
+        if not hasattr(f, "cbDefn"):
+            while j < end and frags[j] is f:
+                j += 1
+        w = f.clone()
+        w.text = "".join(chars[i:j])
+        words.append(w)
+        a, d = getAscentDescent(f.fontName, f.fontSize)
+        size, ascent, descent = max(size, f.fontSize), max(ascent, a), min(descent, d)
+        i = j
+    used = sum(widths[start:end])
+    line = FragLine(kind=1, extraSpace=max_width - used, wordCount=1, words=words, fontSize=size,
+                    ascent=ascent, descent=descent, maxWidth=max_width, currentWidth=used, lineBreak=forced)
+    line.cjk_justify = True  # see _justify_cjk
+    return line
+
+
+def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
+    chars: list[str] = []
+    owner: list = []
+    widths: list[float] = []
     for f in frags:
-        text = f.text
-        if isinstance(text, bytes):
-            text = text.decode("utf8")
-        if text:
-            U.extend(cjkU(t, f, "utf8") for t in text)
-        else:
-            U.append(cjkU(text, f, "utf8"))  # callbacks (onDraw, anchors) and <br/>
+        text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+        if hasattr(f, "cbDefn"):  # callbacks (onDraw, anchors)
+            chars.append("")
+            owner.append(f)
+            widths.append(getattr(f.cbDefn, "width", 0) or 0)
+        elif text:
+            chars.extend(text)
+            owner.extend([f] * len(text))
+            widths.extend(_width(c, f.fontName, f.fontSize) for c in text)
+        else:  # <br/>
+            chars.append("")
+            owner.append(f)
+            widths.append(0.0)
     lines = []
-    n = len(U)
+    n = len(chars)
     start = 0
     while start < n:
         max_width = max_widths[min(len(lines), len(max_widths) - 1)]
@@ -84,23 +128,19 @@ def cjk_frag_split(frags: list, max_widths: list[float], calc_bounds: bool) -> P
         i = start
         forced = False
         while i < n:
-            u = U[i]
-            if hasattr(u.frag, "lineBreak"):
+            if not chars[i] and hasattr(owner[i], "lineBreak"):
                 i += 1
                 forced = True
                 break
-            if width + u.width > max_width + _FUZZ and i > start:
+            if width + widths[i] > max_width + _FUZZ and i > start:
                 break
-            width += u.width
+            width += widths[i]
             i += 1
-        k = i if forced or i >= n else _break_at(U, start, i)
-        used = sum(u.width for u in U[start:k])
-        line = makeCJKParaLine(U[start:k], max_width, used, max_width - used, forced, calc_bounds)
-        line.cjk_justify = True  # see _justify_cjk
-        lines.append(line)
+        k = i if forced or i >= n else _break_at(chars, start, i)
+        lines.append(_make_line(chars, owner, widths, start, k, max_width, forced))
         start = k
         # a space at the start of a continuation line is dropped, as Word does
-        while start < n and U[start] == " " and not forced:
+        while start < n and chars[start] == " " and not forced:
             start += 1
     return ParaLines(kind=1, lines=lines)
 
@@ -141,8 +181,11 @@ class CJKParagraph(Paragraph):
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
                              textColor=style.textColor, lines=[], ascent=style.fontSize,
                              descent=-0.2 * style.fontSize)
-        auto = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
-        return cjk_frag_split(self.frags, list(maxWidths), auto not in ("", "off"))
+        key = tuple(maxWidths)
+        cache = self.__dict__.setdefault("_br_lines", {})  # tables wrap the same cell many times
+        if key not in cache:
+            cache[key] = cjk_frag_split(self.frags, list(maxWidths))
+        return cache[key]
 
     def split(self, availWidth, availHeight):  # noqa: N803
         parts = super().split(availWidth, availHeight)

@@ -1,0 +1,61 @@
+"""Seconds per PDF render (warm process). Font discovery/registration is timed separately.
+
+    /work/venv/bin/python bench/pdf_bench.py [report.docx] [-n 5]
+
+Without a .docx the sample workbook is built first (docx only).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sample_docx() -> bytes:
+    from budgetreport.build import build_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        res = build_report(ROOT / "inputs" / "昌吉市城市管理指挥中心2025.xlsx", tmp, pdf=False)
+        assert res.docx is not None
+        return res.docx.read_bytes()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("docx", nargs="?", type=Path)
+    ap.add_argument("-n", type=int, default=5, help="timed renders (after one warm-up)")
+    args = ap.parse_args()
+    data = args.docx.read_bytes() if args.docx else _sample_docx()
+
+    t0 = time.perf_counter()
+    from budgetreport.pdf import read_docx, resolve_fonts, write_pdf
+    from budgetreport.pdf.render import Renderer
+    fonts = resolve_fonts()
+    t_fonts = time.perf_counter() - t0
+    print(f"font discovery + registration: {t_fonts:.3f} s  ({fonts.describe()})")
+
+    pdf = write_pdf(data, fonts=fonts)  # warm-up: glyph caches, imports
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    runs, reads = [], []
+    for _ in range(args.n):
+        t = time.perf_counter()
+        doc = read_docx(data)
+        reads.append(time.perf_counter() - t)
+        Renderer(doc, fonts).render()
+        runs.append(time.perf_counter() - t)
+    print(f"render: {statistics.median(runs):.3f} s per PDF (median of {args.n}; min {min(runs):.3f}, "
+          f"max {max(runs):.3f}); of which .docx reading {statistics.median(reads):.3f} s")
+    print(f"pages: {pages}, size: {len(pdf) / 1024:.0f} KiB, {statistics.median(runs) / pages * 1000:.0f} ms/page")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
