@@ -1,0 +1,317 @@
+"""Many units in one run: find the workbooks, skip the unchanged ones, build the rest in parallel, report.
+
+    run_batch(input_dir, outdir)  →  BatchReport (one UnitResult per workbook, exit code)
+        OUTDIR/<单位>YYYY年单位预算公开.docx / .pdf   written only by this process, atomically
+        OUTDIR/.budgetreport-cache.json               what was built from what (skip cache), after every unit
+        OUTDIR/manifest.csv                           one row per unit, UTF-8 with BOM, sorted by input path
+
+Workers (concurrency.build_unit) return bytes; this module alone writes. So a unit that fails, a worker that
+dies or a Ctrl-C can never leave a half-written file, and two workbooks of the same unit and year cannot
+silently overwrite each other: the one whose input path sorts first keeps the file name (an output left by an
+unchanged, skipped workbook keeps it too), the other fails with both files named.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .build import write_atomic
+from .concurrency import (Options, UnitBuilt, UnitTask, build_unit, cache_key, default_jobs, local_executor,
+                          templates_digest)
+from .errors import BudgetError
+from .templates import default_root, template_set
+
+SUCCESS, FAILED, WARNED = "成功", "失败", "有提醒"
+CACHE_NAME = ".budgetreport-cache.json"
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_COLUMNS = ("输入文件", "单位名称", "年度", "状态", "提醒数", "原因", "输出文件", "SHA-256")
+CACHE_FORMAT = 1
+INTERRUPTED_REASON = "运行被中断，本单位未生成（重新运行即可从中断处继续）"
+
+
+@dataclass
+class UnitResult:
+    input: str                       # relative to the input folder, "/" separated
+    unit: str = ""
+    year: int | None = None
+    status: str = FAILED
+    warnings: int = 0
+    reason: str = ""                 # failure: the first reason; 有提醒: the first reminder
+    outputs: list[tuple[str, str]] = field(default_factory=list)   # (file name in OUTDIR, SHA-256)
+    skipped: bool = False            # unchanged since the last run: nothing rebuilt
+    detail: str = ""                 # traceback when the failure is a bug
+
+
+@dataclass
+class BatchReport:
+    """Counts what happened and owns the exit code (black's Report)."""
+    input_dir: Path
+    outdir: Path
+    units: list[UnitResult] = field(default_factory=list)
+    interrupted: bool = False
+    elapsed: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for u in self.units if u.status == status)
+
+    @property
+    def failed(self) -> int:
+        return self.count(FAILED)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for u in self.units if u.skipped)
+
+    @property
+    def built(self) -> int:
+        return sum(1 for u in self.units if u.status != FAILED and not u.skipped)
+
+    @property
+    def return_code(self) -> int:
+        if self.interrupted:
+            return 130
+        return 1 if self.failed else 0
+
+    @property
+    def manifest(self) -> Path:
+        return self.outdir / MANIFEST_NAME
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    last: UnitResult | None
+    running: tuple[str, ...]         # input files submitted and not finished, oldest first
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+# ------------------------------------------------------------------------------------------------ discovery
+
+def find_workbooks(input_dir: Path, outdir: Path) -> list[Path]:
+    """Every .xlsx below input_dir, sorted by relative path; not Excel lock files, hidden folders or OUTDIR."""
+    found = []
+    for path in input_dir.rglob("*"):
+        if path.suffix.lower() != ".xlsx" or not path.is_file():
+            continue
+        rel = path.relative_to(input_dir)
+        if path.name.startswith(("~$", ".~")) or any(p.startswith(".") for p in rel.parts[:-1]):
+            continue
+        if path.resolve().is_relative_to(outdir):
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- skip cache
+
+class Cache:
+    """OUTDIR/.budgetreport-cache.json: per input file, the key it was built with and the outputs' SHA-256."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.units: dict[str, dict] = {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") == CACHE_FORMAT:
+                self.units = dict(data.get("units", {}))
+        except (OSError, ValueError, AttributeError):
+            pass   # no cache or a damaged one: everything is simply rebuilt
+
+    def save(self) -> None:
+        data = {"format": CACHE_FORMAT, "units": self.units}
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+
+    def record(self, task: UnitTask, built: UnitBuilt, result: UnitResult, options: Options) -> None:
+        self.units[task.rel] = {
+            "workbook_sha256": task.workbook_sha256, "unit": built.unit, "code": built.code, "year": built.year,
+            "key": cache_key(task.workbook_sha256, built.templates_sha256, options),
+            "status": result.status, "warnings": result.warnings, "reason": result.reason,
+            "outputs": dict(result.outputs),
+        }
+        self.save()
+
+    def forget(self, rel: str) -> None:
+        if self.units.pop(rel, None) is not None:
+            self.save()
+
+    def unchanged(self, task: UnitTask, root: Path | None, outdir: Path) -> UnitResult | None:
+        """The recorded result when workbook, templates, version and options are the same and the outputs
+        are still there with the recorded SHA-256; else None (rebuild)."""
+        entry = self.units.get(task.rel)
+        if not entry or entry.get("workbook_sha256") != task.workbook_sha256:
+            return None
+        templates = template_set(entry["unit"], entry.get("code", ""), root)
+        if entry.get("key") != cache_key(task.workbook_sha256, templates_digest(templates.fingerprint()),
+                                         task.options):
+            return None
+        outputs = entry.get("outputs") or {}
+        for name, sha in outputs.items():
+            path = outdir / name
+            if not path.is_file() or sha256_file(path) != sha:
+                return None
+        return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"], entry.get("warnings", 0),
+                          entry.get("reason", ""), sorted(outputs.items(), key=_output_order), skipped=True)
+
+
+def _output_order(item: tuple[str, str]) -> tuple[bool, str]:
+    return (not item[0].endswith(".docx"), item[0])
+
+
+# ------------------------------------------------------------------------------------------------- the run
+
+class _Run:
+    """One batch run's state in the main process: who owns which output name, what is finished."""
+
+    def __init__(self, outdir: Path, options: Options, cache: Cache, report: BatchReport) -> None:
+        self.outdir, self.options, self.cache, self.report = outdir, options, cache, report
+        self.owner: dict[str, str] = {}             # output file name → input file that wrote it this run
+        self.results: dict[str, UnitResult] = {}
+
+    def claim_skipped(self, result: UnitResult) -> None:
+        self.results[result.input] = result
+        for name, _ in result.outputs:
+            self.owner[name] = result.input
+
+    def place(self, task: UnitTask, built: UnitBuilt) -> UnitResult:
+        """Write a finished unit's files (atomically) and record it; or record why it failed."""
+        result = UnitResult(task.rel, built.unit, built.year or None, detail=built.detail)
+        self.results[task.rel] = result
+        if built.error:
+            result.reason = built.error
+            self.cache.forget(task.rel)
+            return result
+        rival = next((self.owner[n] for n in built.files if self.owner.get(n, task.rel) != task.rel), None)
+        if rival is not None:
+            loser = self.results[rival]
+            if loser.skipped or rival < task.rel:
+                result.reason = self._duplicate(built, keeper=rival)
+                return result
+            # a later input path got there first: the earlier one takes the name, the later one fails
+            loser.status, loser.outputs, loser.warnings = FAILED, [], 0
+            loser.reason = self._duplicate(built, keeper=task.rel)
+            self.cache.forget(rival)
+        for name, data in built.files.items():
+            write_atomic(self.outdir / name, data)
+            self.owner[name] = task.rel
+            result.outputs.append((name, hashlib.sha256(data).hexdigest()))
+        result.warnings = len(built.warnings)
+        result.status = WARNED if built.warnings else SUCCESS
+        result.reason = built.warnings[0] if built.warnings else ""
+        self.cache.record(task, built, result, self.options)   # after every unit: Ctrl-C loses nothing done
+        return result
+
+    @staticmethod
+    def _duplicate(built: UnitBuilt, keeper: str) -> str:
+        names = "、".join(built.files)
+        return (f"与 {keeper} 是同一单位同一年度（{built.unit} {built.year} 年），输出文件 {names} 已由它生成；"
+                f"本文件未生成，以免覆盖（请删除重复的工作簿，或核对单位名称与年度）")
+
+
+def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = None, force: bool = False,
+              templates_root: str | Path | None = None, docx: bool = True, pdf: bool = True,
+              executor: Executor | None = None, progress: ProgressCallback | None = None) -> BatchReport:
+    """Build every workbook under input_dir into outdir. Per-unit failures are recorded, never raised.
+
+    Raises BudgetError only for the run itself (input folder missing, nothing to produce). A Ctrl-C is
+    caught: pending units are cancelled, finished ones are kept, and the report says interrupted."""
+    started = time.perf_counter()
+    input_dir, outdir = Path(input_dir).resolve(), Path(outdir).resolve()
+    if not input_dir.is_dir():
+        raise BudgetError("输入文件夹不存在", file=input_dir)
+    if not docx and not pdf:
+        raise BudgetError("--no-docx 与 --no-pdf 不能同时使用，否则没有任何输出")
+    outdir.mkdir(parents=True, exist_ok=True)
+    for stale in outdir.glob(".~*.tmp"):   # left by a run that was killed outright (not Ctrl-C)
+        stale.unlink(missing_ok=True)
+    root = Path(templates_root).resolve() if templates_root is not None else default_root()
+    options = Options(docx=docx, pdf=pdf)
+    report = BatchReport(input_dir, outdir)
+    run = _Run(outdir, options, Cache(outdir / CACHE_NAME), report)
+
+    tasks: list[UnitTask] = []
+    sources = find_workbooks(input_dir, outdir)
+    for path in sources:
+        task = UnitTask(str(path), path.relative_to(input_dir).as_posix(), sha256_file(path),
+                        str(root) if root else None, options)
+        hit = None if force else run.cache.unchanged(task, root, outdir)
+        if hit is not None:
+            run.claim_skipped(hit)
+        else:
+            tasks.append(task)
+    total, done = len(sources), len(run.results)
+    if progress:
+        progress(Progress(done, total, None, ()))
+
+    jobs = jobs or default_jobs()
+    own = executor is None and bool(tasks)
+    pool = local_executor(min(jobs, len(tasks)), options) if own else executor
+    inflight: dict[Future, UnitTask] = {}
+    queue = iter(tasks)
+    try:
+        while True:
+            while len(inflight) < 2 * jobs and (task := next(queue, None)) is not None:
+                inflight[pool.submit(build_unit, task)] = task   # type: ignore[union-attr]
+            if not inflight:
+                break
+            finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for fut in sorted(finished, key=lambda f: inflight[f].rel):
+                task = inflight.pop(fut)
+                result = run.place(task, _outcome(fut, task))
+                done += 1
+                if progress:
+                    progress(Progress(done, total, result, tuple(t.rel for t in inflight.values())))
+    except KeyboardInterrupt:
+        report.interrupted = True
+        for fut in inflight:
+            fut.cancel()
+        # units already running finish in a moment (workers ignore Ctrl-C); keep their work
+        for fut, task in inflight.items():
+            if not fut.cancelled():
+                run.place(task, _outcome(fut, task))
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)   # type: ignore[union-attr]
+
+    for path in sources:
+        rel = path.relative_to(input_dir).as_posix()
+        report.units.append(run.results.get(rel) or UnitResult(rel, reason=INTERRUPTED_REASON))
+    write_manifest(report.manifest, report.units)
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+def _outcome(fut: Future, task: UnitTask) -> UnitBuilt:
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died (out of memory, killed): this unit fails
+        return UnitBuilt(task.rel, error=f"工作进程意外退出：{type(exc).__name__}: {exc}")
+
+
+def write_manifest(path: Path, units: list[UnitResult]) -> None:
+    """One row per unit, sorted by input file; several outputs are joined with "; " in the same order as
+    their SHA-256. UTF-8 with BOM so Excel opens the Chinese correctly."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    for u in sorted(units, key=lambda u: u.input):
+        writer.writerow([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason,
+                         "; ".join(n for n, _ in u.outputs), "; ".join(s for _, s in u.outputs)])
+    write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))

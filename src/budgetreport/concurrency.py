@@ -1,0 +1,130 @@
+"""Batch concurrency: the options that change output bytes, the one pure unit function, and the process pool.
+
+`build_unit(task) -> UnitBuilt` is everything a worker does: it reads the workbook and returns the finished
+files as bytes. It never touches OUTDIR, so any `concurrent.futures.Executor` can run it (a local process pool
+by default; Dask distributed's `Client.get_executor()` on a cluster) and the main process alone decides where
+files go, which makes Ctrl-C and duplicate units safe. Failures come back as data, never as exceptions: our
+exceptions do not all pickle, and one unit must never stop the others.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import traceback
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import BudgetError
+from .findings import ERROR
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every setting that changes the output bytes (black's Mode): part of the skip-cache key."""
+    docx: bool = True
+    pdf: bool = True
+
+    def key(self) -> str:
+        return json.dumps({"docx": self.docx, "pdf": self.pdf, "version": __version__}, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class UnitTask:
+    source: str                 # absolute workbook path
+    rel: str                    # path relative to the input folder (manifest, cache)
+    workbook_sha256: str        # of the bytes the main process saw (cache key)
+    templates_root: str | None  # resolved by the main process: workers may run elsewhere
+    options: Options
+
+
+@dataclass
+class UnitBuilt:
+    """What a worker sends back: the files as bytes, or why there are none."""
+    rel: str
+    unit: str = ""
+    code: str = ""
+    year: int = 0
+    warnings: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)   # file name → bytes, in .docx, .pdf order
+    templates_sha256: str = ""
+    error: str = ""             # first reason, in Chinese; "" when it worked
+    detail: str = ""            # traceback of an unexpected exception (a bug), for the log
+
+
+def templates_digest(fingerprint: list[tuple[str, bytes]]) -> str:
+    """SHA-256 over the chosen template files (path and content)."""
+    h = hashlib.sha256()
+    for path, data in fingerprint:
+        h.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def cache_key(workbook_sha256: str, templates_sha256: str, options: Options) -> str:
+    return hashlib.sha256("\n".join((workbook_sha256, templates_sha256, options.key())).encode()).hexdigest()
+
+
+def build_unit(task: UnitTask) -> UnitBuilt:
+    """One unit, workbook + templates → file bytes. The same stages as build.build_report, kept in memory."""
+    from .build import CheckFailed, output_stem, run_checks
+    from .derive import derive
+    from .read import read_workbook
+    from .templates import template_set
+    from .write_docx import render_docx
+
+    built = UnitBuilt(task.rel)
+    try:
+        budget = read_workbook(Path(task.source))
+        built.unit, built.code, built.year = budget.unit.name, budget.unit.code, budget.unit.year
+        findings = run_checks(budget)
+        if any(f.level == ERROR for f in findings):
+            raise CheckFailed(findings, Path(task.source).name)
+        built.warnings = [str(f) for f in findings]
+        root = Path(task.templates_root) if task.templates_root else None
+        templates = template_set(budget.unit.name, budget.unit.code, root)
+        built.templates_sha256 = templates_digest(templates.fingerprint())
+        docx_bytes = render_docx(derive(budget), templates)
+        stem = output_stem(budget)
+        if task.options.docx:
+            built.files[f"{stem}.docx"] = docx_bytes
+        if task.options.pdf:
+            from . import pdf
+            fonts = pdf.resolve_fonts(templates.unit_folder)   # registered once per process (cached)
+            built.files[f"{stem}.pdf"] = pdf.write_pdf(docx_bytes, fonts=fonts)
+    except BudgetError as exc:
+        built.error = str(exc)
+        built.files = {}
+    except Exception as exc:  # noqa: BLE001 - a bug in one unit must not stop the batch
+        built.error = f"程序内部错误（请把此信息告知维护人员）：{type(exc).__name__}: {exc}"
+        built.detail = traceback.format_exc()
+        built.files = {}
+    return built
+
+
+def warm_up(pdf: bool) -> None:
+    """Pool initializer: pay imports and font discovery/registration once per worker, not per unit.
+
+    Workers ignore Ctrl-C: the main process decides what to cancel, and workers never write files."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):  # not the main thread (some executors)
+        pass
+    from . import build, derive, read, write_docx  # noqa: F401
+    if pdf:
+        from . import pdf as pdf_writer
+        pdf_writer.resolve_fonts(None)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def local_executor(jobs: int, options: Options) -> Executor:
+    """The default: one process per core, each warmed up once."""
+    return ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(options.pdf,))
