@@ -482,3 +482,35 @@ def test_real_no_line_starts_with_closing_punctuation(real: tuple[bytes, bytes],
 
 def test_real_deterministic(real: tuple[bytes, bytes]) -> None:
     assert write_pdf(real[0]) == real[1]
+
+
+# ------------------------------------------------------------------------------------ line breaking
+
+
+def test_line_breaking_never_starts_with_closing_punctuation() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+
+    from budgetreport.pdf.fonts import bundled_face
+    from budgetreport.pdf.render import CJKParagraph
+
+    face = bundled_face().name
+    text = "预算数减少，主要原因是：在职人员减少1人；项目无变动。“三公”经费（含公务接待费）、197.31万元，" * 3
+    style = ParagraphStyle("t", fontName=face, fontSize=10, leading=12, wordWrap="CJK")
+    for width in range(35, 200, 3):  # every width lands a break on different characters
+        p = CJKParagraph(text, style)
+        p.wrap(width, 10_000)
+        lines = ["".join(w.text for w in ln.words) for ln in p.blPara.lines]
+        assert "".join(lines) == text, "text lost or duplicated"
+        for ln in lines[1:]:
+            assert ln[:1] not in set("，。、；：）”"), (width, ln)
+        for ln in lines[:-1]:
+            assert ln[-1:] not in set("（“"), (width, ln)
+        for a, b in zip(lines, lines[1:]):  # numbers stay whole
+            assert not (a[-1:] in set("0123456789.") and b[:1] in set("0123456789.")), (width, a, b)
+
+
+def test_libreoffice_converts_when_installed(sample_docx: bytes) -> None:
+    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
+        pytest.skip("LibreOffice not installed")
+    pdf = convert_with_libreoffice(sample_docx, timeout=180)
+    assert pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) >= 3

@@ -221,7 +221,7 @@ class Look:
 
 
 LOOKS: dict[str, Look] = {
-    "Title": Look("title", 26, "center", before=150, after=24, leading=1.4),
+    "Title": Look("title", 26, "center", before=200, after=24, leading=1.4),  # a third down the cover
     "Subtitle": Look("title", 22, "center", before=12, after=12, leading=1.4),
     "TOC Heading": Look("title", 22, "center", after=18, leading=1.4),
     "toc 1": Look("heading", 14, "left", before=6, leading=1.6),
