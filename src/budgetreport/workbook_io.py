@@ -128,15 +128,22 @@ def inspect(path: Path) -> Scan:
                 raise BudgetError("不是 Excel 工作簿（压缩包中没有 xl/workbook.xml，可能是 Word 文档或其他文件）",
                                   file=path.name, hint=_CONVERT)
             total = 0
+            sheets = None
             for info in infos:
                 total += info.file_size
-                big = info.file_size > MAX_PART_BYTES
                 ratio = info.file_size / max(info.compress_size, 1)
-                if big or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
+                if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
                     raise BudgetError(
                         f"文件异常：{info.filename} 解压后 {info.file_size // 1024 // 1024} MB"
                         f"（压缩比 {ratio:.0f}:1），可能是损坏的文件或“压缩炸弹”，已拒绝读取",
                         file=path.name, hint="请确认文件来源，在 Excel 或 WPS 中打开后另存为 .xlsx")
+                if info.file_size > MAX_PART_BYTES:
+                    sheets = sheets if sheets is not None else _sheet_names(zf)
+                    sheet = sheets.get(info.filename)
+                    raise BudgetError(
+                        f"{'工作表' if sheet else info.filename}数据过大（解压后 {info.file_size // 1024 // 1024} MB，"
+                        f"上限 {MAX_PART_BYTES // 1024 // 1024} MB），行数过多或文件损坏，已拒绝读取",
+                        file=path.name, sheet=sheet, hint="请删除数据区下方多余的行（选中整行 → 删除）后保存")
             if total > MAX_TOTAL_BYTES:
                 raise BudgetError(f"文件解压后共 {total // 1024 // 1024} MB，超过上限，已拒绝读取", file=path.name,
                                   hint="标准工作簿只有几百 KB；请删除多余的工作表、图片和行后另存")
