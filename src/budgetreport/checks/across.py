@@ -9,10 +9,6 @@ from .common import label, t10_row, total
 from .registry import Out, rule
 
 
-def _t(b: Budget, n: int) -> str:
-    return f"表{n}"
-
-
 # 表1 收入 item → the 表2 总计-row columns it must equal.
 T1_FROM_T2: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("gpb", ("gpb", "gpb_transfer")),
