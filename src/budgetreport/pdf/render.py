@@ -1,7 +1,8 @@
 """Document model → reportlab flowables → PDF bytes.
 
-Two (or three) builds: the first records the page of every bookmark, the next prints those numbers in the
-目录. TOC entries reserve the page-number column from the start, so numbers never change pagination.
+One build: a 目录 entry draws its page number as a form XObject that is defined after the last page, once
+the page of every bookmark is known (reportlab resolves forward references to forms at save time). TOC
+entries reserve the page-number column, so the numbers never change the layout.
 """
 from __future__ import annotations
 
@@ -262,16 +263,9 @@ class Renderer:
     # ------------------------------------------------------------------------------------------ build
 
     def render(self) -> bytes:
-        known: dict[str, int] = {}
-        pdf = b""
-        for _ in range(4):  # stable after the second pass; the bound is a safety net
-            pdf, learned = self._build(known)
-            if learned.pages == known:
-                break
-            known = learned.pages
-        return pdf
+        return self._build()[0]
 
-    def _build(self, known: dict[str, int]) -> tuple[bytes, Pass]:
+    def _build(self) -> tuple[bytes, Pass]:
         buf = io.BytesIO()
         learned = Pass()
         doc = self.doc
@@ -295,13 +289,16 @@ class Renderer:
                 onPageEnd=_footer(pg, footer_face, learned),
             ))
         tpl.addPageTemplates(templates)
-        story = self._story(known, learned)
+        story = self._story(learned)
+        tpl._doSave = 0  # the 目录 page-number forms are defined after the last page, then saved
         tpl.build(story)
+        _define_toc_forms(tpl.canv, learned)
+        tpl.canv.save()
         return buf.getvalue(), learned
 
     # ------------------------------------------------------------------------------------------ story
 
-    def _story(self, known: dict[str, int], learned: Pass) -> list[Flowable]:
+    def _story(self, learned: Pass) -> list[Flowable]:
         story: list[Flowable] = []
         pending_break = False
         outline = _Outline()
@@ -347,7 +344,7 @@ class Renderer:
                 marks, keys = self._marks(block, last_number, learned, outline)
                 if block.style != "Table Number":
                     last_number = "" if block.style != "Table Title" else last_number
-                story.append(self._paragraph(block, frame_w, known, marks, keys))
+                story.append(self._paragraph(block, frame_w, marks, keys))
         return story
 
     def _marks(self, p: m.Paragraph, number: str, learned: Pass,
@@ -409,8 +406,7 @@ class Renderer:
             out.append(_font_markup(run.text, use, self.fonts.fallback, face))
         return "".join(out)
 
-    def _paragraph(self, p: m.Paragraph, frame_w: float, known: dict[str, int], marks: list[Callable],
-                   keys: list[str]) -> Flowable:
+    def _paragraph(self, p: m.Paragraph, frame_w: float, marks: list[Callable], keys: list[str]) -> Flowable:
         look = self._look(p.style)
         style = self._pstyle(p.style, p.align)
         text = self._markup(p, look.role)
@@ -418,20 +414,18 @@ class Renderer:
         if not text.strip() and not anchors:
             return Spacer(1, style.leading)
         if p.style in TOC_STYLES and p.anchor:
-            return self._toc_entry(p, text, style, frame_w, known)
+            return self._toc_entry(p, text, style, frame_w)
         para = CJKParagraph(anchors + text, style)
         para.on_draw = tuple(marks)
         return para
 
-    def _toc_entry(self, p: m.Paragraph, text: str, style: ParagraphStyle, frame_w: float,
-                   known: dict[str, int]) -> Flowable:
+    def _toc_entry(self, p: m.Paragraph, text: str, style: ParagraphStyle, frame_w: float) -> Flowable:
         key = self.keys.get(p.anchor or "")
         num_w = stringWidth("000", style.fontName, style.fontSize)
         style = ParagraphStyle(f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize)
         if key is None:  # the anchor names no bookmark: an entry without a page number
             return CJKParagraph(text, style)
-        page = known.get(key)
-        label = f"{page or ''}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
+        label = f"{key}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
         body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
         para = CJKParagraph(body, style)
         para.on_draw = (_draw_toc_pending,)  # leaders and number after the text, in reading order
@@ -624,7 +618,7 @@ def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
         return
     canv._br_toc_pending = None
     x, y, label = pending
-    page, width_s, font, size_s = label.split("|")
+    key, width_s, font, size_s = label.split("|")
     width, size = float(width_s), float(size_s)
     num_w = stringWidth("00", font, size)  # the leaders stop at the same place for 1- and 2-digit pages
     step = size * 0.5
@@ -640,9 +634,24 @@ def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
         t.textOut("." * n)
         t.setCharSpace(0)  # Tc is graphics state: it would space out the page number too
         canv.drawText(t)
-    canv.setFont(font, size)
-    canv.drawRightString(width, y, page)
+    # the page number is not known yet: draw a form (XObject) defined after the last page (_define_toc_forms)
+    forms = canv.__dict__.setdefault("_br_toc_forms", {})
+    name = forms.setdefault((key, font, size), f"brToc{len(forms) + 1}")
+    canv.translate(width, y)
+    canv.doForm(name)
     canv.restoreState()
+
+
+def _define_toc_forms(canv, learned: Pass) -> None:  # type: ignore[no-untyped-def]
+    """Each 目录 page number as a form: the text right-aligned at the form's origin. The number sits in
+    the column the entry reserved, so its width never changed the layout and one build is exact."""
+    for (key, font, size), name in getattr(canv, "_br_toc_forms", {}).items():
+        page = learned.pages.get(key)
+        canv.beginForm(name, lowerx=-4 * size, lowery=-size, upperx=size, uppery=2 * size)
+        if page is not None:
+            canv.setFont(font, size)
+            canv.drawRightString(0, 0, str(page))
+        canv.endForm()
 
 
 class _DocTemplate(BaseDocTemplate):
