@@ -103,11 +103,43 @@ def _sentence(text: str) -> str:
     return text if not text or text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
+class _CachingSandbox(SandboxedEnvironment):
+    """Compiling the report's XML dominates a render; the same source compiles once per process."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._compiled: dict[str, object] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (jinja's signature)
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) > 32:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+_ENVS: dict[tuple[str, bytes], SandboxedEnvironment] = {}
+
+
 def make_env(templates: TemplateSet) -> SandboxedEnvironment:
-    """The sandbox: no attribute tricks, missing values are errors, text is XML-escaped."""
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
-    env.filters["sentence"] = _sentence
+    """The sandbox for this unit's phrases.j2, cached per phrases file content (one per process in a batch)."""
     phrases = templates.require("phrases.j2")
+    key = (str(phrases), phrases.read_bytes())
+    env = _ENVS.get(key)
+    if env is None:
+        if len(_ENVS) > 16:
+            _ENVS.clear()
+        env = _ENVS[key] = _new_env(phrases)
+    return env
+
+
+def _new_env(phrases: Path) -> SandboxedEnvironment:
+    """The sandbox: no attribute tricks, missing values are errors, text is XML-escaped."""
+    env = _CachingSandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+    env.filters["sentence"] = _sentence
     # loaded under its real file name, so a failure inside a macro can be traced back to this file
     env.loader = FunctionLoader(lambda name: (phrases.read_text(encoding="utf-8"), str(phrases), lambda: True)
                                 if name == "phrases.j2" else None)

@@ -22,10 +22,23 @@ from .templates import TemplateSet, failing_file, make_env, template_error
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+class _Template(DocxTemplate):
+    """docxtpl re-patches the same template XML on every render; do it once per source."""
+    _patched: dict[str, str] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        out = self._patched.get(src_xml)
+        if out is None:
+            if len(self._patched) > 32:
+                self._patched.clear()
+            out = self._patched[src_xml] = super().patch_xml(src_xml)
+        return out
+
+
 def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
     path = templates.require("report.docx")
     env = make_env(templates)
-    tpl = DocxTemplate(str(path))
+    tpl = _Template(str(path))
     try:
         tpl.render(facts, jinja_env=env, autoescape=True)
     except TemplateError as exc:
