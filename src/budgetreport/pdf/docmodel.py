@@ -7,6 +7,7 @@ All lengths are in points.
 """
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Iterator, Literal, Union
 
 import docx
-from docx.oxml.ns import qn
+from docx.oxml.ns import qn as _docx_qn
 from lxml import etree
 
 Align = Literal["left", "center", "right", "justify"]
@@ -24,6 +25,15 @@ _JC: dict[str, Align] = {
     "both": "justify", "distribute": "justify", "thaiDistribute": "justify",
 }
 _TWIP = 1 / 20  # twentieths of a point
+
+# "w:p" → "{namespace}p"; memoised (the reader asks tens of thousands of times per document)
+qn = functools.lru_cache(maxsize=None)(_docx_qn)
+
+
+def _local(el: etree._Element) -> str:
+    """An element's local name ("p", "tbl", ...); "" for comments and processing instructions."""
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 @dataclass(frozen=True)
@@ -158,7 +168,7 @@ def read_docx(source: bytes | Path | str) -> Document:
     sections: list[Section] = []
     current: list[Block] = []
     for child in _body_children(body):
-        tag = etree.QName(child).localname
+        tag = _local(child)
         if tag == "p":
             current.extend(reader.paragraph(child))
             sect = child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
@@ -187,7 +197,7 @@ def read_docx(source: bytes | Path | str) -> Document:
 def _body_children(parent: etree._Element) -> Iterator[etree._Element]:
     """Body-level p / tbl / sectPr, looking through content controls (w:sdt) such as a Word TOC."""
     for child in parent:
-        tag = etree.QName(child).localname
+        tag = _local(child)
         if tag in ("p", "tbl", "sectPr"):
             yield child
         elif tag == "sdt":
@@ -240,14 +250,17 @@ class _Reader:
             (s for s in d.styles if s.type == 1 and getattr(s, "element", None) is not None
              and s.element.get(qn("w:default")) in ("1", "true")), None)
         self._used: set[str] = set()
+        self._names: dict[str | None, str] = {}
         self._memo: dict[tuple[str | None, str], object] = {}
 
     # -- styles
 
     def _style_name(self, style_id: str | None) -> str:
-        s = self._styles.get(style_id) if style_id else self._default_para
-        name = s.name if s is not None else (style_id or "Normal")
-        self._used.add(name)
+        name = self._names.get(style_id)
+        if name is None:
+            s = self._styles.get(style_id) if style_id else self._default_para
+            name = self._names[style_id] = s.name if s is not None else (style_id or "Normal")
+            self._used.add(name)
         return name
 
     def _style_chain(self, style_id: str | None):  # type: ignore[no-untyped-def]
@@ -343,7 +356,7 @@ class _Reader:
         """Walk runs in order; skip results of PAGEREF / PAGE fields (we print real page numbers)."""
         state = field_skip if field_skip is not None else [0, 0]  # [depth, skipping-depth]
         for child in parent:
-            tag = etree.QName(child).localname
+            tag = _local(child)
             if tag == "r":
                 yield from self._run(child, para_bold, state)
             elif tag == "hyperlink":
@@ -371,7 +384,7 @@ class _Reader:
             bold = para_bold
         buf: list[str] = []
         for el in r:
-            tag = etree.QName(el).localname
+            tag = _local(el)
             if tag == "fldChar":
                 typ = el.get(qn("w:fldCharType"))
                 if typ == "begin":
@@ -436,7 +449,7 @@ class _Reader:
                         valign = {"center": "center", "bottom": "bottom"}.get(va.get(qn("w:val"), ""), "top")
                 paras: list[Paragraph] = []
                 for child in tc:
-                    tag = etree.QName(child).localname
+                    tag = _local(child)
                     if tag == "p":
                         paras.extend(b for b in self.paragraph(child) if isinstance(b, Paragraph))
                     elif tag == "tbl":  # nested table: keep its text, flattened
@@ -467,19 +480,19 @@ _GETTERS = {
 
 def _cells(tr: etree._Element) -> Iterator[etree._Element]:
     for child in tr:
-        tag = etree.QName(child).localname
+        tag = _local(child)
         if tag == "tc":
             yield child
         elif tag in ("sdt", "customXml"):
             inner = child.find(qn("w:sdtContent")) if tag == "sdt" else child
             if inner is not None:
-                yield from (c for c in inner if etree.QName(c).localname == "tc")
+                yield from (c for c in inner if _local(c) == "tc")
 
 
 def _jc(ppr: etree._Element | None) -> Align | None:
     if ppr is None:
         return None
-    if etree.QName(ppr).localname != "pPr":
+    if _local(ppr) != "pPr":
         ppr = ppr.find(qn("w:pPr"))
         if ppr is None:
             return None

@@ -461,7 +461,13 @@ class Renderer:
                 else:
                     restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
-                data[r][c] = self._cell(cell, size)
+                value = self._cell(cell, size, sum(widths[c:end_c + 1]) - 2 * pad)
+                if isinstance(value, tuple):  # one line of plain text: drawn as a string
+                    value, style, font = value
+                    cmds.append(("FONT", (c, r), (c, r), font, style.fontSize, style.leading))
+                    if style.alignment != TA_LEFT:
+                        cmds.append(("ALIGN", (c, r), (c, r), _CELL_ALIGN[style.alignment]))
+                data[r][c] = value
                 if cell.valign == "bottom":
                     cmds.append(("VALIGN", (c, r), (c, r), "BOTTOM"))
         for (r, c), (r1, c1) in spans.items():
@@ -472,7 +478,18 @@ class Renderer:
         table.setStyle(TableStyle(cmds))
         return table
 
-    def _cell(self, cell: m.Cell, size: float) -> list[Flowable] | str:
+    def _cell(self, cell: m.Cell, size: float, avail: float) -> list[Flowable] | str | tuple[str, ParagraphStyle, str]:
+        """The cell's paragraphs; a cell of one short paragraph in one face (most numbers, codes, names,
+        headers) is (text, style, font name) instead, drawn by the table as a string at exactly the place its
+        one-line Paragraph would take, without the cost of a Paragraph."""
+        if len(cell.paragraphs) == 1:
+            p = cell.paragraphs[0]
+            align = p.align or self.doc.styles.get(p.style, m.StyleInfo()).align
+            style = self._pstyle("Table Text", align, size, in_table=True)
+            text = p.text
+            face = self._plain_face(p, text, style, avail) if text else None
+            if face is not None:
+                return text, style, face.name
         out: list[Flowable] = []
         for p in cell.paragraphs:
             # every paragraph in a cell follows the table's size; alignment is the paragraph's own
@@ -482,6 +499,28 @@ class Renderer:
             if text.strip():
                 out.append(CJKParagraph(text, style))
         return out or ""
+
+    def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle, avail: float):  # type: ignore[no-untyped-def]
+        """The face when the Paragraph would be one line of this text in one face (the table face, or
+        黑体 when every run is bold; see _markup): no glyph from the fallback face, no whitespace the
+        paragraph parser would collapse, and it fits the width by the same sum cjk_frag_split makes.
+        None otherwise."""
+        bold = {r.bold for r in p.runs}
+        if len(bold) != 1 or text[0] == " " or text[-1] == " " or "  " in text:
+            return None
+        if style.fontName != self.fonts.table.name:
+            return None
+        face = self.fonts.heading if True in bold else self.fonts.table
+        font, size = face.name, style.fontSize
+        width = 0.0
+        for ch in text:
+            if (ch.isspace() and ch != " ") or not face.has(ch):
+                return None
+            width += _width(ch, font, size)
+        return face if width <= avail + _FUZZ else None
+
+
+_CELL_ALIGN = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}  # a single line is not justified
 
 
 def _keep_height(preface: list[Flowable], table: Table, frame_w: float, frame_h: float) -> float:
