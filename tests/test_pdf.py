@@ -514,3 +514,41 @@ def test_libreoffice_converts_when_installed(sample_docx: bytes) -> None:
         pytest.skip("LibreOffice not installed")
     pdf = convert_with_libreoffice(sample_docx, timeout=180)
     assert pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) >= 3
+
+
+# ------------------------------------------------------------------------------------ table cells
+
+
+def _raster(pdf: bytes, tmp_path: Path, name: str) -> list[bytes]:
+    exe = _need("pdftoppm")
+    f = tmp_path / f"{name}.pdf"
+    f.write_bytes(pdf)
+    subprocess.run([exe, "-r", "150", "-gray", str(f), str(tmp_path / name)], check=True)
+    return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.pgm"))]
+
+
+def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    """One-line cells are drawn as plain strings (fast); every page must rasterise to the same pixels as
+    with a Paragraph in every cell, and the text must extract the same."""
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import Renderer
+
+    fonts = resolve_fonts()
+    used: list[str] = []
+    real = Renderer._plain_face
+
+    def spy(self, p, text, style, avail):  # type: ignore[no-untyped-def]
+        face = real(self, p, text, style, avail)
+        if face is not None:
+            used.append(face.name)
+        return face
+
+    monkeypatch.setattr(Renderer, "_plain_face", spy)
+    fast = Renderer(read_docx(sample_docx), fonts).render()
+    assert fonts.table.name in used and fonts.heading.name in used, "both plain and bold (黑体) string cells"
+    monkeypatch.setattr(Renderer, "_plain_face", lambda *a: None)
+    slow = Renderer(read_docx(sample_docx), fonts).render()
+    assert fast != slow
+    assert _raster(fast, tmp_path, "fast") == _raster(slow, tmp_path, "slow")
+    assert _pdftotext(fast, tmp_path, "-layout") == _pdftotext(slow, tmp_path, "-layout")
