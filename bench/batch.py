@@ -7,7 +7,8 @@
 Units are copies of the sample with their own unit name and a varied number of indicator rows (单位整体绩效指标,
 项目支出绩效指标) and 内设科室, so tables and pages differ while every cross-table check still holds. Each
 measurement runs in a fresh process (`--measure`), so peak memory (ru_maxrss of that process and of its
-largest pool worker) belongs to that run alone. Times include starting the worker pool.
+largest pool worker) belongs to that run alone. Times include starting the worker pool. CPU s/unit (main
+process + workers) is printed too: on a shared machine it is the figure other load does not distort.
 """
 from __future__ import annotations
 
@@ -83,7 +84,10 @@ def measure(inputs: Path, outdir: Path, jobs: int, pdf: bool) -> dict:
     started = time.perf_counter()
     report = run_batch(inputs, outdir, jobs=jobs, pdf=pdf, force=True)
     elapsed = time.perf_counter() - started
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
+        # CPU seconds per unit, main + workers: unlike units/s, not skewed by other load on the machine
+        "cpu_per_unit": (me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime) / max(1, len(report.units)),
         "units": len(report.units), "failed": report.failed, "elapsed": elapsed,
         "first_failure": next((u.reason for u in report.units if u.status == "失败"), ""),
         "main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -103,7 +107,8 @@ def main() -> None:
         print(json.dumps(measure(Path(inputs), Path(outdir), int(jobs), mode == "docx+pdf")))
         return
 
-    print(f"{'N':>5} {'mode':>9} {'-j':>3} {'seconds':>8} {'units/s':>8} {'main MB':>8} {'worker MB':>9}")
+    print(f"{'N':>5} {'mode':>9} {'-j':>3} {'seconds':>8} {'units/s':>8} {'CPU s/unit':>10} {'main MB':>8} "
+          f"{'worker MB':>9}")
     for n in args.n:
         with tempfile.TemporaryDirectory(prefix="budgetreport-bench-") as tmp:
             inputs = Path(tmp) / "in"
@@ -118,7 +123,7 @@ def main() -> None:
                     shutil.rmtree(outdir, ignore_errors=True)
                     note = f"  失败 {r['failed']}：{r['first_failure'][:80]}" if r["failed"] else ""
                     print(f"{n:>5} {mode:>9} {jobs:>3} {r['elapsed']:>8.1f} {r['units'] / r['elapsed']:>8.2f} "
-                          f"{r['main_mb']:>8.0f} {r['worker_mb']:>9.0f}{note}", flush=True)
+                          f"{r['cpu_per_unit']:>10.2f} {r['main_mb']:>8.0f} {r['worker_mb']:>9.0f}{note}", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
     run_batch(input_dir, outdir)  →  BatchReport (one UnitResult per workbook, exit code)
         OUTDIR/<单位>YYYY年单位预算公开.docx / .pdf   written only by this process, atomically
-        OUTDIR/.budgetreport-cache.json               what was built from what (skip cache), after every unit
+        OUTDIR/.budgetreport-cache.json               what was built from what (skip cache), kept current
         OUTDIR/manifest.csv                           one row per unit, UTF-8 with BOM, sorted by input path
 
 Workers (concurrency.build_unit) return bytes; this module alone writes. So a unit that fails, a worker that
@@ -33,6 +33,7 @@ CACHE_NAME = ".budgetreport-cache.json"
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("输入文件", "单位名称", "年度", "状态", "提醒数", "原因", "输出文件", "SHA-256")
 CACHE_FORMAT = 1
+SAVE_INTERVAL = 1.0   # seconds between cache rewrites
 INTERRUPTED_REASON = "运行被中断，本单位未生成（重新运行即可从中断处继续）"
 
 
@@ -128,6 +129,7 @@ class Cache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.units: dict[str, dict] = {}
+        self.saved_at, self.dirty = 0.0, False
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") == CACHE_FORMAT:
@@ -135,9 +137,21 @@ class Cache:
         except (OSError, ValueError, AttributeError):
             pass   # no cache or a damaged one: everything is simply rebuilt
 
-    def save(self) -> None:
+    def save(self, *, now: bool = False) -> None:
+        """Rewrite the file atomically, at most once per SAVE_INTERVAL: one rewrite per unit would be O(N²) for
+        thousands of units. run_batch calls save(now=True) at the end and on Ctrl-C, so only a hard kill can
+        lose the last second of records (those units are simply rebuilt)."""
+        self.dirty = True
+        if not now and time.monotonic() - self.saved_at < SAVE_INTERVAL:
+            return
         data = {"format": CACHE_FORMAT, "units": self.units}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"),
+                                           sort_keys=True).encode("utf-8"))
+        self.saved_at, self.dirty = time.monotonic(), False
+
+    def flush(self) -> None:
+        if self.dirty:
+            self.save(now=True)
 
     def record(self, task: UnitTask, built: UnitBuilt, result: UnitResult, options: Options) -> None:
         self.units[task.rel] = {
@@ -158,17 +172,21 @@ class Cache:
         entry = self.units.get(task.rel)
         if not entry or entry.get("workbook_sha256") != task.workbook_sha256:
             return None
-        templates = template_set(entry["unit"], entry.get("code", ""), root)
-        if entry.get("key") != cache_key(task.workbook_sha256, templates_digest(templates.fingerprint()),
-                                         task.options):
-            return None
-        outputs = entry.get("outputs") or {}
-        for name, sha in outputs.items():
-            path = outdir / name
-            if not path.is_file() or sha256_file(path) != sha:
+        try:
+            templates = template_set(entry["unit"], entry.get("code", ""), root)
+            if entry.get("key") != cache_key(task.workbook_sha256, templates_digest(templates.fingerprint()),
+                                             task.options):
                 return None
-        return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"], entry.get("warnings", 0),
-                          entry.get("reason", ""), sorted(outputs.items(), key=_output_order), skipped=True)
+            outputs = dict(entry.get("outputs") or {})
+            for name, sha in outputs.items():
+                path = outdir / name
+                if not path.is_file() or sha256_file(path) != sha:
+                    return None
+            return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"],
+                              int(entry.get("warnings", 0)), entry.get("reason", ""),
+                              sorted(outputs.items(), key=_output_order), skipped=True)
+        except (KeyError, TypeError, ValueError, AttributeError, OSError):
+            return None   # an entry edited by hand or from another format: rebuild
 
 
 def _output_order(item: tuple[str, str]) -> tuple[bool, str]:
@@ -215,7 +233,7 @@ class _Run:
         result.warnings = len(built.warnings)
         result.status = WARNED if built.warnings else SUCCESS
         result.reason = built.warnings[0] if built.warnings else ""
-        self.cache.record(task, built, result, self.options)   # after every unit: Ctrl-C loses nothing done
+        self.cache.record(task, built, result, self.options)   # after every unit (throttled): resumable
         return result
 
     @staticmethod
@@ -287,6 +305,7 @@ def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = N
             if not fut.cancelled():
                 run.place(task, _outcome(fut, task))
     finally:
+        run.cache.flush()
         if own:
             pool.shutdown(wait=True, cancel_futures=True)   # type: ignore[union-attr]
 
