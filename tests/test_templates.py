@@ -98,3 +98,41 @@ def test_default_template_is_reproducible_from_its_script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build() == (root / "templates" / "default" / "report.docx").read_bytes()
+
+
+def _pdf_text(pdf: Path) -> str:
+    import subprocess
+    import shutil as sh
+    if sh.which("pdftotext"):
+        return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+
+
+def test_unit_wording_change_reaches_the_pdf(root, other_unit, tmp_path):
+    """The PDF is rendered from the filled .docx, so a unit's wording change shows there too, and only there."""
+    phrases = (root / "default" / "phrases.j2").read_text(encoding="utf-8")
+    (root / UNIT).mkdir()
+    (root / UNIT / "phrases.j2").write_text(phrases.replace("比上年预算{{ delta(c) }}", "较上年{{ delta(c) }}"),
+                                            encoding="utf-8")
+    mine = _pdf_text(build_report(SAMPLE, tmp_path / "a", templates_root=root).pdf)
+    theirs = _pdf_text(build_report(other_unit, tmp_path / "b", templates_root=root).pdf)
+    assert "较上年减少9.38" in norm(mine)
+    assert "较上年" not in norm(theirs) and "比上年预算减少9.38" in norm(theirs)
+
+
+def test_pages_render_to_png_for_review(tmp_path):
+    """Pages 1 (cover), 4 (概况) and 6 (表2, landscape) as PNG, the way a reviewer looks at them."""
+    import shutil as sh
+    import subprocess
+    if not sh.which("pdftoppm"):
+        pytest.skip("poppler-utils not installed")
+    pdf = build_report(SAMPLE, tmp_path).pdf
+    for page in (1, 4, 6):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                        str(tmp_path / f"page{page}")], check=True)
+        png = (tmp_path / f"page{page}.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    import struct
+    width, height = struct.unpack(">II", (tmp_path / "page6.png").read_bytes()[16:24])
+    assert width > height                       # 表2 is on a landscape page
