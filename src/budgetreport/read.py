@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout
 from .errors import BudgetError
@@ -21,7 +20,7 @@ from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Pr
                     UnitInfo, UnitPerformance)
 from .money import decimals, money, to_decimal
 from .text import clean, norm, strip_period
-from .workbook_io import open_workbook
+from .workbook_io import Grid as Worksheet, open_workbook
 
 _TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")
 _CODE_NAME = re.compile(r"^\s*(\d{3,7})\s*(.*)$")
@@ -37,7 +36,7 @@ class _Sheet:
         self.warnings = warnings
 
     def value(self, row: int, col: int) -> Any:
-        return self.ws.cell(row=row, column=col).value
+        return self.ws.value(row, col)
 
     def error(self, message: str, row: int, col: int, hint: str | None = None) -> BudgetError:
         return BudgetError(message, sheet=self.name, cell=f"{get_column_letter(col)}{row}", hint=hint)
@@ -145,7 +144,7 @@ def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
 
 
 def _merged_in_data(sheet: _Sheet, first_data_row: int) -> None:
-    for rng in sheet.ws.merged_cells.ranges:
+    for rng in sheet.ws.merged_ranges:
         if rng.max_row >= first_data_row:
             raise BudgetError(f"数据区不能有合并单元格（{rng.coord}）", sheet=sheet.name,
                               cell=rng.coord.split(":")[0], hint="请取消合并，每个单元格单独填写")

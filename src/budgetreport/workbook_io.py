@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from openpyxl.worksheet.cell_range import CellRange
 
 from .errors import BudgetError
 
@@ -157,29 +158,81 @@ def inspect(path: Path) -> Scan:
     return scan
 
 
-def _uncached_formulas(path: Path, wb, scan: Scan) -> None:
+class Grid:
+    """One worksheet's values as a plain grid (1-based), its merged ranges and its title.
+
+    Loading with openpyxl's read_only mode and keeping only values is several times faster than a full load,
+    which spends most of its time styling merged cells we never look at.
+    """
+
+    def __init__(self, title: str, rows: list[tuple], merged: list[CellRange]) -> None:
+        self.title = title
+        self._rows = rows
+        self.max_row = len(rows)
+        self.max_column = max((len(r) for r in rows), default=0)
+        self.merged_ranges = merged
+
+    def value(self, row: int, column: int):
+        if row < 1 or row > self.max_row:
+            return None
+        cells = self._rows[row - 1]
+        return cells[column - 1] if 0 < column <= len(cells) else None
+
+
+class GridBook:
+    """The workbook as grids, in sheet order."""
+
+    def __init__(self, sheets: list[Grid]) -> None:
+        self.worksheets = sheets
+        self._by_title = {g.title: g for g in sheets}
+
+    def __getitem__(self, title: str) -> Grid:
+        return self._by_title[title]
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
+
+
+def _grid(ws) -> Grid:
+    ws.reset_dimensions()                       # a wrong <dimension> must not cut rows off
+    rows = [tuple(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+    with ws._get_source() as src:               # merged ranges are not exposed in read_only mode
+        merged = [CellRange(m.decode("ascii").upper()) for m in _MERGE.findall(src.read())]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return Grid(ws.title, rows, merged)
+
+
+def _uncached_formulas(path: Path, wb: GridBook, scan: Scan) -> None:
     """A formula with no cached result (written by a script or a web export) cannot be read: name its cell."""
     if not scan.formula_parts:
         return
-    formulas = openpyxl.load_workbook(path, data_only=False)
-    for ws in formulas.worksheets:
-        values = wb[ws.title]
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and values[cell.coordinate].value is None:
-                    formula = cell.value if isinstance(cell.value, str) else "公式"
-                    raise BudgetError(f"单元格是公式“{formula}”，但文件中没有保存计算结果", file=path.name,
-                                      sheet=ws.title, cell=cell.coordinate,
-                                      hint="请用 Excel 或 WPS 打开该文件并保存一次（使公式结果写入文件），"
-                                           "或把公式改为数值")
+    formulas = openpyxl.load_workbook(path, data_only=False, read_only=True)
+    try:
+        for ws in formulas.worksheets:
+            values = wb[ws.title]
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f" and values.value(cell.row, cell.column) is None:
+                        formula = cell.value if isinstance(cell.value, str) else "公式"
+                        raise BudgetError(f"单元格是公式“{formula}”，但文件中没有保存计算结果", file=path.name,
+                                          sheet=ws.title, cell=cell.coordinate,
+                                          hint="请用 Excel 或 WPS 打开该文件并保存一次（使公式结果写入文件），"
+                                               "或把公式改为数值")
+    finally:
+        formulas.close()
 
 
-def open_workbook(path: Path):
+def open_workbook(path: Path) -> GridBook:
     """Open an .xlsx with cached formula values (data_only=True), after `inspect` found it safe."""
     path = Path(path)
     scan = inspect(path)
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        try:
+            wb = GridBook([_grid(ws) for ws in book.worksheets])
+        finally:
+            book.close()
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise BudgetError(f"无法读取工作簿（{type(exc).__name__}）", file=path.name,
                           hint="请在 Excel 或 WPS 中打开并另存为 .xlsx") from None
