@@ -37,7 +37,7 @@ def convert_with_libreoffice(docx: bytes, *, timeout: float = 120) -> bytes:
     if exe is None:
         raise BudgetError(
             "未找到 LibreOffice（soffice），无法用 libreoffice 引擎生成 PDF",
-            hint="安装 LibreOffice 并确保 soffice 在 PATH 中，或改用默认的 --pdf-engine reportlab",
+            hint="安装 LibreOffice 并确保 soffice 在 PATH 中，或改用默认的 --pdf-engine builtin",
         )
     with tempfile.TemporaryDirectory(prefix="budgetreport-lo-") as tmp:
         work = Path(tmp)
@@ -49,7 +49,7 @@ def convert_with_libreoffice(docx: bytes, *, timeout: float = 120) -> bytes:
         try:
             res = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as e:
-            raise BudgetError(f"LibreOffice 转换 PDF 超时（{timeout:g} 秒）", hint="稍后重试或改用 reportlab 引擎") from e
+            raise BudgetError(f"LibreOffice 转换 PDF 超时（{timeout:g} 秒）", hint="稍后重试或改用默认的 builtin 引擎") from e
         except OSError as e:
             raise BudgetError(f"无法运行 LibreOffice：{e}") from e
         pdf = work / "out" / "report.pdf"
