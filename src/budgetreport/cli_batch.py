@@ -37,7 +37,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         """批量生成：文件夹内每个工作簿各生成一份报告；某个单位失败不影响其他单位。
 
         退出码：0 全部成功（可有提醒）；1 有单位失败；2 文件夹或用法错误；130 被中断。"""
-        from .batch import FAILED, WARNED, run_batch
+        from .batch import FAILED, INTERRUPTED_REASON, WARNED, run_batch
         from .errors import BudgetError
 
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -74,8 +74,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         for u in report.units:
             if u.detail:
                 err.print(f"[red]{u.input}[/] 程序内部错误详情：\n{u.detail}", markup=True, soft_wrap=True)
+        not_run = sum(1 for u in report.units if u.reason == INTERRUPTED_REASON)
         out.print(f"共 {len(report.units)} 个单位：成功 {report.count('成功')}，有提醒 {report.count(WARNED)}，"
-                  f"失败 {report.failed}；其中未变化跳过 {report.skipped}。用时 {report.elapsed:.1f} 秒。")
+                  f"失败 {report.failed - not_run}" + (f"，因中断未处理 {not_run}" if not_run else "")
+                  + f"；其中未变化跳过 {report.skipped}。用时 {report.elapsed:.1f} 秒。")
         out.print(f"清单：{report.manifest}")
         if report.interrupted:
             err.print("[yellow]已中断[/]：已完成的单位已保存，再次运行同一命令即可从中断处继续。")
