@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -197,6 +199,9 @@ def test_same_input_gives_byte_identical_docx_and_pdf(tmp_path):
     assert first.pdf.read_bytes() == second.pdf.read_bytes()
     inputs = tmp_path / "in"
     sample_copy(inputs / "sample.xlsx")
-    run_batch(inputs, tmp_path / "batch", jobs=1)
+    # a fresh interpreter (spawn, nothing inherited) passed through the executor seam
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as executor:
+        report = run_batch(inputs, tmp_path / "batch", executor=executor)
+    assert report.return_code == 0
     assert (tmp_path / "batch" / first.docx.name).read_bytes() == first.docx.read_bytes()
     assert (tmp_path / "batch" / first.pdf.name).read_bytes() == first.pdf.read_bytes()
