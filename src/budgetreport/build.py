@@ -71,32 +71,49 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+@dataclass
+class Rendered:
+    """One unit's report, complete in memory: nothing has been written yet."""
+    budget: Budget
+    templates: TemplateSet
+    stem: str                                  # the output file name without extension
+    warnings: list[Finding]
+    docx: bytes
+    pdf: bytes | None
+    fonts: str = ""
+
+
+def render_report(workbook: str | Path, *, templates_root: Path | None = None, pdf: bool = True,
+                  pdf_engine: str = "builtin", templates: TemplateSet | None = None) -> Rendered:
+    """read → check → derive → .docx → PDF, all in memory. Raises BudgetError when the input is wrong."""
+    budget = read_workbook(workbook)
+    try:
+        findings = run_checks(budget)
+        if any(f.level == ERROR for f in findings):
+            raise CheckFailed(findings, Path(workbook).name)
+        templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
+        docx_bytes = render_docx(derive(budget), templates)
+        pdf_bytes, fonts_used = _render_pdf(docx_bytes, templates, pdf_engine) if pdf else (None, "")
+    except BudgetError as exc:
+        exc.unit = budget.unit  # type: ignore[attr-defined]  # which unit failed, for batch reports
+        raise
+    return Rendered(budget, templates, output_stem(budget), findings, docx_bytes, pdf_bytes, fonts_used)
+
+
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,
                  docx: bool = True, pdf: bool = True, pdf_engine: str = "builtin",
                  templates: TemplateSet | None = None) -> BuildResult:
-    """Build one unit's report. Raises BudgetError (nothing written) when the input is wrong."""
-    budget = read_workbook(workbook)
-    findings = run_checks(budget)
-    if any(f.level == ERROR for f in findings):
-        raise CheckFailed(findings, Path(workbook).name)
-    warnings = findings
-    facts = derive(budget)
-    templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
-    docx_bytes = render_docx(facts, templates)
-    pdf_bytes = None
-    fonts_used = ""
-    if pdf:
-        pdf_bytes, fonts_used = _render_pdf(docx_bytes, templates, pdf_engine)
+    """Build one unit's report into `outdir`. Raises BudgetError (nothing written) when the input is wrong."""
+    r = render_report(workbook, templates_root=templates_root, pdf=pdf, pdf_engine=pdf_engine, templates=templates)
     outdir = Path(outdir)
-    stem = output_stem(budget)
-    result = BuildResult(budget.unit.name, budget.unit.year, warnings=warnings, fonts=fonts_used)
+    result = BuildResult(r.budget.unit.name, r.budget.unit.year, warnings=r.warnings, fonts=r.fonts)
     # both outputs are complete in memory before either file is touched
     if docx:
-        result.docx = outdir / f"{stem}.docx"
-        write_atomic(result.docx, docx_bytes)
-    if pdf_bytes is not None:
-        result.pdf = outdir / f"{stem}.pdf"
-        write_atomic(result.pdf, pdf_bytes)
+        result.docx = outdir / f"{r.stem}.docx"
+        write_atomic(result.docx, r.docx)
+    if r.pdf is not None:
+        result.pdf = outdir / f"{r.stem}.pdf"
+        write_atomic(result.pdf, r.pdf)
     return result
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BudgetError
-from .findings import ERROR
 
 
 @dataclass(frozen=True)
@@ -68,33 +67,24 @@ def cache_key(workbook_sha256: str, templates_sha256: str, options: Options) -> 
 
 
 def build_unit(task: UnitTask) -> UnitBuilt:
-    """One unit, workbook + templates → file bytes. The same stages as build.build_report, kept in memory."""
-    from .build import CheckFailed, output_stem, run_checks
-    from .derive import derive
-    from .read import read_workbook
-    from .templates import template_set
-    from .write_docx import render_docx
+    """One unit, workbook + templates → file bytes (build.render_report, nothing written here)."""
+    from .build import render_report
 
     built = UnitBuilt(task.rel)
     try:
-        budget = read_workbook(Path(task.source))
-        built.unit, built.code, built.year = budget.unit.name, budget.unit.code, budget.unit.year
-        findings = run_checks(budget)
-        if any(f.level == ERROR for f in findings):
-            raise CheckFailed(findings, Path(task.source).name)
-        built.warnings = [str(f) for f in findings]
         root = Path(task.templates_root) if task.templates_root else None
-        templates = template_set(budget.unit.name, budget.unit.code, root)
-        built.templates_sha256 = templates_digest(templates.fingerprint())
-        docx_bytes = render_docx(derive(budget), templates)
-        stem = output_stem(budget)
+        r = render_report(Path(task.source), templates_root=root, pdf=task.options.pdf)
+        built.unit, built.code, built.year = r.budget.unit.name, r.budget.unit.code, r.budget.unit.year
+        built.warnings = [str(f) for f in r.warnings]
+        built.templates_sha256 = templates_digest(r.templates.fingerprint())
         if task.options.docx:
-            built.files[f"{stem}.docx"] = docx_bytes
-        if task.options.pdf:
-            from . import pdf
-            fonts = pdf.resolve_fonts(templates.unit_folder)   # registered once per process (cached)
-            built.files[f"{stem}.pdf"] = pdf.write_pdf(docx_bytes, fonts=fonts)
+            built.files[f"{r.stem}.docx"] = r.docx
+        if r.pdf is not None:
+            built.files[f"{r.stem}.pdf"] = r.pdf
     except BudgetError as exc:
+        unit = getattr(exc, "unit", None)
+        if unit is not None:
+            built.unit, built.code, built.year = unit.name, unit.code, unit.year
         built.error = str(exc)
         built.files = {}
     except Exception as exc:  # noqa: BLE001 - a bug in one unit must not stop the batch
