@@ -55,7 +55,15 @@ class Face:
     index: int = 0
 
     def has(self, ch: str) -> bool:
-        return ord(ch) in _font(self.name).face.charToGlyph
+        return ord(ch) in _cmap(self.name)
+
+    def covers(self, text: str) -> bool:
+        """Every character of `text` has a glyph in this face."""
+        cmap = _cmap(self.name)
+        for ch in text:
+            if ord(ch) not in cmap:
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,17 @@ _REGISTERED: dict[tuple[str, int], Face] = {}
 
 def _font(name: str) -> TTFont:
     return pdfmetrics.getFont(name)  # type: ignore[return-value]
+
+
+_CMAPS: dict[str, dict[int, int]] = {}
+
+
+def _cmap(name: str) -> dict[int, int]:
+    """The registered face's character → glyph map (looked up once per face, asked per character)."""
+    cmap = _CMAPS.get(name)
+    if cmap is None:
+        cmap = _CMAPS[name] = _font(name).face.charToGlyph
+    return cmap
 
 
 def register(path: Path, index: int = 0) -> Face:

@@ -23,6 +23,7 @@ from reportlab.platypus import (
     BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
     Table, TableStyle,
 )
+from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
 from .fonts import FontSet
@@ -75,6 +76,18 @@ def _width(ch: str, font: str, size: float) -> float:
     if w is None:
         w = _WIDTHS[key] = stringWidth(ch, font, size)
     return w
+
+
+def _text_width(text: str, font: str, size: float) -> float:
+    """Sum of the character widths, in order: the same float cjk_frag_split accumulates for a line."""
+    width = 0.0
+    for ch in text:
+        key = (ch, font, size)
+        w = _WIDTHS.get(key)
+        if w is None:
+            w = _WIDTHS[key] = stringWidth(ch, font, size)
+        width += w
+    return width
 
 
 def _make_line(chars: list[str], frags: list, widths: list[float], start: int, end: int,
@@ -438,14 +451,28 @@ class Renderer:
         widths, size = fit_columns(t, frame_w, base, self.fonts.table.name)
         pad = 1.5 if size < 9 else 3.0
         ncols = len(widths)
+        nrows = len(t.rows)
         data: list[list] = [["" for _ in range(ncols)] for _ in t.rows]
-        cmds: list[tuple] = [
-            ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-            ("FONT", (0, 0), (-1, -1), self.fonts.table.name, size),  # empty cells, else Helvetica
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ]
+        # Cell styles are built directly, one shared CellStyle per distinct look, instead of a FONT / ALIGN /
+        # VALIGN / padding command per cell: the values are exactly those the equivalent TableStyle commands
+        # would set (a FONT command without leading sets leading = 1.2 × size), and reportlab only ever reads
+        # cell styles after setStyle.
+        looks: dict[tuple, CellStyle] = {}
+
+        def look(font: str, fsize: float, leading: float, align: str, valign: str) -> CellStyle:
+            key = (font, fsize, leading, align, valign)
+            cs = looks.get(key)
+            if cs is None:
+                cs = looks[key] = CellStyle(f"cell{len(looks)}")
+                cs.fontname, cs.fontsize, cs.leading = font, fsize, leading
+                cs.alignment, cs.valign = align, valign
+                cs.leftPadding = cs.rightPadding = pad
+                cs.topPadding, cs.bottomPadding = 1.5, 2.5
+            return cs
+
+        base = look(self.fonts.table.name, size, size * 1.2, "LEFT", "MIDDLE")  # empty cells, else Helvetica
+        styles: list[list[CellStyle]] = [[base] * ncols for _ in range(nrows)]
+        cmds: list[tuple] = [("GRID", (0, 0), (-1, -1), 0.5, "black")]
         restart: dict[int, tuple[int, int]] = {}  # grid column → (row, span) of the open vertical merge
         spans: dict[tuple[int, int], list[int]] = {}  # (row, col) → [end row, end col]
         for r, row in enumerate(t.rows):
@@ -462,19 +489,19 @@ class Renderer:
                     restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
                 value = self._cell(cell, size, sum(widths[c:end_c + 1]) - 2 * pad)
+                valign = "BOTTOM" if cell.valign == "bottom" else "MIDDLE"
                 if isinstance(value, tuple):  # one line of plain text: drawn as a string
                     value, style, font = value
-                    cmds.append(("FONT", (c, r), (c, r), font, style.fontSize, style.leading))
-                    if style.alignment != TA_LEFT:
-                        cmds.append(("ALIGN", (c, r), (c, r), _CELL_ALIGN[style.alignment]))
+                    styles[r][c] = look(font, style.fontSize, style.leading,
+                                        _CELL_ALIGN.get(style.alignment, "LEFT"), valign)
+                elif valign != "MIDDLE":
+                    styles[r][c] = look(base.fontname, base.fontsize, base.leading, "LEFT", valign)
                 data[r][c] = value
-                if cell.valign == "bottom":
-                    cmds.append(("VALIGN", (c, r), (c, r), "BOTTOM"))
         for (r, c), (r1, c1) in spans.items():
             if r1 > r or c1 > c:
                 cmds.append(("SPAN", (c, r), (c1, r1)))
         header = t.header_rows if t.header_rows < len(t.rows) else 0
-        table = Table(data, colWidths=widths, repeatRows=header, hAlign="CENTER", splitByRow=1)
+        table = Table(data, colWidths=widths, repeatRows=header, hAlign="CENTER", splitByRow=1, cellStyles=styles)
         table.setStyle(TableStyle(cmds))
         return table
 
@@ -511,12 +538,12 @@ class Renderer:
         if style.fontName != self.fonts.table.name:
             return None
         face = self.fonts.heading if True in bold else self.fonts.table
-        font, size = face.name, style.fontSize
-        width = 0.0
+        if not face.covers(text):
+            return None
         for ch in text:
-            if (ch.isspace() and ch != " ") or not face.has(ch):
+            if ch.isspace() and ch != " ":
                 return None
-            width += _width(ch, font, size)
+        width = _text_width(text, face.name, style.fontSize)
         return face if width <= avail + _FUZZ else None
 
 
@@ -604,6 +631,11 @@ def _font_markup(text: str, face, fallback, base) -> str:  # type: ignore[no-unt
             out.append(s if cur.name == base.name else f'<font name="{cur.name}">{s}</font>')
             buf.clear()
 
+    if text and face.covers(text):  # the usual case: one run in the paragraph's face
+        cur = face
+        buf.append(text)
+        flush()
+        return "".join(out)
     for ch in text:
         use = face if (ch in " \n\t" or face.has(ch)) else fallback
         if use is not cur:
