@@ -180,3 +180,11 @@ def test_new_item_and_missing_reason_wording_end_to_end(edited, tmp_path):
     text = "\n".join(docx_lines(result.docx))
     assert norm("项目支出8.00万元，占4.05%，比上年预算增加8.00万元，上年未安排该项预算，主要原因是新设光纤维护项目。") in text
     assert norm("事业单位运行经费财政拨款预算10.51万元，比上年预算减少0.70万元，下降6.24%。") in text
+
+
+def test_line_break_inside_a_cell_becomes_a_line_break(edited, tmp_path):
+    from budgetreport.build import build_report
+    path = edited(lambda wb: set_field(wb["单位信息"], "主要职能", "第一行职能；\n第二行职能。"))
+    doc = Document(str(build_report(path, tmp_path, pdf=False).docx))
+    para = next(p for p in doc.paragraphs if "第一行职能" in p.text)
+    assert para._p.findall(f".//{qn('w:br')}") and "第二行职能" in para.text

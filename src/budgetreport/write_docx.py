@@ -23,8 +23,15 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 class _Template(DocxTemplate):
-    """docxtpl re-patches the same template XML on every render; do it once per source."""
+    """docxtpl re-patches the same template XML on every render; do it once per source.
+    Its listing pass (\\n → line break, \\t → tab in values) runs only when a value holds such a character."""
     _patched: dict[str, str] = {}
+
+    def resolve_listing(self, xml: str) -> str:
+        body = xml.split("?>", 1)[-1].lstrip("\r\n")
+        if not any(ch in body for ch in "\n\t\a\f"):
+            return xml
+        return super().resolve_listing(xml)
 
     def patch_xml(self, src_xml: str) -> str:
         out = self._patched.get(src_xml)
@@ -45,7 +52,7 @@ def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
         raise template_error(exc, culprit) from None
     doc = tpl.docx
-    for table in doc.element.body.iter(qn("w:tbl")):
+    for table in _tables_with_marks(doc.element.body):
         merge_marked_cells(table)
     _set_properties(doc, facts)
     raw = io.BytesIO()
@@ -106,6 +113,17 @@ def _set_vmerge(tc, value: str | None) -> None:
             tcPr.insert(0, vm)
     if value:
         vm.set(qn("w:val"), value)
+
+
+def _tables_with_marks(body) -> list:
+    """Only the tables that hold a MERGE_UP mark (the 绩效 tables), found in one pass over the text."""
+    tables: list = []
+    for t in body.iter(qn("w:t")):
+        if t.text == MERGE_UP:
+            tbl = next(t.iterancestors(qn("w:tbl")), None)
+            if tbl is not None and tbl not in tables:
+                tables.append(tbl)
+    return tables
 
 
 def merge_marked_cells(table) -> None:
