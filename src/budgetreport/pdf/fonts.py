@@ -58,12 +58,16 @@ class Face:
         return ord(ch) in _cmap(self.name)
 
     def covers(self, text: str) -> bool:
-        """Every character of `text` has a glyph in this face."""
-        cmap = _cmap(self.name)
-        for ch in text:
-            if ord(ch) not in cmap:
-                return False
-        return True
+        """Every character of `text` has a glyph in this face (memoised: table texts repeat)."""
+        key = (self.name, text)
+        ok = _COVERS.get(key)
+        if ok is None:
+            cmap = _cmap(self.name)
+            ok = all(ord(ch) in cmap for ch in text)
+            if len(_COVERS) > 100_000:  # bounded in a long batch
+                _COVERS.clear()
+            _COVERS[key] = ok
+        return ok
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,24 @@ class FontSet:
 
 # ------------------------------------------------------------------------------------- registration
 
+
+class _TTFont(TTFont):
+    """reportlab's TTFont, remembering per document how each drawn text splits into subset chunks. Once a
+    text has been split its characters keep their subset codes for the rest of the document, so splitting
+    it again gives the same chunks; table texts ("0.00", "合计", headers) repeat many times."""
+
+    def splitString(self, text, doc, encoding="utf-8"):  # type: ignore[no-untyped-def] # noqa: N802
+        state = self.state.get(doc)
+        cache = getattr(state, "_br_split", None)
+        if cache is None:
+            result = super().splitString(text, doc, encoding)
+            self.state[doc]._br_split = {text: result}
+            return result
+        result = cache.get(text)
+        if result is None:
+            result = cache[text] = super().splitString(text, doc, encoding)
+        return result
+
 _REGISTERED: dict[tuple[str, int], Face] = {}
 
 
@@ -92,6 +114,7 @@ def _font(name: str) -> TTFont:
 
 
 _CMAPS: dict[str, dict[int, int]] = {}
+_COVERS: dict[tuple[str, str], bool] = {}
 
 
 def _cmap(name: str) -> dict[int, int]:
@@ -110,7 +133,7 @@ def register(path: Path, index: int = 0) -> Face:
         return face
     digest = hashlib.sha1(f"{key[0]}#{index}".encode()).hexdigest()[:8]
     name = f"br-{digest}"
-    font = TTFont(name, key[0], subfontIndex=index)
+    font = _TTFont(name, key[0], subfontIndex=index)
     pdfmetrics.registerFont(font)
     family = font.face.familyName
     family_s = family.decode("utf-8", "replace") if isinstance(family, bytes) else str(family)

@@ -119,6 +119,7 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
     chars: list[str] = []
     owner: list = []
     widths: list[float] = []
+    get = _WIDTHS.get
     for f in frags:
         text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
         if hasattr(f, "cbDefn"):  # callbacks (onDraw, anchors)
@@ -128,7 +129,10 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
         elif text:
             chars.extend(text)
             owner.extend([f] * len(text))
-            widths.extend(_width(c, f.fontName, f.fontSize) for c in text)
+            font, size = f.fontName, f.fontSize
+            for c in text:
+                w = get((c, font, size))
+                widths.append(w if w is not None else _width(c, font, size))
         else:  # <br/>
             chars.append("")
             owner.append(f)
@@ -216,6 +220,7 @@ class CJKParagraph(Paragraph):
 
 # ------------------------------------------------------------------------------------------ styles
 
+_NO_INFO = m.StyleInfo()
 _ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 MIN_TABLE_FONT = 7.0
 
@@ -389,7 +394,11 @@ class Renderer:
         return LOOKS.get(style, DEFAULT_LOOK)
 
     def _pstyle(self, style: str, align: str | None, size: float | None = None, in_table: bool = False) -> ParagraphStyle:
-        info = self.doc.styles.get(style, m.StyleInfo())
+        ps = self._styles.get((style, align, size, in_table, None))  # memo by the arguments
+        if ps is not None:
+            return ps
+        arg_key = (style, align, size, in_table, None)
+        info = self.doc.styles.get(style, _NO_INFO)
         look = self._look(style)
         size = size or info.size or look.size
         align = align or info.align or look.align
@@ -407,6 +416,7 @@ class Renderer:
                 allowWidows=0, allowOrphans=0,
             )
             self._styles[key] = ps
+        self._styles[arg_key] = ps
         return ps
 
     def _markup(self, p: m.Paragraph, face_role: str) -> str:
@@ -501,7 +511,7 @@ class Renderer:
             if r1 > r or c1 > c:
                 cmds.append(("SPAN", (c, r), (c1, r1)))
         header = t.header_rows if t.header_rows < len(t.rows) else 0
-        table = Table(data, colWidths=widths, repeatRows=header, hAlign="CENTER", splitByRow=1, cellStyles=styles)
+        table = _Table(data, colWidths=widths, repeatRows=header, hAlign="CENTER", splitByRow=1, cellStyles=styles)
         table.setStyle(TableStyle(cmds))
         return table
 
@@ -511,7 +521,7 @@ class Renderer:
         one-line Paragraph would take, without the cost of a Paragraph."""
         if len(cell.paragraphs) == 1:
             p = cell.paragraphs[0]
-            align = p.align or self.doc.styles.get(p.style, m.StyleInfo()).align
+            align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
             text = p.text
             face = self._plain_face(p, text, style, avail) if text else None
@@ -520,7 +530,7 @@ class Renderer:
         out: list[Flowable] = []
         for p in cell.paragraphs:
             # every paragraph in a cell follows the table's size; alignment is the paragraph's own
-            align = p.align or self.doc.styles.get(p.style, m.StyleInfo()).align
+            align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
             text = self._markup(p, "table")
             if text.strip():
@@ -545,6 +555,26 @@ class Renderer:
                 return None
         width = _text_width(text, face.name, style.fontSize)
         return face if width <= avail + _FUZZ else None
+
+
+class _Table(Table):
+    """A Table that remembers its last complete layout. A table is wrapped once to decide whether it is kept
+    with its title (_keep_height) and again by the frame; when the first wrap laid out every row and the
+    frame offers at least that height at the same width, reportlab's calculation would run exactly as
+    before (its long-table shortcut only stops early once the rows exceed the available height)."""
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        memo = self.__dict__.get("_br_full")
+        if memo is not None and memo[0] == availWidth and availHeight >= memo[2] + 1e-6:
+            self.availWidth = availWidth
+            return memo[1], memo[2]
+        w, h = super().wrap(availWidth, availHeight)
+        self._br_full = (availWidth, w, h) if None not in self._rowHeights else None
+        return w, h
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        self._br_full = None  # split recalculates for a smaller height
+        return super().split(availWidth, availHeight)
 
 
 _CELL_ALIGN = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}  # a single line is not justified
@@ -593,16 +623,17 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     scale = min(1.0, frame_w / total)
     widths = [g * scale for g in grid]
     size = base if scale >= 1.0 else max(MIN_TABLE_FONT, round(base * max(scale, 0.75) * 2) / 2)
+    tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
+    for row in t.rows:
+        for cell in row.cells:
+            if cell.span != 1 or cell.col >= len(grid):
+                continue
+            for p in cell.paragraphs:
+                tokens[cell.col].update(_TOKEN.findall(p.text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
-        need = [0.0] * len(grid)
-        for row in t.rows:
-            for cell in row.cells:
-                if cell.span != 1 or cell.col >= len(grid):
-                    continue
-                for p in cell.paragraphs:
-                    for tok in _TOKEN.findall(p.text):
-                        need[cell.col] = max(need[cell.col], stringWidth(tok, face, size) + pad)
+        # max(w + pad) == max(w) + pad exactly: float addition is monotonic
+        need = [max(stringWidth(tok, face, size) for tok in toks) + pad if toks else 0.0 for toks in tokens]
         if sum(need) <= frame_w or size <= MIN_TABLE_FONT:
             break
         size = max(MIN_TABLE_FONT, size - 0.5)
