@@ -28,10 +28,35 @@ def _sample_docx() -> bytes:
         return res.docx.read_bytes()
 
 
+def _time_phases(phases: dict[str, list[float]]) -> None:
+    """Wrap the renderer's phases to record their CPU seconds (bench only)."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import BaseDocTemplate
+
+    from budgetreport.pdf.render import Renderer
+
+    def wrap(owner, attr: str, name: str) -> None:
+        inner = getattr(owner, attr)
+
+        def timed(*a, **kw):  # type: ignore[no-untyped-def]
+            c = time.process_time()
+            try:
+                return inner(*a, **kw)
+            finally:
+                phases.setdefault(name, []).append(time.process_time() - c)
+        setattr(owner, attr, timed)
+
+    wrap(Renderer, "_story", "story")
+    wrap(BaseDocTemplate, "build", "layout+draw")
+    wrap(Canvas, "save", "save")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("docx", nargs="?", type=Path)
     ap.add_argument("-n", type=int, default=5, help="timed renders (after one warm-up)")
+    ap.add_argument("--phases", action="store_true",
+                    help="also CPU seconds per phase: story (flowables), layout+draw, save (serialise, subset, compress)")
     args = ap.parse_args()
     data = args.docx.read_bytes() if args.docx else _sample_docx()
 
@@ -42,7 +67,11 @@ def main() -> int:
     t_fonts = time.perf_counter() - t0
     print(f"font discovery + registration: {t_fonts:.3f} s  ({fonts.describe()})")
 
+    phases: dict[str, list[float]] = {}
+    if args.phases:
+        _time_phases(phases)
     pdf = write_pdf(data, fonts=fonts)  # warm-up: glyph caches, imports
+    phases.clear()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     runs, reads, cpus = [], [], []
     for _ in range(args.n):
@@ -56,6 +85,8 @@ def main() -> int:
           f"max {max(runs):.3f}); of which .docx reading {statistics.median(reads):.3f} s")
     # CPU time is steadier than wall time when other work shares the machine
     print(f"cpu: {statistics.median(cpus):.3f} s per PDF (median; min {min(cpus):.3f})")
+    for name, cs in phases.items():
+        print(f"  {name:<12} cpu {statistics.median(cs):.3f} s (median)")
     print(f"pages: {pages}, size: {len(pdf) / 1024:.0f} KiB, {statistics.median(runs) / pages * 1000:.0f} ms/page")
     return 0
 
