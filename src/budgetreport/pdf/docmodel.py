@@ -7,9 +7,9 @@ All lengths are in points.
 """
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,13 +32,6 @@ _TWIP = 1 / 20  # twentieths of a point
 _NS_W = nsmap["w"]
 _W = "{" + _NS_W + "}"
 
-
-def qn(tag: str) -> str:
-    """"w:p" → "{namespace}p" (WordprocessingML only; every name the reader uses is precomputed below)."""
-    prefix, _, local = tag.partition(":")
-    return "{" + nsmap[prefix] + "}" + local
-
-
 # Clark names, computed once: the reader compares element tags with these directly
 W_P, W_TBL, W_SECTPR, W_SDT, W_SDTCONTENT = _W + "p", _W + "tbl", _W + "sectPr", _W + "sdt", _W + "sdtContent"
 W_PPR, W_PSTYLE, W_VAL, W_JC, W_PBB = _W + "pPr", _W + "pStyle", _W + "val", _W + "jc", _W + "pageBreakBefore"
@@ -54,12 +47,6 @@ W_GRIDSPAN, W_VMERGE, W_VALIGN, W_TRHEIGHT, W_TBLHEADER = (
 W_TBLGRID, W_GRIDCOL, W_CUSTOMXML = _W + "tblGrid", _W + "gridCol", _W + "customXml"
 W_STYLE, W_STYLEID, W_BASEDON, W_DEFAULT, W_SZ = _W + "style", _W + "styleId", _W + "basedOn", _W + "default", _W + "sz"
 _INLINE_CONTAINERS = {_W + t: t for t in ("ins", "smartTag", "customXml", "fldSimple", "sdt", "sdtContent")}
-
-
-def _local(el: etree._Element) -> str:
-    """An element's local name ("p", "tbl", ...); "" for comments and processing instructions."""
-    tag = el.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 @dataclass(frozen=True)
@@ -677,13 +664,6 @@ def _jc(ppr: etree._Element | None) -> Align | None:
             return None
     jc = ppr.find(W_JC)
     return _JC.get(jc.get(W_VAL, "")) if jc is not None else None
-
-
-def _bold(rpr: etree._Element | None) -> bool | None:
-    if rpr is None:
-        return None
-    b = rpr.find(W_B)  # w:bCs is complex-script bold: does not apply to CJK
-    return None if b is None else _on(b)
 
 
 def _is_page_field(instr: str) -> bool:
