@@ -552,3 +552,33 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     assert fast != slow
     assert _raster(fast, tmp_path, "fast") == _raster(slow, tmp_path, "slow")
     assert _pdftotext(fast, tmp_path, "-layout") == _pdftotext(slow, tmp_path, "-layout")
+
+
+def test_built_fragments_equal_the_parsers(sample_docx: bytes) -> None:
+    """Paragraph fragments built without reportlab's markup parser carry exactly the attributes the parser
+    sets (same text split, faces, line breaks, anchors); markup the parser would clean up is parsed."""
+    from reportlab.platypus.paragraph import Paragraph
+
+    from budgetreport.pdf import docmodel as m
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import Renderer
+
+    r = Renderer(read_docx(sample_docx), resolve_fonts())
+
+    def attrs(frags):  # type: ignore[no-untyped-def]
+        return [sorted((k, repr(v)) for k, v in f.__dict__.items()) for f in frags]
+
+    checked = 0
+    for style_name, role in (("Body Text", "body"), ("Table Text", "table")):
+        style = r._pstyle(style_name, None)
+        for text in ("a&b", "&&<>x", "a\nb", "\n", "a\n\nb", "x\n", "中文 abc", "a &amp; b", "Ω∑ 漢字",
+                     "a\tb", " lead", "tail ", "a  b", "\u3000中", "x\xa0y", "<font>", "\"'"):
+            for bold in (False, True):
+                for runs in ((m.Run("前"), m.Run(text, bold), m.Run("后&", not bold)), (m.Run(text, bold),)):
+                    markup, segs = r._markup_segs(m.Paragraph(style_name, runs), role)
+                    for keys in ((), ("k1", "k2")):
+                        built = r._para(markup, segs, style, keys)
+                        parsed = Paragraph("".join(f'<a name="{k}"/>' for k in keys) + markup, style)
+                        assert attrs(built.frags) == attrs(parsed.frags), (text, bold, keys)
+                        checked += 1
+    assert checked > 100

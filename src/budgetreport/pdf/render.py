@@ -18,7 +18,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 import reportlab.platypus.paragraph as _rlpara
-from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph
+from reportlab.lib.abag import ABag
+from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaFrag
 from reportlab.platypus import (
     BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
     Table, TableStyle,
@@ -277,6 +279,8 @@ class Renderer:
             for b in p.bookmarks:
                 self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
         self._styles: dict[tuple, ParagraphStyle] = {}
+        self._protos: dict[tuple, ParaFrag] = {}
+        self._proto_styles: list[ParagraphStyle] = []
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -419,26 +423,88 @@ class Renderer:
         self._styles[arg_key] = ps
         return ps
 
-    def _markup(self, p: m.Paragraph, face_role: str) -> str:
+    def _markup_segs(self, p: m.Paragraph, face_role: str) -> tuple[str, list[tuple[str | None, str]]]:
+        """The paragraph's markup, and the same as (face name, text) pieces: None for text in the
+        paragraph's own face (no <font> tag), which _frags turns into the fragments the parser would."""
         face = self.fonts.role(face_role)
         bold_face = self.fonts.heading
-        out = []
+        out: list[str] = []
+        segs: list[tuple[str | None, str]] = []
         for run in p.runs:
             # CJK faces have no bold: emphasis in body and table text is set in 黑体, as print does
             use = bold_face if run.bold and face_role in ("body", "table") else face
-            out.append(_font_markup(run.text, use, self.fonts.fallback, face))
-        return "".join(out)
+            out.append(_font_markup(run.text, use, self.fonts.fallback, face, segs))
+        return "".join(out), segs
+
+    def _para(self, markup: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
+              keys: tuple[str, ...] | list[str] = ()) -> CJKParagraph:
+        """CJKParagraph(anchors + markup, style), with the fragments built here when the result is
+        known to equal the parser's (see _frags); otherwise reportlab parses the markup."""
+        anchors = "".join(f'<a name="{k}"/>' for k in keys)
+        text = anchors + markup
+        if cleanBlockQuotedText(text) != text:
+            return CJKParagraph(text, style)
+        return CJKParagraph(text, style, frags=self._frags(style, segs, keys))
+
+    def _proto(self, style: ParagraphStyle, kind: str, font: str | None) -> ParaFrag:
+        """One fragment exactly as reportlab's parser makes it for this style, face and kind
+        (text, line break, anchor): its attributes are copied into every fragment built here."""
+        key = (id(style), kind, font)
+        proto = self._protos.get(key)
+        if proto is None:
+            body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x'}[kind]
+            if font is not None:
+                body = f'<font name="{font}">{body}</font>'
+            frags = Paragraph(body, style).frags
+            proto = frags[1] if kind == "br" else frags[0]
+            self._protos[key] = proto
+            self._proto_styles.append(style)  # keeps id(style) unique while the key is cached
+        return proto
+
+    def _frags(self, style: ParagraphStyle, segs: list[tuple[str | None, str]],
+               keys: tuple[str, ...] | list[str]) -> list[ParaFrag]:
+        """The fragments reportlab's parser makes of the markup of these pieces (already clean of
+        whitespace it would collapse): one per anchor; text in the style's face merges across pieces,
+        text in a <font> tag does not; a line break is a fragment of its own; '&', '<', '>' (parsed
+        from entities) are each a fragment of their own."""
+        out: list[ParaFrag] = []
+        for k in keys:
+            f = self._proto(style, "anchor", None).clone(link=[], us_lines=[])
+            f.cbDefn = ABag(kind="anchor", label="anchor", name=k)
+            out.append(f)
+        pending: list[str] = []
+
+        def emit(text: str, font: str | None) -> None:
+            for i, part in enumerate(text.split("\n")):
+                if i:
+                    out.append(self._proto(style, "br", font).clone(link=[], us_lines=[]))
+                if part:
+                    proto = self._proto(style, "text", font)
+                    for piece in _ENTITY_SPLIT(part) if _ENTITY_CHARS.search(part) else (part,):
+                        if piece:
+                            out.append(proto.clone(text=piece, link=[], us_lines=[]))
+
+        for font, text in segs:
+            if font is None:
+                pending.append(text)
+                continue
+            if pending:
+                emit("".join(pending), None)
+                pending.clear()
+            emit(text, font)
+        if pending:
+            emit("".join(pending), None)
+        return out
 
     def _paragraph(self, p: m.Paragraph, frame_w: float, marks: list[Callable], keys: list[str]) -> Flowable:
         look = self._look(p.style)
         style = self._pstyle(p.style, p.align)
-        text = self._markup(p, look.role)
-        anchors = "".join(f'<a name="{k}"/>' for k in keys)
-        if not text.strip() and not anchors:
+        text, segs = self._markup_segs(p, look.role)
+        if not text.strip() and not keys:
             return Spacer(1, style.leading)
         if p.style in TOC_STYLES and p.anchor:
             return self._toc_entry(p, text, style, frame_w)
-        para = CJKParagraph(anchors + text, style)
+        para = self._para(text, segs, style, keys)
         para.on_draw = tuple(marks)
         return para
 
@@ -532,9 +598,9 @@ class Renderer:
             # every paragraph in a cell follows the table's size; alignment is the paragraph's own
             align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
-            text = self._markup(p, "table")
+            text, segs = self._markup_segs(p, "table")
             if text.strip():
-                out.append(CJKParagraph(text, style))
+                out.append(self._para(text, segs, style))
         return out or ""
 
     def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle, avail: float):  # type: ignore[no-untyped-def]
@@ -650,16 +716,21 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def _font_markup(text: str, face, fallback, base) -> str:  # type: ignore[no-untyped-def]
-    """Escape text; switch face for runs of glyphs the face lacks; newlines become <br/>."""
+def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Escape text; switch face for runs of glyphs the face lacks; newlines become <br/>. With segs,
+    also append (face name, or None for base, unescaped text) for each piece."""
     out: list[str] = []
     cur = None
     buf: list[str] = []
 
     def flush() -> None:
         if buf:
-            s = escape("".join(buf)).replace("\n", "<br/>")
-            out.append(s if cur.name == base.name else f'<font name="{cur.name}">{s}</font>')
+            raw = "".join(buf)
+            s = escape(raw).replace("\n", "<br/>")
+            same = cur.name == base.name
+            out.append(s if same else f'<font name="{cur.name}">{s}</font>')
+            if segs is not None:
+                segs.append((None if same else cur.name, raw))
             buf.clear()
 
     if text and face.covers(text):  # the usual case: one run in the paragraph's face
@@ -675,6 +746,10 @@ def _font_markup(text: str, face, fallback, base) -> str:  # type: ignore[no-unt
         buf.append(ch)
     flush()
     return "".join(out)
+
+
+_ENTITY_CHARS = re.compile("[&<>]")
+_ENTITY_SPLIT = re.compile("([&<>])").split
 
 
 class _Outline:
