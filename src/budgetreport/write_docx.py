@@ -17,6 +17,7 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from .derive import MERGE_UP
+from .errors import BudgetError
 from .templates import TemplateSet, failing_file, make_env, template_error
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -32,6 +33,11 @@ class _Template(DocxTemplate):
         if not any(ch in body for ch in "\n\t\a\f"):
             return xml
         return super().resolve_listing(xml)
+
+    def fix_tables(self, xml: str):
+        """docxtpl re-counts grid columns for {%tc %} loops (we have none) after parsing with recover=True,
+        which would silently drop broken XML; parse strictly instead, so a broken template is an error."""
+        return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
 
     def patch_xml(self, src_xml: str) -> str:
         out = self._patched.get(src_xml)
@@ -51,6 +57,9 @@ def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
     except TemplateError as exc:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
         raise template_error(exc, culprit) from None
+    except etree.XMLSyntaxError as exc:
+        raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
+                          hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
     doc = tpl.docx
     for table in _tables_with_marks(doc.element.body):
         merge_marked_cells(table)
