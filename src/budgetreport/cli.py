@@ -106,6 +106,15 @@ def _fail(exc: BudgetError) -> None:
     raise typer.Exit(EXIT_INPUT)
 
 
+def _finding_line(f) -> str:
+    """One finding, as the clerk reads it: level, rule, where, what, expected vs found."""
+    style = "red" if f.level == ERROR else "yellow"
+    text = f"[{style}]{f.level}[/] [{f.rule}] {f.where}：{f.message}"
+    if f.expected or f.found:
+        text += f"，应为 {f.expected}，实为 {f.found}"
+    return text
+
+
 @app.command("build")
 def build_cmd(
     workbook: Path = typer.Argument(..., help="单位的标准 Excel 工作簿（.xlsx）。", show_default=False),
@@ -131,9 +140,9 @@ def build_cmd(
         _fail(exc)
         return
     for w in result.warnings:
-        out.print(f"[yellow]提醒[/] {w}", soft_wrap=True)
+        out.print(_finding_line(w), soft_wrap=True)
     if result.fonts:
-        out.print(f"PDF 字体：{result.fonts}")
+        out.print(result.fonts if result.fonts.startswith("PDF") else f"PDF 字体：{result.fonts}", soft_wrap=True)
     for path in (result.docx, result.pdf):
         if path is not None:
             out.print(f"[green]已生成[/] {path}")
@@ -165,9 +174,7 @@ def check_cmd(
                          ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            style = "red" if f.level == ERROR else "yellow"
-            out.print(f"[{style}]{f.rule}[/] {f.level} {f.where}：{f.message}"
-                      + (f"，应为 {f.expected}，实为 {f.found}" if f.expected or f.found else ""), soft_wrap=True)
+            out.print(_finding_line(f), soft_wrap=True)
         out.print(f"{workbook.name}：{errors} 处错误，{len(findings) - errors} 处提醒。")
     raise typer.Exit(EXIT_RULES if errors else EXIT_OK)
 
