@@ -123,8 +123,11 @@ def setup_styles(doc) -> None:
     para_style(doc, "Title", XBS, 26, align=C, before=160, after=24, line=40)
     para_style(doc, "Subtitle", XBS, 22, align=C, before=12, after=12, line=36)
     para_style(doc, "TOC Heading", HEITI, 18, align=C, before=0, after=18, page_break=True)
-    para_style(doc, "toc 1", HEITI, 14, align=WD_ALIGN_PARAGRAPH.LEFT, before=6, after=0, line=26)
-    para_style(doc, "toc 2", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.LEFT, line=26).paragraph_format.left_indent = Pt(28)
+    toc_tab_stop(para_style(doc, "toc 1", HEITI, 14, align=WD_ALIGN_PARAGRAPH.LEFT, before=6, after=0, line=26),
+                 PORTRAIT_TEXT_CM)
+    toc2 = para_style(doc, "toc 2", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.LEFT, line=26)
+    toc2.paragraph_format.left_indent = Pt(28)
+    toc_tab_stop(toc2, PORTRAIT_TEXT_CM)
     para_style(doc, "Heading 1", HEITI, 18, align=C, before=0, after=18, line=30, page_break=True, keep_next=True)
     para_style(doc, "Heading 2", HEITI, 16, indent_chars=2, before=6, after=0, line=28, keep_next=True)
     para_style(doc, "Heading 3", KAITI, 16, indent_chars=2, before=0, after=0, line=28, keep_next=True)
@@ -188,10 +191,41 @@ class Builder:
         run.append(t)
         link.append(run)
         para._p.append(link)
+        # a tab (dot leader, right tab stop of the toc styles) and a PAGEREF field: Word/WPS show the page
+        # number when fields are updated (F9, printing, or the prompt on opening); the PDF prints its own
+        para._p.append(_run_with(OxmlElement("w:tab")))
+        for part in (_fld_char("begin"), _instr(f" PAGEREF {anchor} \\h "), _fld_char("separate"),
+                     _fld_char("end")):
+            para._p.append(_run_with(part))
 
     def section(self, landscape: bool) -> None:
         sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
         (landscape_page if landscape else portrait)(sec)
+
+
+def _run_with(child) -> OxmlElement:
+    run = OxmlElement("w:r")
+    run.append(child)
+    return run
+
+
+def _fld_char(kind: str) -> OxmlElement:
+    el = OxmlElement("w:fldChar")
+    el.set(qn("w:fldCharType"), kind)
+    return el
+
+
+def _instr(text: str) -> OxmlElement:
+    el = OxmlElement("w:instrText")
+    el.set(qn("xml:space"), "preserve")
+    el.text = text
+    return el
+
+
+def toc_tab_stop(style, width_cm: float) -> None:
+    """Right-aligned tab stop with a dot leader at the text width, for the 目录 page numbers."""
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+    style.paragraph_format.tab_stops.add_tab_stop(Cm(width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
 
 
 def portrait(sec) -> None:
@@ -669,6 +703,10 @@ def build() -> bytes:
     part2(b)
     part3(b)
     part4(b)
+    # Word/WPS update the 目录 PAGEREF fields when the document opens (as pandoc's --toc does)
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    b.doc.settings.element.append(update)
     props = b.doc.core_properties
     props.title = "单位预算公开"
     props.author = "budgetreport"

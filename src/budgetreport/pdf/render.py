@@ -509,6 +509,7 @@ class Renderer:
         return para
 
     def _toc_entry(self, p: m.Paragraph, text: str, style: ParagraphStyle, frame_w: float) -> Flowable:
+        text = text.rstrip()  # the tab before Word's PAGEREF field: we draw our own leader and number
         key = self.keys.get(p.anchor or "")
         num_w = stringWidth("000", style.fontName, style.fontSize)
         style = ParagraphStyle(f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize)
