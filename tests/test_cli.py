@@ -1,7 +1,6 @@
 """The command line: Chinese help, init, and what a clerk sees when a blank workbook is built."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from typer.testing import CliRunner
 

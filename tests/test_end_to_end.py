@@ -1,11 +1,9 @@
 """Issue 2: the sample workbook reproduces the published reference report, word for word and figure for figure."""
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -15,7 +13,7 @@ from typer.testing import CliRunner
 
 from budgetreport.classification import FUNCTION_CLASSES
 from budgetreport.cli import app
-from conftest import DOCX_NAME, REFERENCE, SAMPLE, UNIT, set_field
+from conftest import DOCX_NAME, REFERENCE, SAMPLE, set_field
 from textutil import docx_lines, missing_in_order, norm, reference_lines
 
 

@@ -6,7 +6,8 @@ Style names follow docs/design.md ("The filled .docx contract"); the PDF writer 
 """
 from __future__ import annotations
 
-import copy
+import datetime as dt
+import io
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -244,7 +245,7 @@ def landscape_page(sec) -> None:
 
 def add_page_number(para) -> None:
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = para.add_run("— ")
+    para.add_run("— ")
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), "PAGE")
     r = OxmlElement("w:r")
@@ -710,10 +711,8 @@ def build() -> bytes:
     props = b.doc.core_properties
     props.title = "单位预算公开"
     props.author = "budgetreport"
-    import datetime as dt
     props.created = props.modified = dt.datetime(2025, 1, 1)
     props.revision = 1
-    import io
     raw = io.BytesIO()
     b.doc.save(raw)
     return normalize_zip(raw.getvalue())

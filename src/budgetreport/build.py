@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
 from .findings import ERROR, Finding, from_error
@@ -35,13 +36,7 @@ def output_stem(budget: Budget) -> str:
 
 def run_checks(budget: Budget) -> list[Finding]:
     """Reader reminders plus every cross-table rule (budgetreport.checks), errors first."""
-    findings = [from_error(w) for w in budget.warnings]
-    try:
-        from .checks import run_all
-    except ImportError:  # the checks package is optional while it is being built
-        run_all = None
-    if run_all is not None:
-        findings += run_all(budget)
+    findings = [from_error(w) for w in budget.warnings] + run_all(budget)
     return sorted(findings, key=lambda f: f.level != ERROR)
 
 

@@ -201,10 +201,7 @@ def init_cmd(
 
 def _register_extra_commands() -> None:
     """batch / templates commands live in cli_batch.py (kept apart: batch concurrency and reporting)."""
-    try:
-        from .cli_batch import register
-    except ImportError:
-        return
+    from .cli_batch import register
     register(app, out, err)
 
 

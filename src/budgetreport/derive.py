@@ -56,13 +56,14 @@ def _code_cells(row: Row) -> dict[str, str]:
 
 
 def _table_rows(table: Table, keys: tuple[str, ...], total_label: str = "总计") -> list[dict[str, str]]:
-    """Rows as printed: the 总计 row first, code split into 类/款/项, zero amounts blank."""
+    """Rows as printed: the 总计 row first, code split into 类/款/项, zero amounts blank.
+    `label` repeats the name for the labelled tables (表11's first column is 项目)."""
     out = []
     if table.total is not None:
-        out.append({"cls": "", "kuan": "", "xiang": "", "name": total_label, "project": "",
+        out.append({"cls": "", "kuan": "", "xiang": "", "name": total_label, "label": total_label, "project": "",
                     **{k: fmt_cell(table.total.get(k)) for k in keys}})
     for r in table.rows:
-        out.append({**_code_cells(r), "name": r.name, "project": r.texts.get("project", ""),
+        out.append({**_code_cells(r), "name": r.name, "label": r.name, "project": r.texts.get("project", ""),
                     **{k: fmt_cell(r.get(k)) for k in keys}})
     return out
 
@@ -141,8 +142,6 @@ def derive(budget: Budget) -> dict[str, Any]:
         "t11": {"rows": _table_rows(b.t11, _money_keys(layout.T11), "合计") if not b.t11.empty else [],
                 "empty": b.t11.empty},
     }
-    for row in tables["t11"]["rows"]:
-        row["label"] = row["name"]
 
     # ---- 第三部分 一: 收支总体
     t2_total = b.t2.total.values if b.t2.total else {}

@@ -10,7 +10,7 @@ marker row, so a sheet pasted from the budget system with an extra title line st
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --------------------------------------------------------------------------- table sheets
 

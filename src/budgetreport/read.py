@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from . import layout
 from .errors import BudgetError
-from .layout import CODE, MONEY, TEXT, KeyValueSheet, RowSheet, TableSpec
+from .layout import MONEY, TEXT, KeyValueSheet, RowSheet, TableSpec
 from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Project, Row, Staff, Table,
                     UnitInfo, UnitPerformance)
 from .money import decimals, money, to_decimal

@@ -5,7 +5,7 @@ import re
 
 _WS = re.compile(r"\s+")
 # Half-width punctuation → the full-width form used in published tables.
-_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；", "“": "“", '"': "“"})
+_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；", '"': "“"})
 
 
 def norm(value: object) -> str:

@@ -101,16 +101,15 @@ def _tc_text(tc) -> str:
 
 
 def _set_vmerge(tc, value: str | None) -> None:
+    """Mark a cell as the start ("restart") or a continuation (no value) of a vertical merge."""
     tcPr = tc.find(qn("w:tcPr"))
     if tcPr is None:
-        tcPr = etree.SubElement(tc, qn("w:tcPr"))
-        tc.remove(tcPr)
+        tcPr = etree.Element(qn("w:tcPr"))
         tc.insert(0, tcPr)
     vm = tcPr.find(qn("w:vMerge"))
     if vm is None:
-        vm = etree.SubElement(tcPr, qn("w:vMerge"))
-        # w:vMerge belongs after w:tcW/w:gridSpan and before w:vAlign / w:shd etc.
-        tcPr.remove(vm)
+        vm = etree.Element(qn("w:vMerge"))
+        # schema order: w:vMerge comes after w:tcW / w:gridSpan / w:hMerge, before w:vAlign, w:shd …
         anchor = None
         for tag in ("w:tcW", "w:gridSpan", "w:hMerge"):
             found = tcPr.find(qn(tag))

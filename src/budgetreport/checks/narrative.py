@@ -7,7 +7,7 @@ from .. import layout
 from ..findings import ERROR, WARNING
 from ..model import Budget
 from ..money import ZERO, fmt
-from .common import t10_amount, total
+from .common import t10_amount
 from .registry import Out, rule
 
 _UNIT_PERF_ROWS = {f.key: i for i, f in enumerate(layout.UNIT_PERFORMANCE.fields, start=2)}

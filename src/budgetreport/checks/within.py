@@ -1,11 +1,10 @@
 """Within one table: totals = the sum of their parts, along rows (columns add up) and down the tree (类 = Σ 款 = Σ 项)."""
 from __future__ import annotations
 
-from decimal import Decimal
 
 from .. import layout
 from ..findings import ERROR
-from ..model import Budget, PairedTable, Row, Table
+from ..model import Budget, PairedTable, Table
 from ..money import ZERO
 from .common import all_rows, column_label, label, money_keys, t10_row, total
 from .registry import Out, rule
