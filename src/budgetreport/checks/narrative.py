@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import layout
+from ..cellref import column_letter
 from ..findings import ERROR, WARNING
 from ..model import Budget
 from ..money import ZERO, fmt
@@ -15,8 +16,7 @@ _PROJECT_COLS = {f.key: i for i, f in enumerate(layout.PROJECTS.columns, start=1
 
 
 def _col(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-    return get_column_letter(index)
+    return column_letter(index)
 
 
 def compared_items(b: Budget) -> list[tuple[str, str, str, Decimal, str]]:

@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from openpyxl.utils import get_column_letter
-
 from .. import layout
+from ..cellref import column_letter
 from ..findings import WARNING
 from ..model import Budget
 from .registry import Out, rule
@@ -29,7 +28,7 @@ _PLAN = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年度?\s*(?:项目)?\s*预算
 
 
 def _cols(spec) -> dict[str, str]:
-    return {f.key: get_column_letter(i) for i, f in enumerate(spec.columns, start=1)}
+    return {f.key: column_letter(i) for i, f in enumerate(spec.columns, start=1)}
 
 
 def free_texts(b: Budget) -> Iterator[tuple[str, str, str, str]]:

@@ -1,0 +1,15 @@
+from openpyxl.utils import get_column_letter
+import pytest
+
+from budgetreport.cellref import cell_ref, column_letter
+
+
+def test_column_letters_match_excel_everywhere():
+    for i in range(1, 16385):
+        assert column_letter(i) == get_column_letter(i)
+
+
+def test_cell_ref_and_bad_index():
+    assert cell_ref(28, 7) == "AB7"
+    with pytest.raises(ValueError):
+        column_letter(0)
