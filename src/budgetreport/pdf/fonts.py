@@ -45,6 +45,7 @@ _WINDOWS_FILES: dict[str, str] = {
     "simhei.ttf": "hei", "simsun.ttc": "song", "simsun.ttf": "song", "simkai.ttf": "kai",
     "楷体_GB2312.ttf": "kai",
 }
+_WINDOWS_BY_LOWER = {name.lower(): cat for name, cat in _WINDOWS_FILES.items()}
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def register(path: Path, index: int = 0) -> Face:
 
 
 def _display_family(path: str, family: str) -> str:
-    cat = _WINDOWS_FILES.get(Path(path).name)
+    cat = _WINDOWS_BY_LOWER.get(Path(path).name.lower())   # Windows file names: SIMHEI.TTF = simhei.ttf
     zh = {"xbs": "方正小标宋", "fangsong": "仿宋", "hei": "黑体", "song": "宋体", "kai": "楷体"}
     if cat and not re.search(r"[\u4e00-\u9fff]", family):
         return f"{zh[cat]}（{family}）"
