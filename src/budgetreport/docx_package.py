@@ -80,9 +80,9 @@ class TemplatePackage:
     order: tuple[str, ...]                  # zip member names
     saved: dict[str, Member]                # every part as python-docx saves the unrendered template
     document: str                           # the main document part's zip name
-    shell: etree._Element                   # its root element, without the body
-    body_index: int                         # where the body goes back into `shell`
-    body: str                               # the body XML docxtpl templates
+    head: str                               # its XML before the body …
+    body: str                               # … the body, which docxtpl templates (as written inside the root)
+    tail: str                               # … and after the body
     headers_footers: tuple[tuple[str, str], ...]   # (zip name, XML text), headers then footers, as docxtpl
     footnotes: tuple[tuple[str, str], ...]  # (zip name, XML text) of footnotes parts
     core: str                               # zip name of docProps/core.xml
@@ -96,11 +96,8 @@ class TemplatePackage:
         with zipfile.ZipFile(raw) as saved_zip:
             names = zip_order(saved_zip.namelist())
             saved = {n: deflate(n, saved_zip.read(n)) for n in names}
-        root = copy.deepcopy(doc.element)
-        body = root.body
-        body_index = root.index(body)
-        root.remove(body)
-        return cls(tuple(names), saved, _zip_name(doc.part), root, body_index, _text(doc.element.body),
+        head, body, tail = _split_body(doc.element)
+        return cls(tuple(names), saved, _zip_name(doc.part), head, body, tail,
                    _headers_footers(doc), _footnotes(doc), _zip_name(core))
 
 
@@ -110,6 +107,16 @@ def _zip_name(part) -> str:
 
 def _text(element) -> str:
     return etree.tostring(element, encoding="unicode", pretty_print=False)
+
+
+def _split_body(root) -> tuple[str, str, str]:
+    """The document XML cut around its body. Rendered, the three parse as one document: the body needs no
+    namespace declarations of its own, and nothing has to be moved between trees."""
+    whole = _text(root)
+    marked = copy.deepcopy(root)
+    marked.replace(marked.body, etree.Comment("body"))
+    head, tail = _text(marked).split("<!--body-->")
+    return head, whole[len(head):len(whole) - len(tail)], tail
 
 
 def _headers_footers(doc) -> tuple[tuple[str, str], ...]:

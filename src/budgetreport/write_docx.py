@@ -9,7 +9,6 @@ fixed timestamps so the same input gives the same bytes.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import io
@@ -38,7 +37,7 @@ _SECTIONS = "./w:p/w:pPr/w:sectPr | ./w:sectPr"      # python-docx's sections, s
 _PARAGRAPH_OPEN = re.compile(r"<w:p([ >])")
 _TAG = re.compile(r"<[^>]+>")
 _DOC_PR = qn("wp:docPr")
-_T, _TC, _TR, _TBL, _VAL = qn("w:t"), qn("w:tc"), qn("w:tr"), qn("w:tbl"), qn("w:val")
+_BODY, _T, _TC, _TR, _TBL, _VAL = qn("w:body"), qn("w:t"), qn("w:tc"), qn("w:tr"), qn("w:tbl"), qn("w:val")
 _GRID_SPAN, _VMERGE = f"{qn('w:tcPr')}/{qn('w:gridSpan')}", f"{qn('w:tcPr')}/{qn('w:vMerge')}"
 
 
@@ -87,15 +86,15 @@ def _package(path: Path) -> TemplatePackage:
 
 def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment) -> dict[str, bytes]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes)."""
-    body = etree.fromstring(_render(package.body, facts, env).encode("utf-8"))   # strict: broken XML is an error
+    # strict: broken XML is an error
+    root = etree.fromstring((package.head + _render(package.body, facts, env) + package.tail).encode("utf-8"))
+    body = root.find(_BODY)
     _number_drawings(body)
     filled = {name: serialize_part_xml(parse_xml(_render(xml, facts, env).encode("utf-8")))
               for name, xml in package.headers_footers}
     filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
     filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
     merge_marked_cells(body)
-    root = copy.deepcopy(package.shell)
-    root.insert(package.body_index, body)
     filled[package.document] = serialize_part_xml(root)
     return filled
 
