@@ -93,7 +93,8 @@ def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnviron
     filled = {name: serialize_part_xml(parse_xml(_render(xml, facts, env).encode("utf-8")))
               for name, xml in package.headers_footers}
     filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
-    filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
+    if package.footnotes:
+        filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
     merge_marked_cells(body)
     filled[package.document] = serialize_part_xml(root)
     return filled
@@ -140,8 +141,7 @@ def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEn
     """docxtpl renders every footnotes part once per section of the filled document."""
     texts = dict(package.footnotes)
     for _ in range(sections):
-        for name, xml in texts.items():
-            texts[name] = _render(xml, facts, env)
+        texts = {name: _render(xml, facts, env) for name, xml in texts.items()}
     return {name: xml.encode("utf-8") for name, xml in texts.items()}
 
 
