@@ -42,9 +42,9 @@ class Member:
     packed: bytes
 
 
-def deflate(name: str, raw: bytes) -> Member:
-    """Deflated as zipfile would (default level, raw stream), so the archive bytes match a zipfile save."""
-    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+def deflate(name: str, raw: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION) -> Member:
+    """Deflated as zipfile would (raw stream; at its default level the archive bytes match a zipfile save)."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
     return Member(name, raw, zlib.crc32(raw), packer.compress(raw) + packer.flush())
 
 

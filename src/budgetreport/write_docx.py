@@ -3,9 +3,9 @@
 docxtpl's own preprocessing (`patch_xml`) turns each templated part of `report.docx` — the body, headers and
 footers, footnotes, core properties — into Jinja source, rendered in a sandboxed, strict, autoescaping
 environment. The template is taken apart once per process (docx_package.TemplatePackage), so a render fills
-only those parts and re-zips with the untouched parts deflated once. Two steps follow that Word itself would not
-do for us: cells marked MERGE_UP become vertical merges (the 绩效 tables' merged 一级/二级指标), and the zip has
-fixed timestamps so the same input gives the same bytes.
+only those parts and re-zips: untouched parts keep bytes deflated once, filled ones use zlib's fastest level.
+Two steps follow that Word itself would not do for us: cells marked MERGE_UP become vertical merges (the 绩效
+tables' merged 一级/二级指标), and the zip has fixed timestamps so the same input gives the same bytes.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import functools
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -146,9 +147,10 @@ def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEn
 
 
 def _member(package: TemplatePackage, name: str, data: bytes | None) -> Member:
-    """A part that came out as the template has it keeps the template's deflated bytes."""
+    """A part that came out as the template has it keeps the template's deflated bytes; a filled part is deflated
+    for speed (zlib level 1: a tenth of the render's time saved for a few KB more)."""
     saved = package.saved[name]
-    return saved if data is None or data == saved.raw else deflate(name, data)
+    return saved if data is None or data == saved.raw else deflate(name, data, zlib.Z_BEST_SPEED)
 
 
 def _set_properties(props: CoreProperties, facts: dict[str, Any]) -> None:
