@@ -80,9 +80,9 @@ class TemplatePackage:
     order: tuple[str, ...]                  # zip member names
     saved: dict[str, Member]                # every part as python-docx saves the unrendered template
     document: str                           # the main document part's zip name
-    head: str                               # its XML before the body …
+    head: bytes                             # its XML before the body …
     body: str                               # … the body, which docxtpl templates (as written inside the root)
-    tail: str                               # … and after the body
+    tail: bytes                             # … and after the body
     headers_footers: tuple[tuple[str, str], ...]   # (zip name, XML text), headers then footers, as docxtpl
     footnotes: tuple[tuple[str, str], ...]  # (zip name, XML text) of footnotes parts
     core: str                               # zip name of docProps/core.xml
@@ -109,14 +109,14 @@ def _text(element) -> str:
     return etree.tostring(element, encoding="unicode", pretty_print=False)
 
 
-def _split_body(root) -> tuple[str, str, str]:
+def _split_body(root) -> tuple[bytes, str, bytes]:
     """The document XML cut around its body. Rendered, the three parse as one document: the body needs no
     namespace declarations of its own, and nothing has to be moved between trees."""
     whole = _text(root)
     marked = copy.deepcopy(root)
     marked.replace(marked.body, etree.Comment("body"))
     head, tail = _text(marked).split("<!--body-->")
-    return head, whole[len(head):len(whole) - len(tail)], tail
+    return head.encode("utf-8"), whole[len(head):len(whole) - len(tail)], tail.encode("utf-8")
 
 
 def _headers_footers(doc) -> tuple[tuple[str, str], ...]:

@@ -42,20 +42,7 @@ _BODY, _T, _TC, _TR, _TBL, _VAL = qn("w:body"), qn("w:t"), qn("w:tc"), qn("w:tr"
 _GRID_SPAN, _VMERGE = f"{qn('w:tcPr')}/{qn('w:gridSpan')}", f"{qn('w:tcPr')}/{qn('w:vMerge')}"
 
 
-class _Docxtpl(DocxTemplate):
-    """docxtpl's text passes, used without a document. Its listing pass (\\n → line break, \\t → tab in values)
-    runs only when a value holds such a character."""
-
-    def resolve_listing(self, xml: str) -> str:
-        start = xml.find("?>") + 2 if "?>" in xml else 0          # after an XML declaration and its line break
-        while xml.startswith(("\r", "\n"), start):
-            start += 1
-        if all(xml.find(ch, start) < 0 for ch in "\n\t\a\f"):
-            return xml
-        return super().resolve_listing(xml)
-
-
-_DOCXTPL = _Docxtpl(None)
+_DOCXTPL = DocxTemplate(None)     # for its text passes (patch_xml, resolve_listing): no document needed
 _PACKAGES: dict[bytes, TemplatePackage] = {}
 
 
@@ -88,10 +75,10 @@ def _package(path: Path) -> TemplatePackage:
 def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment) -> dict[str, bytes]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes)."""
     # strict: broken XML is an error
-    root = etree.fromstring((package.head + _render(package.body, facts, env) + package.tail).encode("utf-8"))
+    root = etree.fromstring(package.head + _render(package.body, facts, env) + package.tail)
     body = root.find(_BODY)
     _number_drawings(body)
-    filled = {name: serialize_part_xml(parse_xml(_render(xml, facts, env).encode("utf-8")))
+    filled = {name: serialize_part_xml(parse_xml(_render(xml, facts, env)))
               for name, xml in package.headers_footers}
     filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
     if package.footnotes:
@@ -107,8 +94,9 @@ def _jinja_source(xml: str) -> str:
     return _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
 
 
-def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> str:
-    """docxtpl's render_xml_part; the source is patched once and compiled once (env caches it) per template."""
+def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
+    """docxtpl's render_xml_part, as UTF-8. The source is patched once and compiled once (env caches it) per
+    template; the clean-up after rendering works on the bytes (its markers are ASCII, and bytes search fast)."""
     source = _jinja_source(xml)
     try:
         out = env.from_string(source).render(facts)
@@ -117,9 +105,20 @@ def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> str:
             first = max(exc.lineno - 4, 0)
             exc.docx_context = [_TAG.sub("", line) for line in source.splitlines()[first:first + 7]]
         raise
-    out = out.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")   # undo the line per paragraph
-    out = out.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return _DOCXTPL.resolve_listing(out)
+    data = out.encode("utf-8").replace(b"\n<w:p ", b"<w:p ").replace(b"\n<w:p>", b"<w:p>")  # one line per paragraph
+    data = data.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+    return _resolve_listing(data)
+
+
+def _resolve_listing(data: bytes) -> bytes:
+    """docxtpl's listing pass (a value's \\n → line break, \\t → tab, \\a → new paragraph, \\f → page break),
+    run only when the filled XML (after any declaration) holds such a character at all."""
+    start = data.find(b"?>") + 2 if b"?>" in data else 0
+    while data.startswith((b"\r", b"\n"), start):
+        start += 1
+    if all(data.find(ch, start) < 0 for ch in (b"\n", b"\t", b"\a", b"\f")):
+        return data
+    return _DOCXTPL.resolve_listing(data.decode("utf-8")).encode("utf-8")
 
 
 def _number_drawings(body) -> None:
@@ -140,10 +139,10 @@ def _core_properties(xml: bytes, facts: dict[str, Any], env: SandboxedEnvironmen
 def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment,
                sections: int) -> dict[str, bytes]:
     """docxtpl renders every footnotes part once per section of the filled document."""
-    texts = dict(package.footnotes)
+    texts = {name: xml.encode("utf-8") for name, xml in package.footnotes}
     for _ in range(sections):
-        texts = {name: _render(xml, facts, env) for name, xml in texts.items()}
-    return {name: xml.encode("utf-8") for name, xml in texts.items()}
+        texts = {name: _render(data.decode("utf-8"), facts, env) for name, data in texts.items()}
+    return texts
 
 
 def _member(package: TemplatePackage, name: str, data: bytes | None) -> Member:
