@@ -38,6 +38,7 @@ _SECTIONS = "./w:p/w:pPr/w:sectPr | ./w:sectPr"      # python-docx's sections, s
 _PARAGRAPH_OPEN = re.compile(r"<w:p([ >])")
 _TAG = re.compile(r"<[^>]+>")
 _DOC_PR = qn("wp:docPr")
+_MERGE_UP = MERGE_UP.encode("utf-8")
 _BODY, _T, _TC, _TR, _TBL, _VAL = qn("w:body"), qn("w:t"), qn("w:tc"), qn("w:tr"), qn("w:tbl"), qn("w:val")
 _GRID_SPAN, _VMERGE = f"{qn('w:tcPr')}/{qn('w:gridSpan')}", f"{qn('w:tcPr')}/{qn('w:vMerge')}"
 
@@ -74,8 +75,8 @@ def _package(path: Path) -> TemplatePackage:
 
 def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment) -> dict[str, bytes]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes)."""
-    # strict: broken XML is an error
-    root = etree.fromstring(package.head + _render(package.body, facts, env) + package.tail)
+    body_xml = _render(package.body, facts, env)
+    root = etree.fromstring(package.head + body_xml + package.tail)            # strict: broken XML is an error
     body = root.find(_BODY)
     _number_drawings(body)
     filled = {name: serialize_part_xml(parse_xml(_render(xml, facts, env)))
@@ -83,7 +84,8 @@ def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnviron
     filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
     if package.footnotes:
         filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
-    merge_marked_cells(body)
+    if _MERGE_UP in body_xml:                     # no mark anywhere (no 绩效 tables): nothing to merge
+        merge_marked_cells(body)
     filled[package.document] = serialize_part_xml(root)
     return filled
 
