@@ -1,78 +1,162 @@
 """Stage 4, fill: facts + the unit's templates → .docx bytes.
 
-docxtpl renders `report.docx` in a sandboxed, strict, autoescaping Jinja environment. Two steps follow that
-Word itself would not do for us: cells marked MERGE_UP become vertical merges (the 绩效 tables' merged
-一级/二级指标), and the package is re-zipped with fixed timestamps so the same input gives the same bytes.
+docxtpl's own preprocessing (`patch_xml`) turns each templated part of `report.docx` — the body, headers and
+footers, footnotes, core properties — into Jinja source, rendered in a sandboxed, strict, autoescaping
+environment. The template is taken apart once per process (docx_package.TemplatePackage), so a render fills
+only those parts and re-zips: untouched parts keep bytes deflated once, filled ones use zlib's fastest level.
+Two steps follow that Word itself would not do for us: cells marked MERGE_UP become vertical merges (the 绩效
+tables' merged 一级/二级指标), and the zip has fixed timestamps so the same input gives the same bytes.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import re
 import zipfile
+import zlib
+from pathlib import Path
 from typing import Any
 
-from docx.oxml.ns import qn
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from .derive import MERGE_UP
+from .docx_package import Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
 from .templates import TemplateSet, failing_file, make_env, template_error
 
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# the core properties docxtpl renders as Jinja (render_properties)
+_RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_SECTIONS = "./w:p/w:pPr/w:sectPr | ./w:sectPr"      # python-docx's sections, seen from the body
+_PARAGRAPH_OPEN = re.compile(r"<w:p([ >])")
+_TAG = re.compile(r"<[^>]+>")
+_DOC_PR = qn("wp:docPr")
+_MERGE_UP = MERGE_UP.encode("utf-8")
+_BODY, _T, _TC, _TR, _TBL, _VAL = qn("w:body"), qn("w:t"), qn("w:tc"), qn("w:tr"), qn("w:tbl"), qn("w:val")
+_GRID_SPAN, _VMERGE = f"{qn('w:tcPr')}/{qn('w:gridSpan')}", f"{qn('w:tcPr')}/{qn('w:vMerge')}"
 
 
-class _Template(DocxTemplate):
-    """docxtpl re-patches the same template XML on every render; do it once per source.
-    Its listing pass (\\n → line break, \\t → tab in values) runs only when a value holds such a character."""
-    _patched: dict[str, str] = {}
-
-    def resolve_listing(self, xml: str) -> str:
-        body = xml.split("?>", 1)[-1].lstrip("\r\n")
-        if not any(ch in body for ch in "\n\t\a\f"):
-            return xml
-        return super().resolve_listing(xml)
-
-    def fix_tables(self, xml: str):
-        """docxtpl re-counts grid columns for {%tc %} loops (we have none) after parsing with recover=True,
-        which would silently drop broken XML; parse strictly instead, so a broken template is an error."""
-        return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
-
-    def patch_xml(self, src_xml: str) -> str:
-        out = self._patched.get(src_xml)
-        if out is None:
-            if len(self._patched) > 32:
-                self._patched.clear()
-            out = self._patched[src_xml] = super().patch_xml(src_xml)
-        return out
+_DOCXTPL = DocxTemplate(None)     # for its text passes (patch_xml, resolve_listing): no document needed
+_PACKAGES: dict[bytes, TemplatePackage] = {}
 
 
 def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
     path = templates.require("report.docx")
     env = make_env(templates)
-    tpl = _Template(str(path))
+    package = _package(path)
     try:
-        tpl.render(facts, jinja_env=env, autoescape=True)
+        filled = _fill(package, facts, env)
     except TemplateError as exc:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
         raise template_error(exc, culprit) from None
     except etree.XMLSyntaxError as exc:
         raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
-    doc = tpl.docx
-    for table in _tables_with_marks(doc.element.body):
-        merge_marked_cells(table)
-    _set_properties(doc, facts)
-    raw = io.BytesIO()
-    doc.save(raw)
-    return normalize_zip(raw.getvalue())
+    return write_zip([_member(package, name, filled.get(name)) for name in package.order])
 
 
-def _set_properties(doc, facts: dict[str, Any]) -> None:
+def _package(path: Path) -> TemplatePackage:
+    """Each template content is taken apart once per process (a batch's units mostly share one)."""
+    data = path.read_bytes()
+    package = _PACKAGES.get(data)
+    if package is None:
+        if len(_PACKAGES) > 16:
+            _PACKAGES.clear()
+        package = _PACKAGES[data] = TemplatePackage.load(data)
+    return package
+
+
+def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment) -> dict[str, bytes]:
+    """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes)."""
+    body_xml = _render(package.body, facts, env)
+    root = etree.fromstring(package.head + body_xml + package.tail)            # strict: broken XML is an error
+    body = root.find(_BODY)
+    _number_drawings(body)
+    filled = {name: serialize_part_xml(parse_xml(_render(xml, facts, env)))
+              for name, xml in package.headers_footers}
+    filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
+    if package.footnotes:
+        filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
+    if _MERGE_UP in body_xml:                     # no mark anywhere (no 绩效 tables): nothing to merge
+        merge_marked_cells(body)
+    filled[package.document] = serialize_part_xml(root)
+    return filled
+
+
+@functools.lru_cache(maxsize=64)
+def _jinja_source(xml: str) -> str:
+    """docxtpl's patch_xml, then one line per paragraph as its render does (error context shows nearby lines)."""
+    return _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
+
+
+def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
+    """docxtpl's render_xml_part, as UTF-8. The source is patched once and compiled once (env caches it) per
+    template; the clean-up after rendering works on the bytes (its markers are ASCII, and bytes search fast)."""
+    source = _jinja_source(xml)
+    try:
+        out = env.from_string(source).render(facts)
+    except TemplateError as exc:
+        if getattr(exc, "lineno", None) is not None:
+            first = max(exc.lineno - 4, 0)
+            exc.docx_context = [_TAG.sub("", line) for line in source.splitlines()[first:first + 7]]
+        raise
+    data = out.encode("utf-8").replace(b"\n<w:p ", b"<w:p ").replace(b"\n<w:p>", b"<w:p>")  # one line per paragraph
+    data = data.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+    return _resolve_listing(data)
+
+
+def _resolve_listing(data: bytes) -> bytes:
+    """docxtpl's listing pass (a value's \\n → line break, \\t → tab, \\a → new paragraph, \\f → page break),
+    run only when the filled XML (after any declaration) holds such a character at all."""
+    start = data.find(b"?>") + 2 if b"?>" in data else 0
+    while data.startswith((b"\r", b"\n"), start):
+        start += 1
+    if all(data.find(ch, start) < 0 for ch in (b"\n", b"\t", b"\a", b"\f")):
+        return data
+    return _DOCXTPL.resolve_listing(data.decode("utf-8")).encode("utf-8")
+
+
+def _number_drawings(body) -> None:
+    """docxtpl renumbers drawings (wp:docPr) from 1001: a picture repeated by a loop keeps unique ids."""
+    for number, elt in enumerate(body.iter(_DOC_PR), start=1001):
+        elt.attrib["id"] = str(number)
+
+
+def _core_properties(xml: bytes, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
+    element = parse_xml(xml)
+    props = CoreProperties(element)
+    for name in _RENDERED_PROPERTIES:
+        setattr(props, name, env.from_string(getattr(props, name)).render(facts))
+    _set_properties(props, facts)
+    return serialize_part_xml(element)
+
+
+def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment,
+               sections: int) -> dict[str, bytes]:
+    """docxtpl renders every footnotes part once per section of the filled document."""
+    texts = {name: xml.encode("utf-8") for name, xml in package.footnotes}
+    for _ in range(sections):
+        texts = {name: _render(data.decode("utf-8"), facts, env) for name, data in texts.items()}
+    return texts
+
+
+def _member(package: TemplatePackage, name: str, data: bytes | None) -> Member:
+    """A part that came out as the template has it keeps the template's deflated bytes; a filled part is deflated
+    for speed (zlib level 1: a tenth of the render's time saved for a few KB more)."""
+    saved = package.saved[name]
+    return saved if data is None or data == saved.raw else deflate(name, data, zlib.Z_BEST_SPEED)
+
+
+def _set_properties(props: CoreProperties, facts: dict[str, Any]) -> None:
     """Core properties fixed by the workbook, never by the clock (reruns are byte-identical)."""
     unit = facts["unit"]
-    props = doc.core_properties
     date = unit["date_value"]
     stamp = dt.datetime(date.year, date.month, date.day)
     props.title = f"{unit['name']}{unit['year']}年单位预算公开"
@@ -86,18 +170,30 @@ def _set_properties(doc, facts: dict[str, Any]) -> None:
     props.revision = 1
 
 
-def _grid_cells(row) -> list[tuple[int, Any]]:
-    """(grid column, w:tc) for each cell of a w:tr, honouring gridSpan."""
-    out, col = [], 0
-    for tc in row.findall(qn("w:tc")):
-        out.append((col, tc))
-        span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
-        col += int(span.get(qn("w:val"))) if span is not None else 1
-    return out
+def _grid_column(row, cell) -> int | None:
+    """The grid column where `cell` (a w:tc of the w:tr `row`) starts, honouring gridSpan; None if absent."""
+    col = 0
+    for tc in row.iterchildren(_TC):
+        if tc is cell:
+            return col
+        span = tc.find(_GRID_SPAN)
+        col += int(span.get(_VAL)) if span is not None else 1
+    return None
+
+
+def _cell_at(row, column: int):
+    """The w:tc of `row` that starts at grid `column`, if any."""
+    col = 0
+    for tc in row.iterchildren(_TC):
+        if col == column:
+            return tc
+        span = tc.find(_GRID_SPAN)
+        col += int(span.get(_VAL)) if span is not None else 1
+    return None
 
 
 def _tc_text(tc) -> str:
-    return "".join(t.text or "" for t in tc.iter(qn("w:t")))
+    return "".join(t.text or "" for t in tc.iter(_T))
 
 
 def _set_vmerge(tc, value: str | None) -> None:
@@ -120,54 +216,45 @@ def _set_vmerge(tc, value: str | None) -> None:
         else:
             tcPr.insert(0, vm)
     if value:
-        vm.set(qn("w:val"), value)
+        vm.set(_VAL, value)
 
 
-def _tables_with_marks(body) -> list:
-    """Only the tables that hold a MERGE_UP mark (the 绩效 tables), found in one pass over the text."""
-    tables: list = []
-    for t in body.iter(qn("w:t")):
+def _marked_cells(body) -> list:
+    """Table cells (w:tc of a w:tr of a w:tbl) whose whole text is MERGE_UP, in document order: found from the
+    w:t holding the mark (a {{ }} value fills one w:t), so unmarked cells cost nothing."""
+    cells: list = []
+    for t in body.iter(_T):
         if t.text == MERGE_UP:
-            tbl = next(t.iterancestors(qn("w:tbl")), None)
-            if tbl is not None and tbl not in tables:
-                tables.append(tbl)
-    return tables
+            tc = next(t.iterancestors(_TC), None)
+            if tc is not None and tc not in cells and tc.getparent().tag == _TR \
+                    and tc.getparent().getparent().tag == _TBL and _tc_text(tc) == MERGE_UP:
+                cells.append(tc)
+    return cells
 
 
-def merge_marked_cells(table) -> None:
-    """A cell whose whole text is MERGE_UP continues the cell above it (vertical merge)."""
-    rows = table.findall(qn("w:tr"))
-    grid_rows = [_grid_cells(r) for r in rows]
-    for i, cells in enumerate(grid_rows):
-        for col, tc in cells:
-            if _tc_text(tc) != MERGE_UP:
-                continue
-            for t in tc.iter(qn("w:t")):
-                t.text = ""
-            _set_vmerge(tc, None)
-            # the first cell above in the same grid column that is not itself a continuation restarts the merge
-            for j in range(i - 1, -1, -1):
-                above = next((c for g, c in grid_rows[j] if g == col), None)
-                if above is None:
-                    break
-                vm = above.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
-                if vm is None:
-                    _set_vmerge(above, "restart")
-                    break
-                if vm.get(qn("w:val")) == "restart":
-                    break
+def merge_marked_cells(body) -> None:
+    """A table cell whose whole text is MERGE_UP continues the cell above it (vertical merge). Top to bottom, so
+    a run of marks continues one merge."""
+    for tc in _marked_cells(body):
+        row = tc.getparent()
+        col = _grid_column(row, tc)
+        for t in tc.iter(_T):
+            t.text = ""
+        _set_vmerge(tc, None)
+        # the first cell above in the same grid column that is not itself a continuation restarts the merge
+        for above_row in row.itersiblings(_TR, preceding=True):
+            above = _cell_at(above_row, col)
+            if above is None:
+                break
+            vm = above.find(_VMERGE)
+            if vm is None:
+                _set_vmerge(above, "restart")
+                break
+            if vm.get(_VAL) == "restart":
+                break
 
 
 def normalize_zip(data: bytes) -> bytes:
     """Same parts, same order, fixed timestamps: byte-identical output for identical input."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        names = src.namelist()
-        ordered = [n for n in names if n == "[Content_Types].xml"] + [n for n in names if n != "[Content_Types].xml"]
-        for name in ordered:
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
-    return out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return write_zip([deflate(name, src.read(name)) for name in zip_order(src.namelist())])

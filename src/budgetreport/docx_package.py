@@ -1,0 +1,133 @@
+"""A template .docx taken apart once per process, and the zip writer that puts a filled report back together.
+
+python-docx opens and re-saves the template once (`TemplatePackage.load`): that fixes every part's bytes exactly
+as a python-docx save would write them, and the parts no render touches are deflated once, right then. What a
+render changes — the document body, headers/footers, footnotes, core properties — is kept as the text docxtpl
+starts from, so a render never builds a python-docx Document.
+"""
+from __future__ import annotations
+
+import copy
+import io
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from docx import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.parser import parse_xml
+from lxml import etree
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+CONTENT_TYPES = "[Content_Types].xml"
+
+# what zipfile writes for ZipInfo(name, FIXED_ZIP_TIME), ZIP_DEFLATED, external_attr 0o644 << 16, on Unix
+_VERSION, _SYSTEM, _FLAGS = 20, 3, 0
+_DOS_TIME = 0
+_DOS_DATE = (FIXED_ZIP_TIME[0] - 1980) << 9 | FIXED_ZIP_TIME[1] << 5 | FIXED_ZIP_TIME[2]
+_EXTERNAL_ATTR = 0o644 << 16
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One zip entry, deflated once."""
+    name: str
+    raw: bytes
+    crc: int
+    packed: bytes
+
+
+def deflate(name: str, raw: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION) -> Member:
+    """Deflated as zipfile would (raw stream; at its default level the archive bytes match a zipfile save)."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Member(name, raw, zlib.crc32(raw), packer.compress(raw) + packer.flush())
+
+
+def write_zip(members: list[Member]) -> bytes:
+    """The archive zipfile writes for these entries (fixed timestamps), without deflating anything again."""
+    out, central = io.BytesIO(), []
+    for m in members:
+        name = m.name.encode("ascii") if m.name.isascii() else m.name.encode("utf-8")
+        flags = _FLAGS if m.name.isascii() else _FLAGS | 0x800
+        offset = out.tell()
+        out.write(_LOCAL.pack(b"PK\003\004", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+                              m.crc, len(m.packed), len(m.raw), len(name), 0))
+        out.write(name)
+        out.write(m.packed)
+        central.append(_CENTRAL.pack(b"PK\001\002", _VERSION, _SYSTEM, _VERSION, 0, flags, zipfile.ZIP_DEFLATED,
+                                     _DOS_TIME, _DOS_DATE, m.crc, len(m.packed), len(m.raw), len(name), 0, 0, 0,
+                                     0, _EXTERNAL_ATTR, offset) + name)
+    start = out.tell()
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(_END.pack(b"PK\005\006", 0, 0, len(members), len(members), len(directory), start, 0))
+    return out.getvalue()
+
+
+def zip_order(names: list[str]) -> list[str]:
+    """[Content_Types].xml first (some readers insist), the rest as python-docx wrote them."""
+    return [n for n in names if n == CONTENT_TYPES] + [n for n in names if n != CONTENT_TYPES]
+
+
+@dataclass(frozen=True)
+class TemplatePackage:
+    """A template .docx as every render needs it."""
+    order: tuple[str, ...]                  # zip member names
+    saved: dict[str, Member]                # every part as python-docx saves the unrendered template
+    document: str                           # the main document part's zip name
+    head: bytes                             # its XML before the body …
+    body: str                               # … the body, which docxtpl templates (as written inside the root)
+    tail: bytes                             # … and after the body
+    headers_footers: tuple[tuple[str, str], ...]   # (zip name, XML text), headers then footers, as docxtpl
+    footnotes: tuple[tuple[str, str], ...]  # (zip name, XML text) of footnotes parts
+    core: str                               # zip name of docProps/core.xml
+
+    @classmethod
+    def load(cls, data: bytes) -> TemplatePackage:
+        doc = Document(io.BytesIO(data))
+        core = doc.part.package._core_properties_part   # created here when the template has none, as docxtpl does
+        raw = io.BytesIO()
+        doc.save(raw)
+        with zipfile.ZipFile(raw) as saved_zip:
+            names = zip_order(saved_zip.namelist())
+            saved = {n: deflate(n, saved_zip.read(n)) for n in names}
+        head, body, tail = _split_body(doc.element)
+        return cls(tuple(names), saved, _zip_name(doc.part), head, body, tail,
+                   _headers_footers(doc), _footnotes(doc), _zip_name(core))
+
+
+def _zip_name(part) -> str:
+    return part.partname.lstrip("/")
+
+
+def _text(element) -> str:
+    return etree.tostring(element, encoding="unicode", pretty_print=False)
+
+
+def _split_body(root) -> tuple[bytes, str, bytes]:
+    """The document XML cut around its body. Rendered, the three parse as one document: the body needs no
+    namespace declarations of its own, and nothing has to be moved between trees."""
+    whole = _text(root)
+    marked = copy.deepcopy(root)
+    marked.replace(marked.body, etree.Comment("body"))
+    head, tail = _text(marked).split("<!--body-->")
+    return head.encode("utf-8"), whole[len(head):len(whole) - len(tail)], tail.encode("utf-8")
+
+
+def _headers_footers(doc) -> tuple[tuple[str, str], ...]:
+    out = []
+    for reltype in (RT.HEADER, RT.FOOTER):
+        for rel in doc.part.rels.values():
+            if rel.reltype == reltype and rel.target_part.blob:
+                out.append((_zip_name(rel.target_part), _text(parse_xml(rel.target_part.blob))))
+    return tuple(out)
+
+
+def _footnotes(doc) -> tuple[tuple[str, str], ...]:
+    return tuple((_zip_name(p), p.blob.decode("utf-8")) for p in doc.part.package.iter_parts()
+                 if p.content_type == CT.WML_FOOTNOTES)
