@@ -427,14 +427,17 @@ def _cell_value(c: etree._Element, book: _Book) -> Any:
     if not len(c):
         return None
     kind = c.get("t")
+    first = c[0]                                # most cells have one child: look at it before searching
     if kind == "inlineStr":
-        node = _child(c, _IS)
+        node = first if first.tag == _IS else next(c.iterchildren(_IS), None)
         if node is None:
             return None
-        if len(node) == 1 and node[0].tag == _T:
-            return node[0].text or ""
+        if len(node) == 1:
+            t = node[0]
+            if t.tag == _T:
+                return t.text or ""
         return _text(node)
-    v = _child(c, _V)
+    v = first if first.tag == _V else next(c.iterchildren(_V), None)
     text = None if v is None else v.text
     if not text:
         return None
@@ -495,8 +498,11 @@ def _rows(title: str, data: bytes, book: _Book) -> list[tuple]:
             else:
                 column += 1
             value = _cell_value(c, book)
-            if column > len(values):
-                values.extend([None] * (column - 1 - len(values)))
+            width = len(values)
+            if column == width + 1:
+                values.append(value)
+            elif column > width:
+                values.extend([None] * (column - 1 - width))
                 values.append(value)
             else:
                 values[column - 1] = value
