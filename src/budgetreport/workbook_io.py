@@ -399,6 +399,7 @@ def _date_styles(zf: zipfile.ZipFile) -> tuple[set[int], set[int]]:
 def _shared_strings(zf: zipfile.ZipFile, part: str | None) -> list[str]:
     if part is None:
         return []
+    # openpyxl drops "x005F_" (the escape of a literal "_x…_") from shared strings only; so do we
     return [_text(si).replace("x005F_", "") for si in _xml(zf.read(part)).iter(_SI)]
 
 
@@ -414,12 +415,6 @@ def _row_elements(data: bytes) -> Iterator[etree._Element]:
         row.clear()
         while row.getprevious() is not None:
             del row.getparent()[0]
-
-
-def _child(c: etree._Element, tag: str) -> etree._Element | None:
-    """The first child with this tag; most cells have one child, so look at it before searching."""
-    first = c[0]
-    return first if first.tag == tag else next(c.iterchildren(tag), None)
 
 
 def _cell_value(c: etree._Element, book: _Book) -> Any:
@@ -520,7 +515,7 @@ def _rows(title: str, data: bytes, book: _Book) -> list[tuple]:
 def _note_formula(c: etree._Element, title: str, cell: str, value: Any, book: _Book,
                   shared: dict[str, tuple[str, str]]) -> None:
     """Remember the first formula cell without a cached value (shared formulas are tracked for the message)."""
-    f = _child(c, _F)
+    f = next(c.iterchildren(_F), None)
     if f is not None:
         formula = _formula(f, c.get("r") or cell, shared)
         if value is None and book.uncached is None:
