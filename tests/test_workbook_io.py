@@ -149,6 +149,7 @@ STRINGS = [
     "<si><t>&lt;&amp;&gt; &#20013;&#x6587;</t></si>",
     "<si><t>x</t><r><t>y</t></r></si>",
     "<si><!-- note --><t>after a comment</t></si>",
+    "<si><t>crlf\r\nline&#13;kept\ttab</t></si>",
 ]
 
 STYLES = ("<numFmts count=\"5\"><numFmt numFmtId=\"164\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;\"/>"
