@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from openpyxl.utils import get_column_letter
 
@@ -18,7 +18,7 @@ from .errors import BudgetError
 from .layout import MONEY, TEXT, KeyValueSheet, RowSheet, TableSpec
 from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Project, Row, Staff, Table,
                     UnitInfo, UnitPerformance)
-from .money import decimals, money, to_decimal
+from .money import ZERO, decimals, money, to_decimal
 from .text import clean, norm, strip_period
 from .workbook_io import Grid as Worksheet, open_workbook
 
@@ -34,15 +34,15 @@ class _Sheet:
         self.ws = ws
         self.name = ws.title
         self.warnings = warnings
-
-    def value(self, row: int, col: int) -> Any:
-        return self.ws.value(row, col)
+        self.value: Callable[[int, int], Any] = ws.value     # (row, col) → cell value; no wrapper per cell
 
     def error(self, message: str, row: int, col: int, hint: str | None = None) -> BudgetError:
         return BudgetError(message, sheet=self.name, cell=f"{get_column_letter(col)}{row}", hint=hint)
 
     def amount(self, row: int, col: int, *, allow_negative: bool = False) -> Decimal:
         raw = self.value(row, col)
+        if raw is None:
+            return ZERO                         # most amount cells are empty: skip the Decimal work
         if isinstance(raw, str) and raw.strip().startswith("="):
             raise self.error(f"公式“{raw.strip()}”没有计算结果", row, col,
                              "请用 Excel 或 WPS 打开该文件并保存一次，使公式结果写入文件")
@@ -53,7 +53,7 @@ class _Sheet:
                              "请删除文字、单位或空格，只保留数字") from None
         if value < 0 and not allow_negative:
             raise self.error(f"金额不能为负数，实为 {value}", row, col)
-        if decimals(raw) > 2:
+        if decimals(value) > 2:
             self.warnings.append(BudgetError(
                 f"金额 {value} 超过两位小数，已四舍五入为 {money(value)}", sheet=self.name,
                 cell=f"{get_column_letter(col)}{row}", rule="R-DEC"))

@@ -1,6 +1,6 @@
 """Opening a workbook file safely: every way a file can fail to open becomes a BudgetError.
 
-Before openpyxl sees the file, `inspect` looks at it cheaply and refuses what would hang or exhaust memory:
+Before any XML is parsed, `inspect` looks at it cheaply and refuses what would hang or exhaust memory:
 
     not found / 0 bytes / not a zip          → 不是 Excel 工作簿
     OLE2 (D0 CF 11 E0) with EncryptionInfo   → 加密（有打开密码）的工作簿
@@ -11,19 +11,26 @@ Before openpyxl sees the file, `inspect` looks at it cheaply and refuses what wo
     a worksheet whose <dimension> or actual XML stream exceeds MAX_ROWS / MAX_PART_BYTES
                                              → 行数过多（流式读取，最多读 MAX_PART_BYTES 即停止）
 
-Then the workbook is loaded with cached formula values (data_only=True). A formula cell without a cached value
-reads as empty there; so for the sheets whose XML holds formulas (found during the scan) the formulas are
-loaded too (data_only=False) and any formula cell without a value is an error naming the cell.
+Then the parts are read straight from the zip with lxml (no DTD, no entities, no network), giving each cell the
+value openpyxl's `load_workbook(data_only=True)` gave (cached formula results, dates by openpyxl's number-format
+rule, errors as text such as "#DIV/0!") without building openpyxl's objects, which cost most of the read time.
+When the scan found formulas, a formula cell without a cached value is an error naming the cell.
 """
 from __future__ import annotations
 
+import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterator, NamedTuple
 
-import openpyxl
-from openpyxl.worksheet.cell_range import CellRange
+from lxml import etree
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.cell import get_column_letter
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
+from openpyxl.xml.constants import SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
 
 from .errors import BudgetError
 
@@ -34,6 +41,8 @@ MAX_PART_BYTES = 50 * 1024 * 1024       # one part, uncompressed
 MAX_RATIO = 100                         # compression ratio, checked on parts over 1 MB
 MAX_ROWS = 20000                        # rows per worksheet (a real sheet has a few hundred)
 _CHUNK = 1 << 20
+_TREE_BYTES = 4 * 1024 * 1024                   # bigger worksheet parts are streamed row by row when read
+_KEEP_BYTES = 32 * 1024 * 1024                  # worksheet bytes the scan keeps for reading, in all
 _DIMENSION = re.compile(rb'<dimension[^>]*\bref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 _ROW_NUMBER = re.compile(rb'<row[^>]*\br="(\d+)"')
 _CONVERT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
@@ -41,8 +50,14 @@ _CONVERT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xls
 
 @dataclass
 class Scan:
-    """What the pre-scan learned: worksheet parts that contain formulas."""
+    """What the pre-scan learned: worksheet parts that contain formulas, and the small parts' bytes it inflated
+    (kept so that reading does not inflate them again)."""
     formula_parts: set[str] = field(default_factory=set)
+    parts: dict[str, bytes] = field(default_factory=dict)
+
+    def keep(self, name: str, data: bytes) -> None:
+        if len(data) <= _TREE_BYTES and sum(map(len, self.parts.values())) + len(data) <= _KEEP_BYTES:
+            self.parts[name] = data
 
 
 def _ole2(path: Path) -> BudgetError:
@@ -60,12 +75,15 @@ def _sheet_scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, scan: Sc
     read = 0
     tail = b""
     first = True
+    chunks = []
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(_CHUNK)
             if not chunk:
                 break
             read += len(chunk)
+            if read <= _TREE_BYTES:
+                chunks.append(chunk)
             if read > MAX_PART_BYTES:
                 raise BudgetError(f"工作表数据过大（{info.filename} 解压后超过 {MAX_PART_BYTES // 1024 // 1024} MB），已拒绝读取",
                                   file=path.name, hint="请删除多余的行和列后另存为 .xlsx")
@@ -81,6 +99,8 @@ def _sheet_scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, scan: Sc
             if b"<f>" in window or b"<f " in window:
                 scan.formula_parts.add(info.filename)
             tail = chunk[-64:]
+    if read <= _TREE_BYTES:
+        scan.keep(info.filename, b"".join(chunks))
 
 
 def _too_many_rows(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, rows: int) -> BudgetError:
@@ -106,8 +126,8 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def inspect(path: Path) -> Scan:
-    """Refuse, cheaply and before any XML is parsed, a file that is not a readable, reasonably sized .xlsx."""
+def _precheck(path: Path) -> None:
+    """Refuse what is not a file, is empty, is an old or encrypted Office file, or is not a zip."""
     if not path.exists():
         raise BudgetError("文件不存在", file=path.name)
     if path.is_dir():
@@ -120,63 +140,89 @@ def inspect(path: Path) -> Scan:
         raise _ole2(path)
     if not zipfile.is_zipfile(path):
         raise BudgetError("不是 Excel 工作簿（.xlsx）", file=path.name, hint=_CONVERT)
+
+
+def _scan(zf: zipfile.ZipFile, path: Path) -> Scan:
+    """Refuse a zip that is not a workbook or whose declared or actual sizes are too big."""
     scan = Scan()
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            if "xl/workbook.xml" not in names:
-                raise BudgetError("不是 Excel 工作簿（压缩包中没有 xl/workbook.xml，可能是 Word 文档或其他文件）",
-                                  file=path.name, hint=_CONVERT)
-            total = 0
-            sheets = None
-            for info in infos:
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
-                    raise BudgetError(
-                        f"文件异常：{info.filename} 解压后 {info.file_size // 1024 // 1024} MB"
-                        f"（压缩比 {ratio:.0f}:1），可能是损坏的文件或“压缩炸弹”，已拒绝读取",
-                        file=path.name, hint="请确认文件来源，在 Excel 或 WPS 中打开后另存为 .xlsx")
-                if info.file_size > MAX_PART_BYTES:
-                    sheets = sheets if sheets is not None else _sheet_names(zf)
-                    sheet = sheets.get(info.filename)
-                    raise BudgetError(
-                        f"{'工作表' if sheet else info.filename}数据过大（解压后 {info.file_size // 1024 // 1024} MB，"
-                        f"上限 {MAX_PART_BYTES // 1024 // 1024} MB），行数过多或文件损坏，已拒绝读取",
-                        file=path.name, sheet=sheet, hint="请删除数据区下方多余的行（选中整行 → 删除）后保存")
-            if total > MAX_TOTAL_BYTES:
-                raise BudgetError(f"文件解压后共 {total // 1024 // 1024} MB，超过上限，已拒绝读取", file=path.name,
-                                  hint="标准工作簿只有几百 KB；请删除多余的工作表、图片和行后另存")
-            for info in infos:
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    _sheet_scan(zf, info, path, scan)
+        infos = zf.infolist()
+        names = {i.filename for i in infos}
+        if "xl/workbook.xml" not in names:
+            raise BudgetError("不是 Excel 工作簿（压缩包中没有 xl/workbook.xml，可能是 Word 文档或其他文件）",
+                              file=path.name, hint=_CONVERT)
+        total = 0
+        sheets = None
+        for info in infos:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
+                raise BudgetError(
+                    f"文件异常：{info.filename} 解压后 {info.file_size // 1024 // 1024} MB"
+                    f"（压缩比 {ratio:.0f}:1），可能是损坏的文件或“压缩炸弹”，已拒绝读取",
+                    file=path.name, hint="请确认文件来源，在 Excel 或 WPS 中打开后另存为 .xlsx")
+            if info.file_size > MAX_PART_BYTES:
+                sheets = sheets if sheets is not None else _sheet_names(zf)
+                sheet = sheets.get(info.filename)
+                raise BudgetError(
+                    f"{'工作表' if sheet else info.filename}数据过大（解压后 {info.file_size // 1024 // 1024} MB，"
+                    f"上限 {MAX_PART_BYTES // 1024 // 1024} MB），行数过多或文件损坏，已拒绝读取",
+                    file=path.name, sheet=sheet, hint="请删除数据区下方多余的行（选中整行 → 删除）后保存")
+        if total > MAX_TOTAL_BYTES:
+            raise BudgetError(f"文件解压后共 {total // 1024 // 1024} MB，超过上限，已拒绝读取", file=path.name,
+                              hint="标准工作簿只有几百 KB；请删除多余的工作表、图片和行后另存")
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _sheet_scan(zf, info, path, scan)
     except BudgetError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise BudgetError(f"工作簿已损坏，无法解压（{type(exc).__name__}）", file=path.name, hint=_CONVERT) from None
+        raise _damaged(path, exc) from None
     return scan
 
 
+def _damaged(path: Path, exc: Exception) -> BudgetError:
+    return BudgetError(f"工作簿已损坏，无法解压（{type(exc).__name__}）", file=path.name, hint=_CONVERT)
+
+
+def inspect(path: Path) -> Scan:
+    """Refuse, cheaply and before any XML is parsed, a file that is not a readable, reasonably sized .xlsx."""
+    _precheck(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _scan(zf, path)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise _damaged(path, exc) from None
+
+
+class MergedRange(NamedTuple):
+    """A merged range (1-based bounds), as `<mergeCell ref="…">` gives it."""
+    min_col: int
+    min_row: int
+    max_col: int
+    max_row: int
+
+    @property
+    def coord(self) -> str:
+        first = f"{get_column_letter(self.min_col)}{self.min_row}"
+        if (self.min_col, self.min_row) == (self.max_col, self.max_row):
+            return first
+        return f"{first}:{get_column_letter(self.max_col)}{self.max_row}"
+
+
 class Grid:
-    """One worksheet's values as a plain grid (1-based), its merged ranges and its title.
+    """One worksheet's values as a plain grid (1-based), its merged ranges and its title."""
 
-    Loading with openpyxl's read_only mode and keeping only values is several times faster than a full load,
-    which spends most of its time styling merged cells we never look at.
-    """
-
-    def __init__(self, title: str, rows: list[tuple], merged: list[CellRange]) -> None:
+    def __init__(self, title: str, rows: list[tuple], merged: list[MergedRange]) -> None:
         self.title = title
-        self._rows = rows
         self.max_row = len(rows)
-        self.max_column = max((len(r) for r in rows), default=0)
+        self.max_column = max(map(len, rows), default=0)
         self.merged_ranges = merged
+        # read.py asks for cells one at a time, thousands of times: one dict lookup each
+        self._cells = {(r, c): v for r, cells in enumerate(rows, 1) for c, v in enumerate(cells, 1) if v is not None}
 
     def value(self, row: int, column: int):
-        if row < 1 or row > self.max_row:
-            return None
-        cells = self._rows[row - 1]
-        return cells[column - 1] if 0 < column <= len(cells) else None
+        return self._cells.get((row, column))
 
 
 class GridBook:
@@ -190,57 +236,335 @@ class GridBook:
         return self._by_title[title]
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
+# --------------------------------------------------------------------------- reading the parts
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _V, _F, _IS, _SI, _T = (_MAIN + t for t in ("row", "v", "f", "is", "si", "t"))
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WORKBOOK_TYPES = (XLTM, XLTX, XLSM, XLSX)      # openpyxl's order of preference
+_SAFE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "remove_comments": True,
+         "remove_pis": True}
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
+_DIGITS = "0123456789"
+_COLUMNS: dict[str, int] = {}                   # "AB" → 28, filled as letters are met
 
 
-def _grid(ws) -> Grid:
-    ws.reset_dimensions()                       # a wrong <dimension> must not cut rows off
-    rows = [tuple(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-    with ws._get_source() as src:               # merged ranges are not exposed in read_only mode
-        merged = [CellRange(m.decode("ascii").upper()) for m in _MERGE.findall(src.read())]
+def _xml(data: bytes) -> etree._Element:
+    """Parse one part; a DOCTYPE (entity tricks) never occurs in a real workbook and is refused."""
+    if b"<!DOCTYPE" in data:
+        raise ValueError("DOCTYPE in a workbook part")
+    return etree.fromstring(data, etree.XMLParser(**_SAFE))
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _letters(letters: str) -> int:
+    """Column number of column letters ("AB" → 28), up to ZZZ like openpyxl; ValueError otherwise."""
+    column = _COLUMNS.get(letters)
+    if column is None:
+        if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha() and letters.isupper()):
+            raise ValueError(f"bad column {letters!r}")
+        column = 0
+        for ch in letters:
+            column = column * 26 + ord(ch) - 64
+        _COLUMNS[letters] = column
+    return column
+
+
+def _column(ref: str) -> int:
+    """Column number of a cell reference ("AB12" → 28); ValueError when it is not one."""
+    letters = ref.rstrip(_DIGITS)
+    if len(letters) == len(ref):
+        raise ValueError(f"bad cell reference {ref!r}")
+    return _letters(letters)
+
+
+def _row_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        if not number.is_integer():
+            raise ValueError(f"{text} is not a valid row number") from None
+        return int(number)
+
+
+def _text(node: etree._Element) -> str:
+    """A string item's text as openpyxl gives it: the (last) plain <t>, then each run's <t>, formatting dropped."""
+    plain = None
+    runs = []
+    for child in node:
+        name = _local(child.tag)
+        if name == "t":
+            plain = child.text
+        elif name == "r":
+            run = None
+            for part in child:
+                if _local(part.tag) == "t":
+                    run = part.text
+            if run is not None:
+                runs.append(run)
+    return "".join(runs) if plain is None else plain + "".join(runs)
+
+
+@dataclass
+class _Book:
+    """What reading every sheet needs: shared strings, date styles, the epoch, and the first uncached formula."""
+    strings: list[str]
+    date_styles: set[int]
+    duration_styles: set[int]
+    epoch: Any
+    check_formulas: bool
+    uncached: tuple[str, str, str] | None = None     # (sheet, cell, formula)
+
+
+def _content_types(zf: zipfile.ZipFile) -> tuple[str, str | None]:
+    """The workbook part and the shared strings part, found by content type as openpyxl finds them."""
+    overrides: dict[str, str] = {}
+    defaults: set[str] = set()
+    for el in _xml(zf.read("[Content_Types].xml")):
+        name = _local(el.tag)
+        if name == "Override":
+            overrides.setdefault(el.get("ContentType"), el.get("PartName"))
+        elif name == "Default":
+            defaults.add(el.get("ContentType"))
+    workbook = next((overrides[t][1:] for t in _WORKBOOK_TYPES if t in overrides), None)
+    if workbook is None:
+        if not defaults.intersection(_WORKBOOK_TYPES):
+            raise ValueError("no workbook part")
+        workbook = "xl/workbook.xml"
+    strings = overrides.get(SHARED_STRINGS)
+    return workbook, strings[1:] if strings else None
+
+
+def _sheet_parts(zf: zipfile.ZipFile, workbook: str) -> tuple[list[tuple[str, str]], bool]:
+    """(title, part) of each worksheet in order (chart sheets and missing parts skipped), and date1904."""
+    folder, name = posixpath.split(workbook)
+    rels_path = posixpath.join(folder, "_rels", name + ".rels")
+    rels: dict[str, tuple[str, str]] = {}
+    for rel in _xml(zf.read(rels_path)):
+        if _local(rel.tag) != "Relationship":
+            continue
+        target = rel.get("Target")
+        if rel.get("TargetMode") != "External":
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        rels[rel.get("Id")] = (rel.get("Type") or "", target)
+    names = set(zf.namelist())
+    sheets: list[tuple[str, str]] = []
+    date1904 = False
+    for el in _xml(zf.read(workbook)):
+        name = _local(el.tag)
+        if name == "workbookPr":
+            date1904 = el.get("date1904") not in (None, "", "false", "f", "0")
+        elif name == "sheets":
+            for sheet in el:
+                rid = sheet.get(_REL_ID)
+                if not rid:
+                    continue
+                kind, target = rels[rid]
+                title = sheet.get("name")
+                if title is None:
+                    raise ValueError("sheet without a name")
+                if target in names and "chartsheet" not in kind:
+                    sheets.append((title, target))
+    return sheets, date1904
+
+
+def _date_styles(zf: zipfile.ZipFile) -> tuple[set[int], set[int]]:
+    """Cell style indexes whose number format is a date, and those that are a duration (openpyxl's rule)."""
+    try:
+        root = _xml(zf.read("xl/styles.xml"))
+    except KeyError:
+        return set(), set()
+    custom: dict[int, str] = {}
+    xfs: list[int] = []
+    for el in root:
+        name = _local(el.tag)
+        if name == "numFmts":
+            custom.update((int(f.get("numFmtId")), f.get("formatCode")) for f in el if _local(f.tag) == "numFmt")
+        elif name == "cellXfs":
+            xfs = [int(xf.get("numFmtId", 0)) for xf in el if _local(xf.tag) == "xf"]
+    dates, durations = set(), set()
+    for index, fmt_id in enumerate(xfs):
+        fmt = custom[fmt_id] if fmt_id in custom else BUILTIN_FORMATS.get(fmt_id)
+        if is_date_format(fmt):
+            dates.add(index)
+        if is_timedelta_format(fmt):
+            durations.add(index)
+    return dates, durations
+
+
+def _shared_strings(zf: zipfile.ZipFile, part: str | None) -> list[str]:
+    if part is None:
+        return []
+    # openpyxl drops "x005F_" (the escape of a literal "_x…_") from shared strings only; so do we
+    return [_text(si).replace("x005F_", "") for si in _xml(zf.read(part)).iter(_SI)]
+
+
+def _row_elements(data: bytes) -> Iterator[etree._Element]:
+    """The <row> elements in order: from one tree for a normal sheet, streamed and freed for a big one."""
+    if len(data) <= _TREE_BYTES:
+        yield from _xml(data).iter(_ROW)
+        return
+    if b"<!DOCTYPE" in data:
+        raise ValueError("DOCTYPE in a workbook part")
+    for _, row in etree.iterparse(io.BytesIO(data), tag=_ROW, **_SAFE):
+        yield row
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+
+
+def _cell_value(c: etree._Element, book: _Book) -> Any:
+    """The cell's value as openpyxl's data_only reader gives it."""
+    if not len(c):
+        return None
+    kind = c.get("t")
+    first = c[0]                                # most cells have one child: look at it before searching
+    if kind == "inlineStr":
+        node = first if first.tag == _IS else next(c.iterchildren(_IS), None)
+        if node is None:
+            return None
+        if len(node) == 1:
+            t = node[0]
+            if t.tag == _T:
+                return t.text or ""
+        return _text(node)
+    v = first if first.tag == _V else next(c.iterchildren(_V), None)
+    text = None if v is None else v.text
+    if not text:
+        return None
+    if kind is None or kind == "n":
+        value = float(text) if "." in text or "E" in text or "e" in text else int(text)
+        style = c.get("s")
+        if style and book.date_styles and int(style) in book.date_styles:
+            try:
+                return from_excel(value, book.epoch, timedelta=int(style) in book.duration_styles)
+            except (OverflowError, ValueError):
+                return "#VALUE!"
+        return value
+    if kind == "s":
+        return book.strings[int(text)]
+    if kind == "b":
+        return bool(int(text))
+    if kind == "d":
+        return from_ISO8601(text)
+    return text                                 # "str", "e" (an error such as #DIV/0!) and unknown types
+
+
+def _formula(f: etree._Element, ref: str, shared: dict[str, tuple[str, str]]) -> str:
+    """A formula's text for the message, as openpyxl shows it (shared formulas translated to this cell)."""
+    kind = f.get("t")
+    if kind in ("array", "dataTable"):
+        return "公式"
+    text = "=" + (f.text or "")
+    if kind == "shared":
+        index = f.get("si")
+        if index in shared:
+            from openpyxl.formula.translate import Translator  # only for this rare message
+            return Translator(*shared[index]).translate_formula(ref)
+        if text != "=":
+            shared[index] = (text, ref)
+    return text
+
+
+def _rows(title: str, data: bytes, book: _Book) -> list[tuple]:
+    """The sheet's rows as value tuples, as openpyxl's read-only reader lays them out: a row is as wide as its
+    last cell's column, a later cell wins a column, missing rows are (), a repeated or out-of-order row is
+    dropped, and empty rows at the end are cut off."""
+    rows: list[tuple] = []
+    shared: dict[str, tuple[str, str]] = {}
+    columns = _COLUMNS
+    number = 0
+    for row in _row_elements(data):
+        ref = row.get("r")
+        number = _row_number(ref) if ref is not None else number + 1
+        values: list = []
+        column = 0
+        for c in row:
+            ref = c.get("r")
+            if ref:
+                letters = ref.rstrip(_DIGITS)
+                column = columns.get(letters, 0)
+                if not column or len(letters) == len(ref):
+                    column = _column(ref)
+            else:
+                column += 1
+            value = _cell_value(c, book)
+            width = len(values)
+            if column == width + 1:
+                values.append(value)
+            elif column > width:
+                values.extend([None] * (column - 1 - width))
+                values.append(value)
+            else:
+                values[column - 1] = value
+            if book.check_formulas and len(c):
+                _note_formula(c, title, f"{get_column_letter(column)}{number}", value, book, shared)
+        del values[column:]
+        if number > len(rows):
+            rows.extend([()] * (number - 1 - len(rows)))
+            rows.append(tuple(values))
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
-    return Grid(ws.title, rows, merged)
+    return rows
 
 
-def _uncached_formulas(path: Path, wb: GridBook, scan: Scan) -> None:
-    """A formula with no cached result (written by a script or a web export) cannot be read: name its cell."""
-    if not scan.formula_parts:
-        return
-    formulas = openpyxl.load_workbook(path, data_only=False, read_only=True)
-    try:
-        for ws in formulas.worksheets:
-            values = wb[ws.title]
-            for row in ws.iter_rows():
-                for cell in row:
-                    if getattr(cell, "data_type", None) == "f" and values.value(cell.row, cell.column) is None:
-                        formula = cell.value if isinstance(cell.value, str) else "公式"
-                        raise BudgetError(f"单元格是公式“{formula}”，但文件中没有保存计算结果", file=path.name,
-                                          sheet=ws.title, cell=cell.coordinate,
-                                          hint="请用 Excel 或 WPS 打开该文件并保存一次（使公式结果写入文件），"
-                                               "或把公式改为数值")
-    finally:
-        formulas.close()
+def _note_formula(c: etree._Element, title: str, cell: str, value: Any, book: _Book,
+                  shared: dict[str, tuple[str, str]]) -> None:
+    """Remember the first formula cell without a cached value (shared formulas are tracked for the message)."""
+    f = next(c.iterchildren(_F), None)
+    if f is not None:
+        formula = _formula(f, c.get("r") or cell, shared)
+        if value is None and book.uncached is None:
+            book.uncached = (title, cell, formula)
+
+
+def _merged(data: bytes) -> list[MergedRange]:
+    first = data.find(b"mergeCell")
+    if first < 0:
+        return []
+    out = []
+    for c1, r1, c2, r2 in _MERGE.findall(data, data.rfind(b"<", 0, first)):   # skip the cells: a slow regex there
+        c1, c2 = _letters(c1.decode("ascii").upper()), _letters((c2 or c1).decode("ascii").upper())
+        r1, r2 = int(r1), int(r2 or r1)
+        if not (c1 <= c2 and 1 <= r1 <= r2 <= 1048576):
+            raise ValueError(f"bad merged range {c1},{r1}:{c2},{r2}")
+        out.append(MergedRange(c1, r1, c2, r2))
+    return out
+
+
+def _read(zf: zipfile.ZipFile, scan: Scan) -> tuple[GridBook, tuple[str, str, str] | None]:
+    workbook, strings = _content_types(zf)
+    parts, date1904 = _sheet_parts(zf, workbook)
+    dates, durations = _date_styles(zf)
+    book = _Book(_shared_strings(zf, strings), dates, durations, MAC_EPOCH if date1904 else WINDOWS_EPOCH,
+                 bool(scan.formula_parts))
+    grids = []
+    for title, part in parts:
+        data = scan.parts.get(part) or zf.read(part)
+        grids.append(Grid(title, _rows(title, data, book), _merged(data)))
+    return GridBook(grids), book.uncached
 
 
 def open_workbook(path: Path) -> GridBook:
-    """Open an .xlsx with cached formula values (data_only=True), after `inspect` found it safe."""
+    """Open an .xlsx with cached formula values, after the checks of `inspect` found it safe."""
     path = Path(path)
-    scan = inspect(path)
+    _precheck(path)
     try:
-        book = openpyxl.load_workbook(path, data_only=True, read_only=True)
-        try:
-            wb = GridBook([_grid(ws) for ws in book.worksheets])
-        finally:
-            book.close()
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise BudgetError(f"无法读取工作簿（{type(exc).__name__}）", file=path.name,
-                          hint="请在 Excel 或 WPS 中打开并另存为 .xlsx") from None
-    try:
-        _uncached_formulas(path, wb, scan)
-    except BudgetError:
-        raise
-    except Exception as exc:
-        raise BudgetError(f"无法读取工作簿中的公式（{type(exc).__name__}）", file=path.name,
-                          hint="请在 Excel 或 WPS 中打开并另存为 .xlsx") from None
+        with zipfile.ZipFile(path) as zf:
+            scan = _scan(zf, path)
+            try:
+                wb, uncached = _read(zf, scan)
+            except Exception as exc:  # a damaged part fails in many ways
+                raise BudgetError(f"无法读取工作簿（{type(exc).__name__}）", file=path.name,
+                                  hint="请在 Excel 或 WPS 中打开并另存为 .xlsx") from None
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise _damaged(path, exc) from None
+    if uncached:
+        sheet, cell, formula = uncached
+        raise BudgetError(f"单元格是公式“{formula}”，但文件中没有保存计算结果", file=path.name, sheet=sheet, cell=cell,
+                          hint="请用 Excel 或 WPS 打开该文件并保存一次（使公式结果写入文件），或把公式改为数值")
     return wb
