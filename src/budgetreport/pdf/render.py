@@ -13,7 +13,9 @@ from datetime import datetime, timezone
 from typing import Callable
 from xml.sax.saxutils import escape
 
+from reportlab.lib.colors import black as _BLACK
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
@@ -28,6 +30,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
+from .fastdraw import embedded, show, string_width, text_line
 from .fonts import FontSet
 
 # ---------------------------------------------------------------------------------- Chinese line breaking
@@ -215,9 +218,67 @@ class CJKParagraph(Paragraph):
         return parts
 
     def draw(self) -> None:
-        super().draw()
+        if not self._draw_plain():
+            super().draw()
         for cb in self.on_draw:
             cb(self.canv)
+
+    def _draw_plain(self) -> bool:
+        """Draw the lines as reportlab's drawPara would, when they are plain text (and anchors) in embedded
+        faces in the style's colour; False (nothing drawn) for anything else: links, callbacks, bullets."""
+        style = self.style
+        bl = self.blPara
+        if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
+                or style.justifyLastLine or style.textColor != _BLACK):
+            return False
+        lines = bl.lines
+        if not lines:
+            return True
+        for line in lines:
+            for w in line.words:
+                cb = w.__dict__.get("cbDefn")
+                if cb is not None:
+                    if cb.kind != "anchor":
+                        return False
+                elif (w.link or w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
+                      or w.textColor != _BLACK or not embedded(w.fontName)):
+                    return False
+        canv = self.canv
+        offsets = getattr(self, "_offsets", [0])
+        leading = style.leading
+        align = style.alignment
+        last_i = len(lines) - 1 if not getattr(self, "_JustifyLast", False) else -1
+        y = self.height - lines[0].fontSize
+        ops = ["0 0 0 rg BT"]
+        for i, line in enumerate(lines):
+            x = style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
+                                    offsets[i] if i < len(offsets) else offsets[-1])
+            extra = line.extraSpace
+            charspace = 0.0
+            if align == TA_CENTER:
+                x += 0.5 * extra
+            elif align == TA_RIGHT:
+                x += extra
+            elif (align == TA_JUSTIFY and getattr(line, "cjk_justify", False) and i != last_i
+                  and not line.lineBreak and extra > 1e-3):
+                n = sum(len(w.text) for w in line.words if "cbDefn" not in w.__dict__)
+                if n > 1:
+                    charspace = extra / (n - 1)
+            ops.append(f"1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+            if charspace:
+                ops.append(f"{fp_str(charspace)} Tc")
+            for w in line.words:
+                cb = w.__dict__.get("cbDefn")
+                if cb is not None:
+                    canv.bookmarkHorizontal(cb.name, x, y + leading)
+                elif w.text:
+                    ops.append(show(canv, w.fontName, w.fontSize, w.text))
+            if charspace:
+                ops.append("0 Tc")
+            y -= leading
+        ops.append("ET")
+        canv._code.append(" ".join(ops))
+        return True
 
 
 # ------------------------------------------------------------------------------------------ styles
@@ -642,6 +703,34 @@ class _Table(Table):
     def split(self, availWidth, availHeight):  # noqa: N803
         self._br_full = None  # split recalculates for a smaller height
         return super().split(availWidth, availHeight)
+
+    def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def] # noqa: N802
+        """A text cell (one line in an embedded face, see Renderer._cell) placed exactly as reportlab's
+        drawString / drawCentredString / drawRightString would, written directly (fastdraw)."""
+        if not isinstance(cellval, str) or not embedded(cellstyle.fontname):
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        if not cellval:
+            return None
+        canv = self.canv
+        if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
+            canv.setFillColor(cellstyle.color)
+            self._curcellstyle = cellstyle
+        colpos, rowpos = pos
+        colwidth, rowheight = size
+        font, fsize, just = cellstyle.fontname, cellstyle.fontsize, cellstyle.alignment
+        if just == "LEFT":
+            x = colpos + cellstyle.leftPadding
+        elif just == "RIGHT":
+            x = colpos + colwidth - cellstyle.rightPadding - string_width(cellval, font, fsize)
+        else:
+            x = (colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+                 - 0.5 * string_width(cellval, font, fsize))
+        if cellstyle.valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding + cellstyle.leading - fsize
+        else:
+            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + cellstyle.leading) / 2.0 - fsize
+        text_line(canv, x, y, font, fsize, cellval)
+        return None
 
 
 _CELL_ALIGN = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}  # a single line is not justified
