@@ -323,6 +323,12 @@ OUTLINE_LEVEL = {"Heading 1": 0, "Heading 2": 1, "Table Title": 1, "Heading 3": 
 TOC_STYLES = ("toc 1", "toc 2")
 
 
+# Paragraph styles and parser-made prototype fragments are the same for every document with the same
+# faces and looks: built once per process (a handful per template set).
+_STYLES: dict[tuple, ParagraphStyle] = {}
+_PROTOS: dict[tuple, ParaFrag] = {}
+
+
 @dataclass
 class Pass:
     """What one build learned: bookmark key → page, and which pages are covers."""
@@ -340,8 +346,6 @@ class Renderer:
             for b in p.bookmarks:
                 self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
         self._styles: dict[tuple, ParagraphStyle] = {}
-        self._protos: dict[tuple, ParaFrag] = {}
-        self._proto_styles: list[ParagraphStyle] = []
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -467,11 +471,11 @@ class Renderer:
         look = self._look(style)
         size = size or info.size or look.size
         align = align or info.align or look.align
-        key = (style, align, size, in_table)
-        ps = self._styles.get(key)
+        face = self.fonts.role(look.role).name
+        key = (style, align, size, in_table, face, look)
+        ps = _STYLES.get(key)
         if ps is None:
-            face = self.fonts.role(look.role).name
-            ps = ParagraphStyle(
+            ps = _STYLES[key] = ParagraphStyle(
                 f"{style}-{align}-{size}-{in_table}",
                 fontName=face, fontSize=size, leading=size * look.leading,
                 alignment=_ALIGN.get(align, TA_LEFT), wordWrap="CJK",
@@ -480,7 +484,6 @@ class Renderer:
                 spaceBefore=0 if in_table else look.before, spaceAfter=0 if in_table else look.after,
                 allowWidows=0, allowOrphans=0,
             )
-            self._styles[key] = ps
         self._styles[arg_key] = ps
         return ps
 
@@ -510,16 +513,14 @@ class Renderer:
     def _proto(self, style: ParagraphStyle, kind: str, font: str | None) -> ParaFrag:
         """One fragment exactly as reportlab's parser makes it for this style, face and kind
         (text, line break, anchor): its attributes are copied into every fragment built here."""
-        key = (id(style), kind, font)
-        proto = self._protos.get(key)
+        key = (id(style), kind, font)  # styles live in _STYLES for the whole process: ids stay unique
+        proto = _PROTOS.get(key)
         if proto is None:
             body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x'}[kind]
             if font is not None:
                 body = f'<font name="{font}">{body}</font>'
             frags = Paragraph(body, style).frags
-            proto = frags[1] if kind == "br" else frags[0]
-            self._protos[key] = proto
-            self._proto_styles.append(style)  # keeps id(style) unique while the key is cached
+            proto = _PROTOS[key] = frags[1] if kind == "br" else frags[0]
         return proto
 
     def _frags(self, style: ParagraphStyle, segs: list[tuple[str | None, str]],
