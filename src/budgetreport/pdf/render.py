@@ -333,6 +333,8 @@ TOC_STYLES = ("toc 1", "toc 2")
 # faces and looks: built once per process (a handful per template set).
 _STYLES: dict[tuple, ParagraphStyle] = {}
 _PROTOS: dict[tuple, ParaFrag] = {}
+# (runs, style id, width, bold face) → (text, face name when the cell is drawn as a plain string)
+_PLAIN: dict[tuple, tuple[str, str | None]] = {}
 
 
 @dataclass
@@ -658,12 +660,24 @@ class Renderer:
             p = cell.paragraphs[0]
             align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
-            text = p.text
-            face = self._plain_face(p, text, style, avail) if text else None
-            if face is not None:
-                return text, style, face.name
+            # table texts repeat within and across reports: the decision is memoised per process
+            key = (p.runs, id(style), avail, self.fonts.heading.name)
+            plain = _PLAIN.get(key)
+            if plain is None:
+                if len(_PLAIN) > 100_000:
+                    _PLAIN.clear()
+                text = p.text
+                face = self._plain_face(p, text, style, avail) if text else None
+                plain = _PLAIN[key] = (text, face.name if face is not None else None)
+            text, font = plain
+            if font is not None:
+                return text, style, font
+            if not text:
+                return ""
         out: list[Flowable] = []
         for p in cell.paragraphs:
+            if "\n" not in (text := p.text) and not text.strip():
+                continue  # only spaces: nothing to draw (a newline would be a <br/>)
             # every paragraph in a cell follows the table's size; alignment is the paragraph's own
             align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
@@ -796,7 +810,7 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
-        need = [max(stringWidth(tok, face, size) for tok in toks) + pad if toks else 0.0 for toks in tokens]
+        need = [max(string_width(tok, face, size) for tok in toks) + pad if toks else 0.0 for toks in tokens]
         if sum(need) <= frame_w or size <= MIN_TABLE_FONT:
             break
         size = max(MIN_TABLE_FONT, size - 0.5)
