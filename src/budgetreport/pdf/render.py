@@ -216,6 +216,16 @@ class CJKParagraph(Paragraph):
             cache[key] = cjk_frag_split(self.frags, list(maxWidths))
         return cache[key]
 
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        """The height does not depend on availHeight: a second wrap at the same width (a table cell is
+        wrapped for its row height and again when drawn) returns the first result."""
+        memo = self.__dict__.get("_br_wrapped")
+        if memo is not None and memo[0] == availWidth and memo[1] is self.__dict__.get("blPara"):
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._br_wrapped = (availWidth, self.blPara)
+        return size
+
     def split(self, availWidth, availHeight):  # noqa: N803
         parts = super().split(availWidth, availHeight)
         for i, p in enumerate(parts):  # marks belong to the first line only
@@ -724,6 +734,9 @@ class _Table(Table):
     def split(self, availWidth, availHeight):  # noqa: N803
         self._br_full = None  # split recalculates for a smaller height
         return super().split(availWidth, availHeight)
+
+    def normalizeData(self, data):  # type: ignore[no-untyped-def] # noqa: N802
+        return data  # Renderer._table gives fresh lists of str and flowables: nothing to normalise
 
     def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def] # noqa: N802
         """A text cell (one line in an embedded face, see Renderer._cell) placed exactly as reportlab's
