@@ -343,8 +343,6 @@ TOC_STYLES = ("toc 1", "toc 2")
 # faces and looks: built once per process (a handful per template set).
 _STYLES: dict[tuple, ParagraphStyle] = {}
 _PROTOS: dict[tuple, ParaFrag] = {}
-# (runs, style id, width, bold face) → (text, face name when the cell is drawn as a plain string)
-_PLAIN: dict[tuple, tuple[str, str | None]] = {}
 
 
 @dataclass
@@ -364,6 +362,8 @@ class Renderer:
             for b in p.bookmarks:
                 self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
         self._styles: dict[tuple, ParagraphStyle] = {}
+        # (runs, style id, width) → (text, face name when the cell is drawn as a plain string, else None)
+        self._plain: dict[tuple, tuple[str, str | None]] = {}
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -670,15 +670,12 @@ class Renderer:
             p = cell.paragraphs[0]
             align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
-            # table texts repeat within and across reports: the decision is memoised per process
-            key = (p.runs, id(style), avail, self.fonts.heading.name)
-            plain = _PLAIN.get(key)
+            key = (p.runs, id(style), avail)  # table texts ("0.00", "合计") repeat: decided once per report
+            plain = self._plain.get(key)
             if plain is None:
-                if len(_PLAIN) > 100_000:
-                    _PLAIN.clear()
                 text = p.text
                 face = self._plain_face(p, text, style, avail) if text else None
-                plain = _PLAIN[key] = (text, face.name if face is not None else None)
+                plain = self._plain[key] = (text, face.name if face is not None else None)
             text, font = plain
             if font is not None:
                 return text, style, font
