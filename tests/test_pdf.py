@@ -554,6 +554,41 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     assert _pdftotext(fast, tmp_path, "-layout") == _pdftotext(slow, tmp_path, "-layout")
 
 
+def test_toc_fragments_equal_the_parsers(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """目录 entries in one face are built without the markup parser: the same fragments (link, onDraw
+    callback) as parsing; other entries are parsed."""
+    from reportlab.platypus.paragraph import Paragraph
+
+    from budgetreport.pdf import docmodel as m
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import Renderer
+
+    r = Renderer(read_docx(sample_docx), resolve_fonts())
+    key = next(iter(r.keys))
+    built: list[str] = []
+    real = Renderer._toc_frags
+
+    def spy(self, style, text, k, label):  # type: ignore[no-untyped-def]
+        built.append(text)
+        return real(self, style, text, k, label)
+
+    monkeypatch.setattr(Renderer, "_toc_frags", spy)
+
+    def attrs(frags):  # type: ignore[no-untyped-def]
+        return [sorted((k, repr(v)) for k, v in f.__dict__.items()) for f in frags]
+
+    for style_name in ("toc 1", "toc 2"):
+        style = r._pstyle(style_name, None)
+        for text in ("一、部门职责", "表1 收支总表\t", "a&b", "a  b", "Ω∑ 漢字", " lead"):
+            p = m.Paragraph(style_name, (m.Run(text),), anchor=key)
+            markup, segs = r._markup_segs(p, "body")
+            entry = r._toc_entry(p, markup, segs, style, 450.0)
+            parsed = Paragraph(entry.text, entry.style)
+            assert attrs(entry.frags) == attrs(parsed.frags), text
+    assert built.count("一、部门职责") == 2 and built.count("表1 收支总表") == 2
+    assert not any("&" in t or "  " in t for t in built)
+
+
 def test_built_fragments_equal_the_parsers(sample_docx: bytes) -> None:
     """Paragraph fragments built without reportlab's markup parser carry exactly the attributes the parser
     sets (same text split, faces, line breaks, anchors); markup the parser would clean up is parsed."""

@@ -343,6 +343,7 @@ TOC_STYLES = ("toc 1", "toc 2")
 # faces and looks: built once per process (a handful per template set).
 _STYLES: dict[tuple, ParagraphStyle] = {}
 _PROTOS: dict[tuple, ParaFrag] = {}
+_TOC_PROTOS: dict[int, list[ParaFrag]] = {}  # style id → the parser's (link text, onDraw) fragments
 
 
 @dataclass
@@ -583,23 +584,44 @@ class Renderer:
         if not text.strip() and not keys:
             return Spacer(1, style.leading)
         if p.style in TOC_STYLES and p.anchor:
-            return self._toc_entry(p, text, style, frame_w)
+            return self._toc_entry(p, text, segs, style, frame_w)
         para = self._para(text, segs, style, keys)
         para.on_draw = tuple(marks)
         return para
 
-    def _toc_entry(self, p: m.Paragraph, text: str, style: ParagraphStyle, frame_w: float) -> Flowable:
+    def _toc_entry(self, p: m.Paragraph, text: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
+                   frame_w: float) -> Flowable:
         text = text.rstrip()  # the tab before Word's PAGEREF field: we draw our own leader and number
         key = self.keys.get(p.anchor or "")
-        num_w = stringWidth("000", style.fontName, style.fontSize)
-        style = ParagraphStyle(f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize)
+        toc_key = ("toc", id(style))
+        toc_style = _STYLES.get(toc_key)
+        if toc_style is None:
+            num_w = stringWidth("000", style.fontName, style.fontSize)
+            toc_style = _STYLES[toc_key] = ParagraphStyle(
+                f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize)
+        style = toc_style
         if key is None:  # the anchor names no bookmark: an entry without a page number
             return CJKParagraph(text, style)
         label = f"{key}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
         body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
-        para = CJKParagraph(body, style)
+        raw = "".join(t for _, t in segs).rstrip()
+        if all(f is None for f, _ in segs) and raw == text and cleanBlockQuotedText(text) == text:
+            para = CJKParagraph(body, style, frags=self._toc_frags(style, text, key, label))
+        else:  # several faces, entities or whitespace the parser collapses: let it parse
+            para = CJKParagraph(body, style)
         para.on_draw = (_draw_toc_pending,)  # leaders and number after the text, in reading order
         return para
+
+    def _toc_frags(self, style: ParagraphStyle, text: str, key: str, label: str) -> list[ParaFrag]:
+        """The parser's fragments of `<a href="#key">text</a><onDraw name="brTocEnd" label="label"/>`
+        for text in the style's face with nothing to unescape or collapse."""
+        protos = _TOC_PROTOS.get(id(style))
+        if protos is None:
+            protos = _TOC_PROTOS[id(style)] = Paragraph(
+                '<a href="#k">x</a><onDraw name="brTocEnd" label="l"/>', style).frags
+        link, ondraw = protos
+        return [link.clone(text=text, link=[(link.link[0][0], f"#{key}")], us_lines=[]),
+                ondraw.clone(cbDefn=ABag(kind="onDraw", label=label, name="brTocEnd"), link=[], us_lines=[])]
 
     # ------------------------------------------------------------------------------------------ tables
 
