@@ -103,8 +103,34 @@ class _TTFont(TTFont):
             return result
         result = cache.get(text)
         if result is None:
-            result = cache[text] = super().splitString(text, doc, encoding)
+            result = cache[text] = _split_assigned(text, state.assignments) or super().splitString(text, doc, encoding)
         return result
+
+
+def _split_assigned(text: str, assignments: dict[int, int]) -> list[tuple[int, bytes]] | None:
+    """reportlab's split of a text whose characters all have their subset code already (most texts after
+    the first pages), without its per-character loop; None when a character is new (or a no-break space,
+    which reportlab maps to a space)."""
+    if not text or "\xa0" in text:
+        return None
+    get = assignments.get
+    codes = [get(o, -1) for o in map(ord, text)]
+    if -1 in codes:
+        return None
+    hi = max(codes) >> 8
+    if min(codes) >> 8 == hi:  # one subset: the usual case
+        return [(hi, bytes(c & 0xFF for c in codes) if hi else bytes(codes))]
+    out: list[tuple[int, bytes]] = []
+    cur: list[int] = []
+    cur_set = -1
+    for c in codes:
+        if c >> 8 != cur_set:
+            if cur:
+                out.append((cur_set, bytes(cur)))
+            cur_set, cur = c >> 8, []
+        cur.append(c & 0xFF)
+    out.append((cur_set, bytes(cur)))
+    return out
 
 _REGISTERED: dict[tuple[str, int], Face] = {}
 
