@@ -94,6 +94,21 @@ class _TTFont(TTFont):
     text has been split its characters keep their subset codes for the rest of the document, so splitting
     it again gives the same chunks; table texts ("0.00", "合计", headers) repeat many times."""
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # every font subset of every document copies its tables out of the font file again (the glyph table of
+        # a CJK face is 4-17 MB, ~3 ms a copy): keep the copies for the life of the registered face
+        tables: dict[str, bytes] = {}
+        read = self.face.get_table
+
+        def get_table(tag: str) -> bytes:
+            table = tables.get(tag)
+            if table is None:
+                table = tables[tag] = read(tag)
+            return table
+
+        self.face.get_table = get_table
+
     def splitString(self, text, doc, encoding="utf-8"):  # type: ignore[no-untyped-def] # noqa: N802
         state = self.state.get(doc)
         cache = getattr(state, "_br_split", None)
