@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -128,13 +129,13 @@ def _split_assigned(text: str, assignments: dict[int, int]) -> list[tuple[int, b
     which reportlab maps to a space)."""
     if not text or "\xa0" in text:
         return None
-    get = assignments.get
-    codes = [get(o, -1) for o in map(ord, text)]
-    if -1 in codes:
+    found = list(map(assignments.get, map(ord, text)))  # C loops, no per-character Python code
+    if None in found:
         return None
+    codes = cast("list[int]", found)
     hi = max(codes) >> 8
     if min(codes) >> 8 == hi:  # one subset: the usual case
-        return [(hi, bytes(c & 0xFF for c in codes) if hi else bytes(codes))]
+        return [(hi, bytes(map((0xFF).__and__, codes)) if hi else bytes(codes))]
     out: list[tuple[int, bytes]] = []
     cur: list[int] = []
     cur_set = -1
