@@ -617,3 +617,89 @@ def test_built_fragments_equal_the_parsers(sample_docx: bytes) -> None:
                         assert attrs(built.frags) == attrs(parsed.frags), (text, bold, keys)
                         checked += 1
     assert checked > 100
+
+
+def _reference_split(frags: list, max_widths: list[float]) -> list[tuple]:
+    """The character-by-character line breaking cjk_frag_split replaced (the same rules, no shortcuts):
+    each line as (texts of its words, extra space, forced break)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from budgetreport.pdf.render import _FUZZ, _break_at
+
+    chars: list[str] = []
+    owner: list = []
+    widths: list[float] = []
+    for f in frags:
+        if hasattr(f, "cbDefn"):
+            chars.append("")
+            owner.append(f)
+            widths.append(getattr(f.cbDefn, "width", 0) or 0)
+        elif f.text:
+            chars.extend(f.text)
+            owner.extend([f] * len(f.text))
+            widths.extend(stringWidth(c, f.fontName, f.fontSize) for c in f.text)
+        else:
+            chars.append("")
+            owner.append(f)
+            widths.append(0.0)
+    lines = []
+    n = len(chars)
+    start = 0
+    while start < n:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        width, i, forced = 0.0, start, False
+        while i < n:
+            if not chars[i] and hasattr(owner[i], "lineBreak"):
+                i, forced = i + 1, True
+                break
+            if width + widths[i] > max_width + _FUZZ and i > start:
+                break
+            width += widths[i]
+            i += 1
+        k = i if forced or i >= n else _break_at(chars, start, i)
+        words, j = [], start
+        while j < k:
+            e = j + 1
+            if not hasattr(owner[j], "cbDefn"):
+                while e < k and owner[e] is owner[j]:
+                    e += 1
+            words.append("".join(chars[j:e]))
+            j = e
+        lines.append((words, max_width - sum(widths[start:k]), forced))
+        start = k
+        while start < n and chars[start] == " " and not forced:
+            start += 1
+    return lines
+
+
+def test_line_breaking_equals_the_character_loop() -> None:
+    """cjk_frag_split (running sums, bisection, runs of fragments) breaks exactly where the plain
+    character-by-character loop does: random texts of CJK, Latin words, numbers, punctuation, spaces,
+    line breaks, anchors and two faces, at widths from one character to many lines."""
+    import random
+
+    from reportlab.lib.abag import ABag
+    from reportlab.platypus.paraparser import ParaFrag
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import cjk_frag_split
+
+    fonts = resolve_fonts()
+    faces = [fonts.body.name, fonts.heading.name]
+    alphabet = "预算收入支出合计单位项目，。、；：）（“”《》 0123456789.,%abcXYZ-"
+    rnd = random.Random(7)
+    for _ in range(400):
+        frags = []
+        for _ in range(rnd.randint(1, 6)):
+            kind = rnd.random()
+            if kind < 0.1:
+                frags.append(ParaFrag(text="", lineBreak=True, fontName=faces[0], fontSize=12))
+            elif kind < 0.15:
+                frags.append(ParaFrag(text="", cbDefn=ABag(kind="anchor", name="k"), fontName=faces[0], fontSize=12))
+            else:
+                text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 120)))
+                frags.append(ParaFrag(text=text, fontName=rnd.choice(faces), fontSize=rnd.choice((10.5, 12, 16))))
+        widths = [rnd.choice((8.0, 30.0, 120.5, 300.0, 450.0))] * rnd.randint(1, 2)
+        got = [([w.text for w in line.words], line.extraSpace, line.lineBreak)
+               for line in cjk_frag_split(frags, widths).lines]
+        assert got == _reference_split(frags, widths)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from itertools import accumulate
+from typing import Callable, cast
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import black as _BLACK
@@ -74,47 +76,54 @@ def _break_at(U: list[str], start: int, end: int) -> int:
     return k if k > start else end
 
 
-_WIDTHS: dict[tuple[str, str, float], float] = {}
-
-
-def _width(ch: str, font: str, size: float) -> float:
-    key = (ch, font, size)
-    w = _WIDTHS.get(key)
-    if w is None:
-        w = _WIDTHS[key] = stringWidth(ch, font, size)
-    return w
-
-
 def _text_width(text: str, font: str, size: float) -> float:
     """Sum of the character widths, in order: the same float cjk_frag_split accumulates for a line."""
     width = 0.0
-    for ch in text:
-        key = (ch, font, size)
-        w = _WIDTHS.get(key)
-        if w is None:
-            w = _WIDTHS[key] = stringWidth(ch, font, size)
+    for w in _char_widths(text, font, size):
         width += w
     return width
 
 
-def _make_line(chars: list[str], frags: list, widths: list[float], start: int, end: int,
+_CHAR_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}  # (face, size) → character → width
+_ASCENT_DESCENT: dict[tuple[str, float], tuple[float, float]] = {}
+
+
+def _char_widths(text: str, font: str, size: float) -> list[float]:
+    """The width of each character (stringWidth of the character, memoised), looked up in C when known."""
+    table = _CHAR_WIDTHS.get((font, size))
+    if table is None:
+        table = _CHAR_WIDTHS[(font, size)] = {}
+    found = list(map(table.get, text))
+    if None in found:
+        for i, w in enumerate(found):
+            if w is None:
+                found[i] = table[text[i]] = stringWidth(text[i], font, size)
+    return cast("list[float]", found)
+
+
+def _ascent_descent(font: str, size: float) -> tuple[float, float]:
+    key = (font, size)
+    ad = _ASCENT_DESCENT.get(key)
+    if ad is None:
+        ad = _ASCENT_DESCENT[key] = getAscentDescent(font, size)
+    return ad
+
+
+def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], widths: list[float], start: int, end: int,
                max_width: float, forced: bool) -> FragLine:
-    """A reportlab CJK line (kind 1): runs of characters of one frag become one word."""
+    """A reportlab CJK line (kind 1): the characters of each frag (run) in the line become one word."""
     words = []
     size = ascent = descent = 0.0
-    i = start
-    while i < end:
-        f = frags[i]
-        j = i + 1
-        if not hasattr(f, "cbDefn"):
-            while j < end and frags[j] is f:
-                j += 1
-        w = f.clone()
-        w.text = "".join(chars[i:j])
+    r = bisect_right(runs, start, key=_run_start) - 1  # the run holding the line's first character
+    while r < len(runs) and runs[r][0] < end:
+        r0, r1, f = runs[r]
+        w = f.__class__.__new__(f.__class__)  # f.clone() with the line's part of the text
+        w.__dict__.update(f.__dict__)
+        w.text = "".join(chars[max(r0, start):min(r1, end)])
         words.append(w)
-        a, d = getAscentDescent(f.fontName, f.fontSize)
+        a, d = _ascent_descent(f.fontName, f.fontSize)
         size, ascent, descent = max(size, f.fontSize), max(ascent, a), min(descent, d)
-        i = j
+        r += 1
     used = sum(widths[start:end])
     line = FragLine(kind=1, extraSpace=max_width - used, wordCount=1, words=words, fontSize=size,
                     ascent=ascent, descent=descent, maxWidth=max_width, currentWidth=used, lineBreak=forced)
@@ -122,47 +131,61 @@ def _make_line(chars: list[str], frags: list, widths: list[float], start: int, e
     return line
 
 
+def _run_start(run: tuple[int, int, ParaFrag]) -> int:
+    return run[0]
+
+
+def _line_end(widths: list[float], start: int, stop: int, limit: float) -> int:
+    """The first index in [start, stop) whose character would make the line wider than limit (never start
+    itself: a line holds at least one character), else stop. The running sums are accumulated in order from
+    the line's start, exactly as a character-by-character loop adds them."""
+    window = 64
+    while True:
+        top = min(stop, start + window)
+        sums = list(accumulate(widths[start:top]))
+        fit = bisect_right(sums, limit)  # the sums never decrease: widths are >= 0
+        if fit < len(sums):
+            return start + max(fit, 1)
+        if top == stop:
+            return stop
+        window *= 4
+
+
 def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
     chars: list[str] = []
-    owner: list = []
+    runs: list[tuple[int, int, ParaFrag]] = []  # (first index, end index, frag) of every frag's characters
     widths: list[float] = []
-    get = _WIDTHS.get
+    breaks: list[int] = []  # indices of <br/>
     for f in frags:
         text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+        at = len(chars)
         if hasattr(f, "cbDefn"):  # callbacks (onDraw, anchors)
             chars.append("")
-            owner.append(f)
             widths.append(getattr(f.cbDefn, "width", 0) or 0)
         elif text:
             chars.extend(text)
-            owner.extend([f] * len(text))
-            font, size = f.fontName, f.fontSize
-            for c in text:
-                w = get((c, font, size))
-                widths.append(w if w is not None else _width(c, font, size))
-        else:  # <br/>
+            widths.extend(_char_widths(text, f.fontName, f.fontSize))
+        else:  # <br/> (or an empty fragment)
+            if hasattr(f, "lineBreak"):
+                breaks.append(at)
             chars.append("")
-            owner.append(f)
             widths.append(0.0)
+        runs.append((at, len(chars), f))
     lines = []
     n = len(chars)
     start = 0
+    b = 0  # next <br/> at or after start: breaks[b]
     while start < n:
         max_width = max_widths[min(len(lines), len(max_widths) - 1)]
-        width = 0.0
-        i = start
-        forced = False
-        while i < n:
-            if not chars[i] and hasattr(owner[i], "lineBreak"):
-                i += 1
-                forced = True
-                break
-            if width + widths[i] > max_width + _FUZZ and i > start:
-                break
-            width += widths[i]
-            i += 1
+        while b < len(breaks) and breaks[b] < start:
+            b += 1
+        stop = breaks[b] if b < len(breaks) else n
+        i = _line_end(widths, start, stop, max_width + _FUZZ) if stop > start else start
+        forced = i == stop < n
+        if forced:
+            i += 1  # the <br/> ends this line
         k = i if forced or i >= n else _break_at(chars, start, i)
-        lines.append(_make_line(chars, owner, widths, start, k, max_width, forced))
+        lines.append(_make_line(chars, runs, widths, start, k, max_width, forced))
         start = k
         # a space at the start of a continuation line is dropped, as Word does
         while start < n and chars[start] == " " and not forced:
