@@ -703,3 +703,23 @@ def test_line_breaking_equals_the_character_loop() -> None:
         got = [([w.text for w in line.words], line.extraSpace, line.lineBreak)
                for line in cjk_frag_split(frags, widths).lines]
         assert got == _reference_split(frags, widths)
+
+
+def test_serialisation_shortcuts_equal_reportlabs() -> None:
+    """The C paths for encoding and naming give reportlab's bytes for every ASCII character and for text
+    that needs PDFDocEncoding; other input still goes to reportlab (and fails where it fails)."""
+    from budgetreport.pdf import serialise
+
+    samples = [chr(c) for c in range(128)] + ["/Type", "F1+0", "1 0 0 1 0 0 cm", "a\tb\nc\r", "€•", "brToc12",
+                                              "Ω", "中文", "\x18\x19", "", "x y#(z)"]
+    for text in samples:
+        try:
+            expected = text.encode("extpdfdoc")
+        except UnicodeEncodeError:
+            with pytest.raises(UnicodeEncodeError):
+                serialise._pdfdoc_enc(text)
+            continue
+        assert serialise._pdfdoc_enc(text) == expected, repr(text)
+    assert serialise._pdfdoc_enc(b"raw") == b"raw"
+    for name in ("Type", "F1+0", "a b", "x#y", "(p)", "中", "Type"):
+        assert serialise._pdf_name(name) == serialise._rl_name(name)
