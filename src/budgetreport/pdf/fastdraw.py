@@ -32,10 +32,16 @@ def show(canv, font: str, size: float, text: str) -> str:  # type: ignore[no-unt
     if ops is None:
         face = getFont(font)
         doc = canv._doc
+        # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
+        names = canv.__dict__.setdefault("_br_subset_names", {})
         sz = fp_str(size)
-        ops = cache[key] = " ".join(
-            f"{face.getSubsetInternalName(subset, doc)} {sz} Tf ({escapePDF(chunk)}) Tj"
-            for subset, chunk in face.splitString(text, doc))
+        parts = []
+        for subset, chunk in face.splitString(text, doc):
+            name = names.get((font, subset))
+            if name is None:
+                name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
+            parts.append(f"{name} {sz} Tf ({escapePDF(chunk)}) Tj")
+        ops = cache[key] = " ".join(parts)
     return ops
 
 
