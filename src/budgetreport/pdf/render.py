@@ -253,24 +253,37 @@ class CJKParagraph(Paragraph):
                 p.on_draw = self.on_draw if i == 0 else ()
         return parts
 
+    def drawOn(self, canvas, x, y, _sW=0):  # type: ignore[no-untyped-def] # noqa: N802, N803 - reportlab API
+        """A plain paragraph is written at (x, y) directly, without a graphics state and translation of
+        its own; anything else is drawn by reportlab."""
+        if not self._plain():
+            return super().drawOn(canvas, x, y, _sW)
+        self.canv = canvas
+        try:
+            self._draw_plain(self._hAlignAdjust(x, _sW), y)
+            for cb in self.on_draw:
+                cb(canvas)
+        finally:
+            del self.canv
+        return None
+
     def draw(self) -> None:
-        if not self._draw_plain():
+        if self._plain():
+            self._draw_plain(0.0, 0.0)
+        else:
             super().draw()
         for cb in self.on_draw:
             cb(self.canv)
 
-    def _draw_plain(self) -> bool:
-        """Draw the lines as reportlab's drawPara would, when they are plain text (and anchors) in embedded
-        faces in the style's colour; False (nothing drawn) for anything else: links, callbacks, bullets."""
+    def _plain(self) -> bool:
+        """The lines are plain text (and anchors) in embedded faces in the style's colour: no links,
+        callbacks, bullets, borders or backgrounds."""
         style = self.style
         bl = self.blPara
         if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
                 or style.justifyLastLine or style.textColor != _BLACK):
             return False
-        lines = bl.lines
-        if not lines:
-            return True
-        for line in lines:
+        for line in bl.lines:
             for w in line.words:
                 cb = w.__dict__.get("cbDefn")
                 if cb is not None:
@@ -279,16 +292,24 @@ class CJKParagraph(Paragraph):
                 elif (w.link or w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
                       or w.textColor != _BLACK or not embedded(w.fontName)):
                     return False
+        return True
+
+    def _draw_plain(self, dx: float, dy: float) -> None:
+        """Draw the lines with their origin at (dx, dy), as reportlab's drawPara would."""
+        style = self.style
+        lines = self.blPara.lines
+        if not lines:
+            return
         canv = self.canv
         offsets = getattr(self, "_offsets", [0])
         leading = style.leading
         align = style.alignment
         last_i = len(lines) - 1 if not getattr(self, "_JustifyLast", False) else -1
-        y = self.height - lines[0].fontSize
+        y = dy + self.height - lines[0].fontSize
         ops = ["0 0 0 rg BT"]
         for i, line in enumerate(lines):
-            x = style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
-                                    offsets[i] if i < len(offsets) else offsets[-1])
+            x = dx + style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
+                                         offsets[i] if i < len(offsets) else offsets[-1])
             extra = line.extraSpace
             charspace = 0.0
             if align == TA_CENTER:
@@ -314,7 +335,6 @@ class CJKParagraph(Paragraph):
             y -= leading
         ops.append("ET")
         canv._code.append(" ".join(ops))
-        return True
 
 
 # ------------------------------------------------------------------------------------------ styles
