@@ -862,6 +862,19 @@ def story_has_content(story: list[Flowable]) -> bool:
 _TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")
 
 
+_TOKENS: dict[str, tuple[str, ...]] = {}
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    """The unbreakable tokens of a cell text, memoised (cell texts repeat within and across reports)."""
+    toks = _TOKENS.get(text)
+    if toks is None:
+        if len(_TOKENS) > 100_000:  # bounded in a long batch
+            _TOKENS.clear()
+        toks = _TOKENS[text] = tuple(_TOKEN.findall(text))
+    return toks
+
+
 def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt).
 
@@ -879,7 +892,7 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
             if cell.span != 1 or cell.col >= len(grid):
                 continue
             for p in cell.paragraphs:
-                tokens[cell.col].update(_TOKEN.findall(p.text))
+                tokens[cell.col].update(_tokens(p.text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
