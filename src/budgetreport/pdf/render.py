@@ -403,8 +403,9 @@ class Renderer:
             for b in p.bookmarks:
                 self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
         self._styles: dict[tuple, ParagraphStyle] = {}
-        # (runs, style id, width) → (text, face name when the cell is drawn as a plain string, else None)
-        self._plain: dict[tuple, tuple[str, str | None]] = {}
+        # (runs, style name, alignment, size, width) of a one-paragraph cell → (text, its style, face name
+        # when the cell is drawn as a plain string, else None)
+        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None]] = {}
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -731,15 +732,15 @@ class Renderer:
         one-line Paragraph would take, without the cost of a Paragraph."""
         if len(cell.paragraphs) == 1:
             p = cell.paragraphs[0]
-            align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
-            style = self._pstyle("Table Text", align, size, in_table=True)
-            key = (p.runs, id(style), avail)  # table texts ("0.00", "合计") repeat: decided once per report
+            key = (p.runs, p.style, p.align, size, avail)  # table texts ("0.00", "合计") repeat: decided once
             plain = self._plain.get(key)
             if plain is None:
+                align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
+                style = self._pstyle("Table Text", align, size, in_table=True)
                 text = p.text
                 face = self._plain_face(p, text, style, avail) if text else None
-                plain = self._plain[key] = (text, face.name if face is not None else None)
-            text, font = plain
+                plain = self._plain[key] = (text, style, face.name if face is not None else None)
+            text, style, font = plain
             if font is not None:
                 return text, style, font
             if not text:
