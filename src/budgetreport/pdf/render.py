@@ -799,6 +799,12 @@ class _Table(Table):
     def normalizeData(self, data):  # type: ignore[no-untyped-def] # noqa: N802
         return data  # Renderer._table gives fresh lists of str and flowables: nothing to normalise
 
+    def _calcSpanRanges(self) -> None:  # noqa: N802
+        """reportlab asks `cell in spanned cells` for every cell when it sizes rows: a list scan each."""
+        super()._calcSpanRanges()
+        self._colSpanCells = _CellList(self._colSpanCells)
+        self._rowSpanCells = _CellList(self._rowSpanCells)
+
     def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def] # noqa: N802
         """A text cell (one line in an embedded face, see Renderer._cell) placed exactly as reportlab's
         drawString / drawCentredString / drawRightString would, written directly (fastdraw)."""
@@ -826,6 +832,17 @@ class _Table(Table):
             y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + cellstyle.leading) / 2.0 - fsize
         text_line(canv, x, y, font, fsize, cellval)
         return None
+
+
+class _CellList(list):
+    """A list of cells (kept in order: reportlab also iterates it) with set-speed membership."""
+
+    def __init__(self, cells: list[tuple[int, int]]) -> None:
+        super().__init__(cells)
+        self._members = frozenset(cells)
+
+    def __contains__(self, cell: object) -> bool:
+        return cell in self._members
 
 
 _CELL_ALIGN = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}  # a single line is not justified
