@@ -255,8 +255,9 @@ class CJKParagraph(Paragraph):
 
     def drawOn(self, canvas, x, y, _sW=0):  # type: ignore[no-untyped-def] # noqa: N802, N803 - reportlab API
         """A plain paragraph is written at (x, y) directly, without a graphics state and translation of
-        its own; anything else is drawn by reportlab."""
-        if not self._plain():
+        its own; one with a 目录 callback (which draws in paragraph coordinates) or anything else is
+        drawn by reportlab's drawOn."""
+        if self._plain() != "direct":
             return super().drawOn(canvas, x, y, _sW)
         self.canv = canvas
         try:
@@ -275,27 +276,38 @@ class CJKParagraph(Paragraph):
         for cb in self.on_draw:
             cb(self.canv)
 
-    def _plain(self) -> bool:
-        """The lines are plain text (and anchors) in embedded faces in the style's colour: no links,
-        callbacks, bullets, borders or backgrounds."""
+    def _plain(self) -> str | None:
+        """"direct" when the lines are plain text (and anchors) in embedded faces in the style's colour;
+        "local" when they also hold a 目录 entry's link to one destination and its brTocEnd callback;
+        None for anything else (other links and callbacks, underlines, bullets, borders, backgrounds)."""
         style = self.style
         bl = self.blPara
         if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
                 or style.justifyLastLine or style.textColor != _BLACK):
-            return False
+            return None
+        kind = "direct"
+        link = None
         for line in bl.lines:
             for w in line.words:
                 cb = w.__dict__.get("cbDefn")
                 if cb is not None:
-                    if cb.kind != "anchor":
-                        return False
-                elif (w.link or w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
-                      or w.textColor != _BLACK or not embedded(w.fontName)):
-                    return False
-        return True
+                    if cb.kind == "onDraw" and cb.name == "brTocEnd":
+                        kind = "local"
+                    elif cb.kind != "anchor":
+                        return None
+                    continue
+                if (w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
+                        or w.textColor != _BLACK or not embedded(w.fontName)):
+                    return None
+                if link is None:
+                    link = w.link
+                if w.link != link or len(link) > 1 or (link and not link[0][1].startswith("#")):
+                    return None
+        return "local" if link else kind
 
     def _draw_plain(self, dx: float, dy: float) -> None:
-        """Draw the lines with their origin at (dx, dy), as reportlab's drawPara would."""
+        """Draw the lines with their origin at (dx, dy) as reportlab's drawPara would: the same text at
+        the same places, anchors, the 目录 link rectangle of each line and the brTocEnd callback."""
         style = self.style
         lines = self.blPara.lines
         if not lines:
@@ -307,6 +319,7 @@ class CJKParagraph(Paragraph):
         last_i = len(lines) - 1 if not getattr(self, "_JustifyLast", False) else -1
         y = dy + self.height - lines[0].fontSize
         ops = ["0 0 0 rg BT"]
+        links: list[tuple[str, tuple[float, float, float, float]]] = []
         for i, line in enumerate(lines):
             x = dx + style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
                                          offsets[i] if i < len(offsets) else offsets[-1])
@@ -324,17 +337,36 @@ class CJKParagraph(Paragraph):
             ops.append(f"1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
             if charspace:
                 ops.append(f"{fp_str(charspace)} Tc")
+            cur_x = x  # reportlab's pen position: the text widths without character spacing
+            link_at = None  # (start x, low, high) of the line's linked text
             for w in line.words:
                 cb = w.__dict__.get("cbDefn")
-                if cb is not None:
-                    canv.bookmarkHorizontal(cb.name, x, y + leading)
-                elif w.text:
-                    ops.append(show(canv, w.fontName, w.fontSize, w.text))
+                if cb is None:
+                    if w.link:
+                        lo, hi = -0.2 * w.fontSize, w.fontSize
+                        link_at = (cur_x, lo, hi) if link_at is None else (
+                            link_at[0], min(link_at[1], lo), max(link_at[2], hi))
+                    if w.text:
+                        ops.append(show(canv, w.fontName, w.fontSize, w.text))
+                        cur_x += string_width(w.text, w.fontName, w.fontSize)
+                elif cb.kind == "anchor":
+                    canv.bookmarkHorizontal(cb.name, cur_x, y + leading)
+                else:  # brTocEnd: notes where the entry's text ends (_note_toc_end)
+                    canv._curr_tx_info = {"cur_x": cur_x, "cur_y": y, "leading": leading}
+                    try:
+                        canv.getNamedCB(cb.name)(canv, cb.kind, getattr(cb, "label", None))
+                    finally:
+                        del canv._curr_tx_info
             if charspace:
                 ops.append("0 Tc")
+            if link_at is not None:
+                dest = next(w.link[0][1] for w in line.words if "cbDefn" not in w.__dict__ and w.link)
+                links.append((dest[1:], (link_at[0], y + link_at[1], cur_x, y + link_at[2])))
             y -= leading
         ops.append("ET")
         canv._code.append(" ".join(ops))
+        for dest, rect in links:
+            canv.linkRect("", dest, rect, relative=1)
 
 
 # ------------------------------------------------------------------------------------------ styles
