@@ -723,3 +723,51 @@ def test_serialisation_shortcuts_equal_reportlabs() -> None:
     assert serialise._pdfdoc_enc(b"raw") == b"raw"
     for name in ("Type", "F1+0", "a b", "x#y", "(p)", "中", "Type"):
         assert serialise._pdf_name(name) == serialise._rl_name(name)
+
+
+def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    """Paragraphs and 目录 entries written directly (fastdraw) rasterise like reportlab's own drawing (at
+    most a few anti-aliasing pixels from sub-point position rounding), extract the same text and carry the
+    same links and outline."""
+    from pypdf import PdfReader
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import CJKParagraph, Renderer
+
+    fonts = resolve_fonts()
+    fast = Renderer(read_docx(sample_docx), fonts).render()
+    monkeypatch.setattr(CJKParagraph, "_plain", lambda self: None)
+    slow = Renderer(read_docx(sample_docx), fonts).render()
+    assert fast != slow
+    pages_fast, pages_slow = _raster(fast, tmp_path, "fast"), _raster(slow, tmp_path, "slow")
+    assert len(pages_fast) == len(pages_slow)
+    for a, b in zip(pages_fast, pages_slow):
+        assert len(a) == len(b)
+        differ = sum(1 for x, y in zip(a, b) if abs(x - y) > 64)
+        assert differ <= len(a) // 10_000, differ
+    assert _pdftotext(fast, tmp_path, "-layout") == _pdftotext(slow, tmp_path, "-layout")
+
+    def links(pdf: bytes) -> list:  # type: ignore[type-arg]
+        out = []
+        for i, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+            for a in page.get("/Annots") or []:
+                a = a.get_object()
+                out.append((i, [round(float(v), 3) for v in a["/Rect"]], [str(v) for v in a["/Dest"][1:]]))
+        return out
+
+    def outline(pdf: bytes) -> list:  # type: ignore[type-arg]
+        r = PdfReader(io.BytesIO(pdf))
+        out = []
+
+        def walk(items, depth):  # type: ignore[no-untyped-def]
+            for it in items:
+                if isinstance(it, list):
+                    walk(it, depth + 1)
+                else:
+                    out.append((depth, it.title, r.get_destination_page_number(it), round(float(it.top or 0), 3)))
+        walk(r.outline, 0)
+        return out
+
+    assert links(fast) and links(fast) == links(slow)
+    assert outline(fast) and outline(fast) == outline(slow)
