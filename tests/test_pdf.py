@@ -554,6 +554,41 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     assert _pdftotext(fast, tmp_path, "-layout") == _pdftotext(slow, tmp_path, "-layout")
 
 
+def test_toc_fragments_equal_the_parsers(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """目录 entries in one face are built without the markup parser: the same fragments (link, onDraw
+    callback) as parsing; other entries are parsed."""
+    from reportlab.platypus.paragraph import Paragraph
+
+    from budgetreport.pdf import docmodel as m
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import Renderer
+
+    r = Renderer(read_docx(sample_docx), resolve_fonts())
+    key = next(iter(r.keys))
+    built: list[str] = []
+    real = Renderer._toc_frags
+
+    def spy(self, style, text, k, label):  # type: ignore[no-untyped-def]
+        built.append(text)
+        return real(self, style, text, k, label)
+
+    monkeypatch.setattr(Renderer, "_toc_frags", spy)
+
+    def attrs(frags):  # type: ignore[no-untyped-def]
+        return [sorted((k, repr(v)) for k, v in f.__dict__.items()) for f in frags]
+
+    for style_name in ("toc 1", "toc 2"):
+        style = r._pstyle(style_name, None)
+        for text in ("一、部门职责", "表1 收支总表\t", "a&b", "a  b", "Ω∑ 漢字", " lead"):
+            p = m.Paragraph(style_name, (m.Run(text),), anchor=key)
+            markup, segs = r._markup_segs(p, "body")
+            entry = r._toc_entry(p, markup, segs, style, 450.0)
+            parsed = Paragraph(entry.text, entry.style)
+            assert attrs(entry.frags) == attrs(parsed.frags), text
+    assert built.count("一、部门职责") == 2 and built.count("表1 收支总表") == 2
+    assert not any("&" in t or "  " in t for t in built)
+
+
 def test_built_fragments_equal_the_parsers(sample_docx: bytes) -> None:
     """Paragraph fragments built without reportlab's markup parser carry exactly the attributes the parser
     sets (same text split, faces, line breaks, anchors); markup the parser would clean up is parsed."""
@@ -582,3 +617,157 @@ def test_built_fragments_equal_the_parsers(sample_docx: bytes) -> None:
                         assert attrs(built.frags) == attrs(parsed.frags), (text, bold, keys)
                         checked += 1
     assert checked > 100
+
+
+def _reference_split(frags: list, max_widths: list[float]) -> list[tuple]:
+    """The character-by-character line breaking cjk_frag_split replaced (the same rules, no shortcuts):
+    each line as (texts of its words, extra space, forced break)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from budgetreport.pdf.render import _FUZZ, _break_at
+
+    chars: list[str] = []
+    owner: list = []
+    widths: list[float] = []
+    for f in frags:
+        if hasattr(f, "cbDefn"):
+            chars.append("")
+            owner.append(f)
+            widths.append(getattr(f.cbDefn, "width", 0) or 0)
+        elif f.text:
+            chars.extend(f.text)
+            owner.extend([f] * len(f.text))
+            widths.extend(stringWidth(c, f.fontName, f.fontSize) for c in f.text)
+        else:
+            chars.append("")
+            owner.append(f)
+            widths.append(0.0)
+    lines = []
+    n = len(chars)
+    start = 0
+    while start < n:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        width, i, forced = 0.0, start, False
+        while i < n:
+            if not chars[i] and hasattr(owner[i], "lineBreak"):
+                i, forced = i + 1, True
+                break
+            if width + widths[i] > max_width + _FUZZ and i > start:
+                break
+            width += widths[i]
+            i += 1
+        k = i if forced or i >= n else _break_at(chars, start, i)
+        words, j = [], start
+        while j < k:
+            e = j + 1
+            if not hasattr(owner[j], "cbDefn"):
+                while e < k and owner[e] is owner[j]:
+                    e += 1
+            words.append("".join(chars[j:e]))
+            j = e
+        lines.append((words, max_width - sum(widths[start:k]), forced))
+        start = k
+        while start < n and chars[start] == " " and not forced:
+            start += 1
+    return lines
+
+
+def test_line_breaking_equals_the_character_loop() -> None:
+    """cjk_frag_split (running sums, bisection, runs of fragments) breaks exactly where the plain
+    character-by-character loop does: random texts of CJK, Latin words, numbers, punctuation, spaces,
+    line breaks, anchors and two faces, at widths from one character to many lines."""
+    import random
+
+    from reportlab.lib.abag import ABag
+    from reportlab.platypus.paraparser import ParaFrag
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import cjk_frag_split
+
+    fonts = resolve_fonts()
+    faces = [fonts.body.name, fonts.heading.name]
+    alphabet = "预算收入支出合计单位项目，。、；：）（“”《》 0123456789.,%abcXYZ-"
+    rnd = random.Random(7)
+    for _ in range(400):
+        frags = []
+        for _ in range(rnd.randint(1, 6)):
+            kind = rnd.random()
+            if kind < 0.1:
+                frags.append(ParaFrag(text="", lineBreak=True, fontName=faces[0], fontSize=12))
+            elif kind < 0.15:
+                frags.append(ParaFrag(text="", cbDefn=ABag(kind="anchor", name="k"), fontName=faces[0], fontSize=12))
+            else:
+                text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 120)))
+                frags.append(ParaFrag(text=text, fontName=rnd.choice(faces), fontSize=rnd.choice((10.5, 12, 16))))
+        widths = [rnd.choice((8.0, 30.0, 120.5, 300.0, 450.0))] * rnd.randint(1, 2)
+        got = [([w.text for w in line.words], line.extraSpace, line.lineBreak)
+               for line in cjk_frag_split(frags, widths).lines]
+        assert got == _reference_split(frags, widths)
+
+
+def test_serialisation_shortcuts_equal_reportlabs() -> None:
+    """The C paths for encoding and naming give reportlab's bytes for every ASCII character and for text
+    that needs PDFDocEncoding; other input still goes to reportlab (and fails where it fails)."""
+    from budgetreport.pdf import serialise
+
+    samples = [chr(c) for c in range(128)] + ["/Type", "F1+0", "1 0 0 1 0 0 cm", "a\tb\nc\r", "€•", "brToc12",
+                                              "Ω", "中文", "\x18\x19", "", "x y#(z)"]
+    for text in samples:
+        try:
+            expected = text.encode("extpdfdoc")
+        except UnicodeEncodeError:
+            with pytest.raises(UnicodeEncodeError):
+                serialise._pdfdoc_enc(text)
+            continue
+        assert serialise._pdfdoc_enc(text) == expected, repr(text)
+    assert serialise._pdfdoc_enc(b"raw") == b"raw"
+    for name in ("Type", "F1+0", "a b", "x#y", "(p)", "中", "Type"):
+        assert serialise._pdf_name(name) == serialise._rl_name(name)
+
+
+def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    """Paragraphs and 目录 entries written directly (fastdraw) rasterise like reportlab's own drawing (at
+    most a few anti-aliasing pixels from sub-point position rounding), extract the same text and carry the
+    same links and outline."""
+    from pypdf import PdfReader
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import CJKParagraph, Renderer
+
+    fonts = resolve_fonts()
+    fast = Renderer(read_docx(sample_docx), fonts).render()
+    monkeypatch.setattr(CJKParagraph, "_plain", lambda self: None)
+    slow = Renderer(read_docx(sample_docx), fonts).render()
+    assert fast != slow
+    pages_fast, pages_slow = _raster(fast, tmp_path, "fast"), _raster(slow, tmp_path, "slow")
+    assert len(pages_fast) == len(pages_slow)
+    for a, b in zip(pages_fast, pages_slow):
+        assert len(a) == len(b)
+        differ = sum(1 for x, y in zip(a, b) if abs(x - y) > 64)
+        assert differ <= len(a) // 10_000, differ
+    assert _pdftotext(fast, tmp_path, "-layout") == _pdftotext(slow, tmp_path, "-layout")
+
+    def links(pdf: bytes) -> list:  # type: ignore[type-arg]
+        out = []
+        for i, page in enumerate(PdfReader(io.BytesIO(pdf)).pages):
+            for a in page.get("/Annots") or []:
+                a = a.get_object()
+                out.append((i, [round(float(v), 3) for v in a["/Rect"]], [str(v) for v in a["/Dest"][1:]]))
+        return out
+
+    def outline(pdf: bytes) -> list:  # type: ignore[type-arg]
+        r = PdfReader(io.BytesIO(pdf))
+        out = []
+
+        def walk(items, depth):  # type: ignore[no-untyped-def]
+            for it in items:
+                if isinstance(it, list):
+                    walk(it, depth + 1)
+                else:
+                    out.append((depth, it.title, r.get_destination_page_number(it), round(float(it.top or 0), 3)))
+        walk(r.outline, 0)
+        return out
+
+    assert links(fast) and links(fast) == links(slow)
+    assert outline(fast) and outline(fast) == outline(slow)

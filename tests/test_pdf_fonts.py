@@ -113,3 +113,24 @@ def test_wide_table_font_never_below_minimum() -> None:
     widths, size = fit_columns(t, 698.0, 9.0, face)
     assert size >= MIN_TABLE_FONT
     assert abs(sum(widths) - 698.0) < 1.0
+
+
+def test_split_of_assigned_text_equals_reportlabs() -> None:
+    """The shortcut for texts whose characters already have subset codes gives reportlab's own split,
+    in one subset and across subsets; new characters and no-break spaces go to reportlab."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    face = F._font(F.bundled_face().name)
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    doc = PDFDocument()  # subset codes are assigned per document
+    chars = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 600)) + "0123456789.,-合计"
+    for i in range(0, len(chars), 40):
+        face.splitString(chars[i:i + 40], doc)
+    state = face.state[doc]
+    texts = ["合计", "1,234.56", chars[:300], chars[250:520], chars[::7], chars[-30:] + chars[:10]]
+    for text in texts:
+        assert F._split_assigned(text, state.assignments) == TTFont.splitString(face, text, doc), text
+    assert len(F._split_assigned(chars[250:520], state.assignments) or []) > 1  # crosses subsets
+    assert F._split_assigned("龘", state.assignments) is None  # not assigned yet
+    assert F._split_assigned("合\xa0计", state.assignments) is None

@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -95,6 +96,21 @@ class _TTFont(TTFont):
     text has been split its characters keep their subset codes for the rest of the document, so splitting
     it again gives the same chunks; table texts ("0.00", "合计", headers) repeat many times."""
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # every font subset of every document copies its tables out of the font file again (the glyph table of
+        # a CJK face is 4-17 MB, ~3 ms a copy): keep the copies for the life of the registered face
+        tables: dict[str, bytes] = {}
+        read = self.face.get_table
+
+        def get_table(tag: str) -> bytes:
+            table = tables.get(tag)
+            if table is None:
+                table = tables[tag] = read(tag)
+            return table
+
+        self.face.get_table = get_table
+
     def splitString(self, text, doc, encoding="utf-8"):  # type: ignore[no-untyped-def] # noqa: N802
         state = self.state.get(doc)
         cache = getattr(state, "_br_split", None)
@@ -104,8 +120,34 @@ class _TTFont(TTFont):
             return result
         result = cache.get(text)
         if result is None:
-            result = cache[text] = super().splitString(text, doc, encoding)
+            result = cache[text] = _split_assigned(text, state.assignments) or super().splitString(text, doc, encoding)
         return result
+
+
+def _split_assigned(text: str, assignments: dict[int, int]) -> list[tuple[int, bytes]] | None:
+    """reportlab's split of a text whose characters all have their subset code already (most texts after
+    the first pages), without its per-character loop; None when a character is new (or a no-break space,
+    which reportlab maps to a space)."""
+    if not text or "\xa0" in text:
+        return None
+    found = list(map(assignments.get, map(ord, text)))  # C loops, no per-character Python code
+    if None in found:
+        return None
+    codes = cast("list[int]", found)
+    hi = max(codes) >> 8
+    if min(codes) >> 8 == hi:  # one subset: the usual case
+        return [(hi, bytes(map((0xFF).__and__, codes)) if hi else bytes(codes))]
+    out: list[tuple[int, bytes]] = []
+    cur: list[int] = []
+    cur_set = -1
+    for c in codes:
+        if c >> 8 != cur_set:
+            if cur:
+                out.append((cur_set, bytes(cur)))
+            cur_set, cur = c >> 8, []
+        cur.append(c & 0xFF)
+    out.append((cur_set, bytes(cur)))
+    return out
 
 _REGISTERED: dict[tuple[str, int], Face] = {}
 

@@ -6,14 +6,20 @@ entries reserve the page-number column, so the numbers never change the layout.
 """
 from __future__ import annotations
 
+import gc
 import io
 import re
+from bisect import bisect_right
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from itertools import accumulate
+from typing import Callable, Iterator, cast
 from xml.sax.saxutils import escape
 
+from reportlab.lib.colors import black as _BLACK
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
@@ -28,6 +34,8 @@ from reportlab.platypus import (
 from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
+from . import serialise  # noqa: F401 - installs the serialisation speed-ups
+from .fastdraw import embedded, show, string_width, text_line
 from .fonts import FontSet
 
 # ---------------------------------------------------------------------------------- Chinese line breaking
@@ -69,47 +77,54 @@ def _break_at(U: list[str], start: int, end: int) -> int:
     return k if k > start else end
 
 
-_WIDTHS: dict[tuple[str, str, float], float] = {}
-
-
-def _width(ch: str, font: str, size: float) -> float:
-    key = (ch, font, size)
-    w = _WIDTHS.get(key)
-    if w is None:
-        w = _WIDTHS[key] = stringWidth(ch, font, size)
-    return w
-
-
 def _text_width(text: str, font: str, size: float) -> float:
     """Sum of the character widths, in order: the same float cjk_frag_split accumulates for a line."""
     width = 0.0
-    for ch in text:
-        key = (ch, font, size)
-        w = _WIDTHS.get(key)
-        if w is None:
-            w = _WIDTHS[key] = stringWidth(ch, font, size)
+    for w in _char_widths(text, font, size):
         width += w
     return width
 
 
-def _make_line(chars: list[str], frags: list, widths: list[float], start: int, end: int,
+_CHAR_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}  # (face, size) → character → width
+_ASCENT_DESCENT: dict[tuple[str, float], tuple[float, float]] = {}
+
+
+def _char_widths(text: str, font: str, size: float) -> list[float]:
+    """The width of each character (stringWidth of the character, memoised), looked up in C when known."""
+    table = _CHAR_WIDTHS.get((font, size))
+    if table is None:
+        table = _CHAR_WIDTHS[(font, size)] = {}
+    found = list(map(table.get, text))
+    if None in found:
+        for i, w in enumerate(found):
+            if w is None:
+                found[i] = table[text[i]] = stringWidth(text[i], font, size)
+    return cast("list[float]", found)
+
+
+def _ascent_descent(font: str, size: float) -> tuple[float, float]:
+    key = (font, size)
+    ad = _ASCENT_DESCENT.get(key)
+    if ad is None:
+        ad = _ASCENT_DESCENT[key] = getAscentDescent(font, size)
+    return ad
+
+
+def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], widths: list[float], start: int, end: int,
                max_width: float, forced: bool) -> FragLine:
-    """A reportlab CJK line (kind 1): runs of characters of one frag become one word."""
+    """A reportlab CJK line (kind 1): the characters of each frag (run) in the line become one word."""
     words = []
     size = ascent = descent = 0.0
-    i = start
-    while i < end:
-        f = frags[i]
-        j = i + 1
-        if not hasattr(f, "cbDefn"):
-            while j < end and frags[j] is f:
-                j += 1
-        w = f.clone()
-        w.text = "".join(chars[i:j])
+    r = bisect_right(runs, start, key=_run_start) - 1  # the run holding the line's first character
+    while r < len(runs) and runs[r][0] < end:
+        r0, r1, f = runs[r]
+        w = f.__class__.__new__(f.__class__)  # f.clone() with the line's part of the text
+        w.__dict__.update(f.__dict__)
+        w.text = "".join(chars[max(r0, start):min(r1, end)])
         words.append(w)
-        a, d = getAscentDescent(f.fontName, f.fontSize)
+        a, d = _ascent_descent(f.fontName, f.fontSize)
         size, ascent, descent = max(size, f.fontSize), max(ascent, a), min(descent, d)
-        i = j
+        r += 1
     used = sum(widths[start:end])
     line = FragLine(kind=1, extraSpace=max_width - used, wordCount=1, words=words, fontSize=size,
                     ascent=ascent, descent=descent, maxWidth=max_width, currentWidth=used, lineBreak=forced)
@@ -117,47 +132,61 @@ def _make_line(chars: list[str], frags: list, widths: list[float], start: int, e
     return line
 
 
+def _run_start(run: tuple[int, int, ParaFrag]) -> int:
+    return run[0]
+
+
+def _line_end(widths: list[float], start: int, stop: int, limit: float) -> int:
+    """The first index in [start, stop) whose character would make the line wider than limit (never start
+    itself: a line holds at least one character), else stop. The running sums are accumulated in order from
+    the line's start, exactly as a character-by-character loop adds them."""
+    window = 64
+    while True:
+        top = min(stop, start + window)
+        sums = list(accumulate(widths[start:top]))
+        fit = bisect_right(sums, limit)  # the sums never decrease: widths are >= 0
+        if fit < len(sums):
+            return start + max(fit, 1)
+        if top == stop:
+            return stop
+        window *= 4
+
+
 def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
     chars: list[str] = []
-    owner: list = []
+    runs: list[tuple[int, int, ParaFrag]] = []  # (first index, end index, frag) of every frag's characters
     widths: list[float] = []
-    get = _WIDTHS.get
+    breaks: list[int] = []  # indices of <br/>
     for f in frags:
         text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+        at = len(chars)
         if hasattr(f, "cbDefn"):  # callbacks (onDraw, anchors)
             chars.append("")
-            owner.append(f)
             widths.append(getattr(f.cbDefn, "width", 0) or 0)
         elif text:
             chars.extend(text)
-            owner.extend([f] * len(text))
-            font, size = f.fontName, f.fontSize
-            for c in text:
-                w = get((c, font, size))
-                widths.append(w if w is not None else _width(c, font, size))
-        else:  # <br/>
+            widths.extend(_char_widths(text, f.fontName, f.fontSize))
+        else:  # <br/> (or an empty fragment)
+            if hasattr(f, "lineBreak"):
+                breaks.append(at)
             chars.append("")
-            owner.append(f)
             widths.append(0.0)
+        runs.append((at, len(chars), f))
     lines = []
     n = len(chars)
     start = 0
+    b = 0  # next <br/> at or after start: breaks[b]
     while start < n:
         max_width = max_widths[min(len(lines), len(max_widths) - 1)]
-        width = 0.0
-        i = start
-        forced = False
-        while i < n:
-            if not chars[i] and hasattr(owner[i], "lineBreak"):
-                i += 1
-                forced = True
-                break
-            if width + widths[i] > max_width + _FUZZ and i > start:
-                break
-            width += widths[i]
-            i += 1
+        while b < len(breaks) and breaks[b] < start:
+            b += 1
+        stop = breaks[b] if b < len(breaks) else n
+        i = _line_end(widths, start, stop, max_width + _FUZZ) if stop > start else start
+        forced = i == stop < n
+        if forced:
+            i += 1  # the <br/> ends this line
         k = i if forced or i >= n else _break_at(chars, start, i)
-        lines.append(_make_line(chars, owner, widths, start, k, max_width, forced))
+        lines.append(_make_line(chars, runs, widths, start, k, max_width, forced))
         start = k
         # a space at the start of a continuation line is dropped, as Word does
         while start < n and chars[start] == " " and not forced:
@@ -207,6 +236,16 @@ class CJKParagraph(Paragraph):
             cache[key] = cjk_frag_split(self.frags, list(maxWidths))
         return cache[key]
 
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
+        """The height does not depend on availHeight: a second wrap at the same width (a table cell is
+        wrapped for its row height and again when drawn) returns the first result."""
+        memo = self.__dict__.get("_br_wrapped")
+        if memo is not None and memo[0] == availWidth and memo[1] is self.__dict__.get("blPara"):
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._br_wrapped = (availWidth, self.blPara)
+        return size
+
     def split(self, availWidth, availHeight):  # noqa: N803
         parts = super().split(availWidth, availHeight)
         for i, p in enumerate(parts):  # marks belong to the first line only
@@ -214,10 +253,120 @@ class CJKParagraph(Paragraph):
                 p.on_draw = self.on_draw if i == 0 else ()
         return parts
 
+    def drawOn(self, canvas, x, y, _sW=0):  # type: ignore[no-untyped-def] # noqa: N802, N803 - reportlab API
+        """A plain paragraph is written at (x, y) directly, without a graphics state and translation of
+        its own; one with a 目录 callback (which draws in paragraph coordinates) or anything else is
+        drawn by reportlab's drawOn."""
+        if self._plain() != "direct":
+            return super().drawOn(canvas, x, y, _sW)
+        self.canv = canvas
+        try:
+            self._draw_plain(self._hAlignAdjust(x, _sW), y)
+            for cb in self.on_draw:
+                cb(canvas)
+        finally:
+            del self.canv
+        return None
+
     def draw(self) -> None:
-        super().draw()
+        if self._plain():
+            self._draw_plain(0.0, 0.0)
+        else:
+            super().draw()
         for cb in self.on_draw:
             cb(self.canv)
+
+    def _plain(self) -> str | None:
+        """"direct" when the lines are plain text (and anchors) in embedded faces in the style's colour;
+        "local" when they also hold a 目录 entry's link to one destination and its brTocEnd callback;
+        None for anything else (other links and callbacks, underlines, bullets, borders, backgrounds)."""
+        style = self.style
+        bl = self.blPara
+        if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
+                or style.justifyLastLine or style.textColor != _BLACK):
+            return None
+        kind = "direct"
+        link = None
+        for line in bl.lines:
+            for w in line.words:
+                cb = w.__dict__.get("cbDefn")
+                if cb is not None:
+                    if cb.kind == "onDraw" and cb.name == "brTocEnd":
+                        kind = "local"
+                    elif cb.kind != "anchor":
+                        return None
+                    continue
+                if (w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
+                        or w.textColor != _BLACK or not embedded(w.fontName)):
+                    return None
+                if link is None:
+                    link = w.link
+                if w.link != link or len(link) > 1 or (link and not link[0][1].startswith("#")):
+                    return None
+        return "local" if link else kind
+
+    def _draw_plain(self, dx: float, dy: float) -> None:
+        """Draw the lines with their origin at (dx, dy) as reportlab's drawPara would: the same text at
+        the same places, anchors, the 目录 link rectangle of each line and the brTocEnd callback."""
+        style = self.style
+        lines = self.blPara.lines
+        if not lines:
+            return
+        canv = self.canv
+        offsets = getattr(self, "_offsets", [0])
+        leading = style.leading
+        align = style.alignment
+        last_i = len(lines) - 1 if not getattr(self, "_JustifyLast", False) else -1
+        y = dy + self.height - lines[0].fontSize
+        ops = ["0 0 0 rg BT"]
+        links: list[tuple[str, tuple[float, float, float, float]]] = []
+        for i, line in enumerate(lines):
+            x = dx + style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
+                                         offsets[i] if i < len(offsets) else offsets[-1])
+            extra = line.extraSpace
+            charspace = 0.0
+            if align == TA_CENTER:
+                x += 0.5 * extra
+            elif align == TA_RIGHT:
+                x += extra
+            elif (align == TA_JUSTIFY and getattr(line, "cjk_justify", False) and i != last_i
+                  and not line.lineBreak and extra > 1e-3):
+                n = sum(len(w.text) for w in line.words if "cbDefn" not in w.__dict__)
+                if n > 1:
+                    charspace = extra / (n - 1)
+            ops.append(f"1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+            if charspace:
+                ops.append(f"{fp_str(charspace)} Tc")
+            cur_x = x  # reportlab's pen position: the text widths without character spacing
+            link_at = None  # (start x, low, high) of the line's linked text
+            for w in line.words:
+                cb = w.__dict__.get("cbDefn")
+                if cb is None:
+                    if w.link:
+                        lo, hi = -0.2 * w.fontSize, w.fontSize
+                        link_at = (cur_x, lo, hi) if link_at is None else (
+                            link_at[0], min(link_at[1], lo), max(link_at[2], hi))
+                    if w.text:
+                        ops.append(show(canv, w.fontName, w.fontSize, w.text))
+                        cur_x += string_width(w.text, w.fontName, w.fontSize)
+                elif cb.kind == "anchor":
+                    canv.bookmarkHorizontal(cb.name, cur_x, y + leading)
+                else:  # brTocEnd: notes where the entry's text ends (_note_toc_end)
+                    canv._curr_tx_info = {"cur_x": cur_x, "cur_y": y, "leading": leading}
+                    try:
+                        canv.getNamedCB(cb.name)(canv, cb.kind, getattr(cb, "label", None))
+                    finally:
+                        del canv._curr_tx_info
+            if charspace:
+                ops.append("0 Tc")
+            if link_at is not None:
+                dest = next(w.link[0][1] for w in line.words if "cbDefn" not in w.__dict__ and w.link)
+                links.append((dest[1:], (link_at[0], y + link_at[1], cur_x, y + link_at[2])))
+            y -= leading
+        ops.append("ET")
+        canv._code.append(" ".join(ops))
+        for dest, rect in links:
+            canv.linkRect("", dest, rect, relative=1)
 
 
 # ------------------------------------------------------------------------------------------ styles
@@ -262,6 +411,13 @@ OUTLINE_LEVEL = {"Heading 1": 0, "Heading 2": 1, "Table Title": 1, "Heading 3": 
 TOC_STYLES = ("toc 1", "toc 2")
 
 
+# Paragraph styles and parser-made prototype fragments are the same for every document with the same
+# faces and looks: built once per process (a handful per template set).
+_STYLES: dict[tuple, ParagraphStyle] = {}
+_PROTOS: dict[tuple, ParaFrag] = {}
+_TOC_PROTOS: dict[int, list[ParaFrag]] = {}  # style id → the parser's (link text, onDraw) fragments
+
+
 @dataclass
 class Pass:
     """What one build learned: bookmark key → page, and which pages are covers."""
@@ -279,13 +435,15 @@ class Renderer:
             for b in p.bookmarks:
                 self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
         self._styles: dict[tuple, ParagraphStyle] = {}
-        self._protos: dict[tuple, ParaFrag] = {}
-        self._proto_styles: list[ParagraphStyle] = []
+        # (runs, style name, alignment, size, width) of a one-paragraph cell → (text, its style, face name
+        # when the cell is drawn as a plain string, else None)
+        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None]] = {}
 
     # ------------------------------------------------------------------------------------------ build
 
     def render(self) -> bytes:
-        return self._build()[0]
+        with _gc_paused():
+            return self._build()[0]
 
     def _build(self) -> tuple[bytes, Pass]:
         buf = io.BytesIO()
@@ -406,11 +564,11 @@ class Renderer:
         look = self._look(style)
         size = size or info.size or look.size
         align = align or info.align or look.align
-        key = (style, align, size, in_table)
-        ps = self._styles.get(key)
+        face = self.fonts.role(look.role).name
+        key = (style, align, size, in_table, face, look)
+        ps = _STYLES.get(key)
         if ps is None:
-            face = self.fonts.role(look.role).name
-            ps = ParagraphStyle(
+            ps = _STYLES[key] = ParagraphStyle(
                 f"{style}-{align}-{size}-{in_table}",
                 fontName=face, fontSize=size, leading=size * look.leading,
                 alignment=_ALIGN.get(align, TA_LEFT), wordWrap="CJK",
@@ -419,7 +577,6 @@ class Renderer:
                 spaceBefore=0 if in_table else look.before, spaceAfter=0 if in_table else look.after,
                 allowWidows=0, allowOrphans=0,
             )
-            self._styles[key] = ps
         self._styles[arg_key] = ps
         return ps
 
@@ -449,16 +606,14 @@ class Renderer:
     def _proto(self, style: ParagraphStyle, kind: str, font: str | None) -> ParaFrag:
         """One fragment exactly as reportlab's parser makes it for this style, face and kind
         (text, line break, anchor): its attributes are copied into every fragment built here."""
-        key = (id(style), kind, font)
-        proto = self._protos.get(key)
+        key = (id(style), kind, font)  # styles live in _STYLES for the whole process: ids stay unique
+        proto = _PROTOS.get(key)
         if proto is None:
             body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x'}[kind]
             if font is not None:
                 body = f'<font name="{font}">{body}</font>'
             frags = Paragraph(body, style).frags
-            proto = frags[1] if kind == "br" else frags[0]
-            self._protos[key] = proto
-            self._proto_styles.append(style)  # keeps id(style) unique while the key is cached
+            proto = _PROTOS[key] = frags[1] if kind == "br" else frags[0]
         return proto
 
     def _frags(self, style: ParagraphStyle, segs: list[tuple[str | None, str]],
@@ -503,23 +658,44 @@ class Renderer:
         if not text.strip() and not keys:
             return Spacer(1, style.leading)
         if p.style in TOC_STYLES and p.anchor:
-            return self._toc_entry(p, text, style, frame_w)
+            return self._toc_entry(p, text, segs, style, frame_w)
         para = self._para(text, segs, style, keys)
         para.on_draw = tuple(marks)
         return para
 
-    def _toc_entry(self, p: m.Paragraph, text: str, style: ParagraphStyle, frame_w: float) -> Flowable:
+    def _toc_entry(self, p: m.Paragraph, text: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
+                   frame_w: float) -> Flowable:
         text = text.rstrip()  # the tab before Word's PAGEREF field: we draw our own leader and number
         key = self.keys.get(p.anchor or "")
-        num_w = stringWidth("000", style.fontName, style.fontSize)
-        style = ParagraphStyle(f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize)
+        toc_key = ("toc", id(style))
+        toc_style = _STYLES.get(toc_key)
+        if toc_style is None:
+            num_w = stringWidth("000", style.fontName, style.fontSize)
+            toc_style = _STYLES[toc_key] = ParagraphStyle(
+                f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize)
+        style = toc_style
         if key is None:  # the anchor names no bookmark: an entry without a page number
             return CJKParagraph(text, style)
         label = f"{key}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
         body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
-        para = CJKParagraph(body, style)
+        raw = "".join(t for _, t in segs).rstrip()
+        if all(f is None for f, _ in segs) and raw == text and cleanBlockQuotedText(text) == text:
+            para = CJKParagraph(body, style, frags=self._toc_frags(style, text, key, label))
+        else:  # several faces, entities or whitespace the parser collapses: let it parse
+            para = CJKParagraph(body, style)
         para.on_draw = (_draw_toc_pending,)  # leaders and number after the text, in reading order
         return para
+
+    def _toc_frags(self, style: ParagraphStyle, text: str, key: str, label: str) -> list[ParaFrag]:
+        """The parser's fragments of `<a href="#key">text</a><onDraw name="brTocEnd" label="label"/>`
+        for text in the style's face with nothing to unescape or collapse."""
+        protos = _TOC_PROTOS.get(id(style))
+        if protos is None:
+            protos = _TOC_PROTOS[id(style)] = Paragraph(
+                '<a href="#k">x</a><onDraw name="brTocEnd" label="l"/>', style).frags
+        link, ondraw = protos
+        return [link.clone(text=text, link=[(link.link[0][0], f"#{key}")], us_lines=[]),
+                ondraw.clone(cbDefn=ABag(kind="onDraw", label=label, name="brTocEnd"), link=[], us_lines=[])]
 
     # ------------------------------------------------------------------------------------------ tables
 
@@ -588,14 +764,23 @@ class Renderer:
         one-line Paragraph would take, without the cost of a Paragraph."""
         if len(cell.paragraphs) == 1:
             p = cell.paragraphs[0]
-            align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
-            style = self._pstyle("Table Text", align, size, in_table=True)
-            text = p.text
-            face = self._plain_face(p, text, style, avail) if text else None
-            if face is not None:
-                return text, style, face.name
+            key = (p.runs, p.style, p.align, size, avail)  # table texts ("0.00", "合计") repeat: decided once
+            plain = self._plain.get(key)
+            if plain is None:
+                align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
+                style = self._pstyle("Table Text", align, size, in_table=True)
+                text = p.text
+                face = self._plain_face(p, text, style, avail) if text else None
+                plain = self._plain[key] = (text, style, face.name if face is not None else None)
+            text, style, font = plain
+            if font is not None:
+                return text, style, font
+            if not text:
+                return ""
         out: list[Flowable] = []
         for p in cell.paragraphs:
+            if "\n" not in (text := p.text) and not text.strip():
+                continue  # only spaces: nothing to draw (a newline would be a <br/>)
             # every paragraph in a cell follows the table's size; alignment is the paragraph's own
             align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
@@ -643,6 +828,54 @@ class _Table(Table):
         self._br_full = None  # split recalculates for a smaller height
         return super().split(availWidth, availHeight)
 
+    def normalizeData(self, data):  # type: ignore[no-untyped-def] # noqa: N802
+        return data  # Renderer._table gives fresh lists of str and flowables: nothing to normalise
+
+    def _calcSpanRanges(self) -> None:  # noqa: N802
+        """reportlab asks `cell in spanned cells` for every cell when it sizes rows: a list scan each."""
+        super()._calcSpanRanges()
+        self._colSpanCells = _CellList(self._colSpanCells)
+        self._rowSpanCells = _CellList(self._rowSpanCells)
+
+    def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def] # noqa: N802
+        """A text cell (one line in an embedded face, see Renderer._cell) placed exactly as reportlab's
+        drawString / drawCentredString / drawRightString would, written directly (fastdraw)."""
+        if not isinstance(cellval, str) or not embedded(cellstyle.fontname):
+            return super()._drawCell(cellval, cellstyle, pos, size)
+        if not cellval:
+            return None
+        canv = self.canv
+        if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
+            canv.setFillColor(cellstyle.color)
+            self._curcellstyle = cellstyle
+        colpos, rowpos = pos
+        colwidth, rowheight = size
+        font, fsize, just = cellstyle.fontname, cellstyle.fontsize, cellstyle.alignment
+        if just == "LEFT":
+            x = colpos + cellstyle.leftPadding
+        elif just == "RIGHT":
+            x = colpos + colwidth - cellstyle.rightPadding - string_width(cellval, font, fsize)
+        else:
+            x = (colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
+                 - 0.5 * string_width(cellval, font, fsize))
+        if cellstyle.valign == "BOTTOM":
+            y = rowpos + cellstyle.bottomPadding + cellstyle.leading - fsize
+        else:
+            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + cellstyle.leading) / 2.0 - fsize
+        text_line(canv, x, y, font, fsize, cellval)
+        return None
+
+
+class _CellList(list):
+    """A list of cells (kept in order: reportlab also iterates it) with set-speed membership."""
+
+    def __init__(self, cells: list[tuple[int, int]]) -> None:
+        super().__init__(cells)
+        self._members = frozenset(cells)
+
+    def __contains__(self, cell: object) -> bool:
+        return cell in self._members
+
 
 _CELL_ALIGN = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}  # a single line is not justified
 
@@ -679,6 +912,19 @@ def story_has_content(story: list[Flowable]) -> bool:
 _TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")
 
 
+_TOKENS: dict[str, tuple[str, ...]] = {}
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    """The unbreakable tokens of a cell text, memoised (cell texts repeat within and across reports)."""
+    toks = _TOKENS.get(text)
+    if toks is None:
+        if len(_TOKENS) > 100_000:  # bounded in a long batch
+            _TOKENS.clear()
+        toks = _TOKENS[text] = tuple(_TOKEN.findall(text))
+    return toks
+
+
 def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt).
 
@@ -696,11 +942,11 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
             if cell.span != 1 or cell.col >= len(grid):
                 continue
             for p in cell.paragraphs:
-                tokens[cell.col].update(_TOKEN.findall(p.text))
+                tokens[cell.col].update(_tokens(p.text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
-        need = [max(stringWidth(tok, face, size) for tok in toks) + pad if toks else 0.0 for toks in tokens]
+        need = [max(string_width(tok, face, size) for tok in toks) + pad if toks else 0.0 for toks in tokens]
         if sum(need) <= frame_w or size <= MIN_TABLE_FONT:
             break
         size = max(MIN_TABLE_FONT, size - 0.5)
@@ -830,6 +1076,20 @@ def _define_toc_forms(canv, learned: Pass) -> None:  # type: ignore[no-untyped-d
             canv.setFont(font, size)
             canv.drawRightString(0, 0, str(page))
         canv.endForm()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one PDF is built: the build allocates some 10⁵ objects that live
+    until it ends, and the collector would walk them a dozen times (≈ 7 % of the build); cycles the build
+    leaves behind are collected afterwards as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class _DocTemplate(BaseDocTemplate):

@@ -1,0 +1,50 @@
+"""Process-wide speed-ups of reportlab's PDF serialisation (pdfdoc), installed on import.
+
+Byte-identical to reportlab's own except for the Flate level. Every PDF object is formatted through
+pdfdocEnc (an encoder written in Python, per number and name) and PDFName; the report's objects are few
+kinds of plain ASCII, so those take a C path.
+"""
+from __future__ import annotations
+
+import re
+import zlib
+
+import reportlab.pdfbase.pdfdoc as _pdfdoc
+
+# zlib level 4 instead of the default 6 for page and font streams: about 40 % less compression time for
+# about 3 % more bytes (measured on the sample: 233 KB against 227 KB of streams)
+FLATE_LEVEL = 4
+
+_rl_enc = _pdfdoc.pdfdocEnc
+_rl_name = _pdfdoc.PDFName
+# characters PDFDocEncoding maps to themselves: printable ASCII, tab, newline, carriage return
+_NOT_PLAIN = re.compile("[^\t\n\r\x20-\x7e]")
+_NAMES: dict[str, str] = {}
+
+
+def _flate(text: str | bytes) -> bytes:
+    return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, FLATE_LEVEL)
+
+
+def _pdfdoc_enc(x):  # type: ignore[no-untyped-def]
+    """pdfdocEnc: plain ASCII text encodes to the same bytes in ASCII (C) as in PDFDocEncoding (Python)."""
+    if isinstance(x, str) and not _NOT_PLAIN.search(x):
+        return x.encode("ascii")
+    return _rl_enc(x)
+
+
+def _pdf_name(data, *args):  # type: ignore[no-untyped-def]
+    """PDFName, memoised: dictionaries name the same few keys over and over."""
+    if args or not isinstance(data, str):
+        return _rl_name(data, *args)
+    name = _NAMES.get(data)
+    if name is None:
+        if len(_NAMES) > 10_000:  # bounded in a long batch
+            _NAMES.clear()
+        name = _NAMES[data] = _rl_name(data)
+    return name
+
+
+_pdfdoc.PDFZCompress.encode = _flate
+_pdfdoc.pdfdocEnc = _pdfdoc_enc
+_pdfdoc.PDFName = _pdf_name
