@@ -280,7 +280,7 @@ def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = N
 
     jobs = jobs or default_jobs()
     own = executor is None and bool(tasks)
-    pool = local_executor(min(jobs, len(tasks)), options) if own else executor
+    pool = local_executor(min(jobs, len(tasks)), options, root) if own else executor
     inflight: dict[Future, UnitTask] = {}
     queue = iter(tasks)
     try:

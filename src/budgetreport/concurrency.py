@@ -19,6 +19,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from . import __version__
 from .errors import BudgetError
 
@@ -96,12 +98,12 @@ def build_unit(task: UnitTask) -> UnitBuilt:
     return built
 
 
-def warm_up(pdf: bool) -> None:
+def warm_up(pdf: bool, templates_root: Path | None = None) -> None:
     """Pool initializer: pay imports and font discovery/registration once per worker, not per unit.
 
     Workers ignore Ctrl-C: the main process decides what to cancel, and workers never write files."""
     _ignore_sigint()
-    _preload(pdf)
+    _preload(pdf, templates_root)
 
 
 def _ignore_sigint() -> None:
@@ -111,11 +113,16 @@ def _ignore_sigint() -> None:
         pass
 
 
-def _preload(pdf: bool) -> None:
+def _preload(pdf: bool, templates_root: Path | None = None) -> None:
     from . import build, derive, read, write_docx  # noqa: F401
+    from .templates import template_set
     if pdf:
         from . import pdf as pdf_writer
         pdf_writer.resolve_fonts(None)
+    try:
+        write_docx.prepare(template_set("", "", templates_root))     # the defaults most units use
+    except (BudgetError, TemplateError):
+        pass    # a broken default template fails each unit that uses it, with its message, not the whole run
 
 
 def default_jobs() -> int:
@@ -125,14 +132,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def local_executor(jobs: int, options: Options) -> Executor:
+def local_executor(jobs: int, options: Options, templates_root: Path | None = None) -> Executor:
     """The default: one process per core, each warmed up once.
 
     On Linux the workers are forked from this process after it has warmed up itself, so imports and font
     registration (≈1.1 CPU s) are paid once per batch instead of once per worker. Elsewhere (Windows, macOS)
     workers are spawned and each warms up on its own."""
     if sys.platform.startswith("linux"):
-        _preload(options.pdf)
+        _preload(options.pdf, templates_root)
         return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_ignore_sigint)
-    return ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(options.pdf,))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(options.pdf, templates_root))

@@ -62,6 +62,15 @@ def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
     return write_zip([_member(package, name, filled.get(name)) for name in package.order])
 
 
+def prepare(templates: TemplateSet) -> None:
+    """Take the template apart and compile its Jinja ahead of the first unit: a batch's main process does this
+    before it forks its workers, so they inherit it instead of each paying ≈0.2 s on its first unit."""
+    env = make_env(templates)
+    package = _package(templates.require("report.docx"))
+    for xml in (package.body, *(xml for _, xml in package.headers_footers)):
+        env.from_string(_jinja_source(xml))
+
+
 def _package(path: Path) -> TemplatePackage:
     """Each template content is taken apart once per process (a batch's units mostly share one)."""
     data = path.read_bytes()
