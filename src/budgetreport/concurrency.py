@@ -8,6 +8,7 @@ exceptions do not all pickle, and one unit must never stop the others.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -113,6 +114,11 @@ def _ignore_sigint() -> None:
         pass
 
 
+def _forked_worker() -> None:
+    _ignore_sigint()
+    gc.freeze()     # what the worker inherited stays out of its garbage collections: less work, fewer page copies
+
+
 def _preload(pdf: bool, templates_root: Path | None = None) -> None:
     from . import build, derive, read, write_docx  # noqa: F401
     from .templates import template_set
@@ -141,5 +147,5 @@ def local_executor(jobs: int, options: Options, templates_root: Path | None = No
     if sys.platform.startswith("linux"):
         _preload(options.pdf, templates_root)
         return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_ignore_sigint)
+                                   initializer=_forked_worker)
     return ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(options.pdf, templates_root))
