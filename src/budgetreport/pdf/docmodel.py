@@ -191,6 +191,7 @@ _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom":
 
 class _Package:
     def __init__(self, data: bytes) -> None:
+        self.data = data
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
         self._rels: dict[str, etree._Element | None] = {}
@@ -199,6 +200,15 @@ class _Package:
         if name is None or name not in self.names:
             return None
         return etree.fromstring(self.zip.read(name), _PARSER)
+
+    def stored(self, name: str) -> tuple[int, bytes]:
+        """A part as stored: (compression, compressed bytes). Equal stored parts have equal content, and
+        comparing them skips inflating (and hashing) a large part."""
+        info = self.zip.getinfo(name)
+        at = info.header_offset
+        start = at + 30 + int.from_bytes(self.data[at + 26:at + 28], "little") + int.from_bytes(
+            self.data[at + 28:at + 30], "little")  # after the local header's name and extra field
+        return info.compress_type, self.data[start:start + info.compress_size]
 
     def rel_target(self, source: str, reltype: str) -> str | None:
         """The part a relationship of `reltype` from `source` ("" for the package) points to."""
@@ -327,7 +337,7 @@ def _onoff(el: etree._Element | None) -> bool | None:
 
 # ---------------------------------------------------------------------------------------------- styles
 
-_STYLES_CACHE: dict[bytes, _Styles] = {}
+_STYLES_CACHE: dict[tuple[int, bytes], _Styles] = {}
 
 
 def _styles(pkg: _Package, name: str | None) -> _Styles:
@@ -335,13 +345,13 @@ def _styles(pkg: _Package, name: str | None) -> _Styles:
     a template's styles.xml is large and identical in every report built from it."""
     if name is None or name not in pkg.names:
         return _Styles(None)
-    raw = pkg.zip.read(name)
-    styles = _STYLES_CACHE.get(raw)
+    key = pkg.stored(name)
+    styles = _STYLES_CACHE.get(key)
     if styles is None:
-        styles = _Styles(etree.fromstring(raw, _PARSER))
+        styles = _Styles(pkg.xml(name))
         if len(_STYLES_CACHE) >= 4:
             _STYLES_CACHE.pop(next(iter(_STYLES_CACHE)))
-        _STYLES_CACHE[raw] = styles
+        _STYLES_CACHE[key] = styles
     return styles
 
 
@@ -471,6 +481,7 @@ class _Reader:
         self._para_props: dict[str | None, ParaProps] = {}  # the styles this document uses
         self._paras: dict[tuple, Paragraph] = {}
         self._runs: dict[tuple[str, bool], Run] = {}
+        self._cells: dict[tuple, Cell] = {}  # keyed by the ids of its (shared, kept alive) paragraphs
 
     def style_infos(self) -> dict[str, StyleInfo]:
         out: dict[str, StyleInfo] = {}
@@ -485,7 +496,17 @@ class _Reader:
     def paragraph(self, p: etree._Element) -> tuple[list[Block], etree._Element | None]:
         """One w:p → paragraph(s) (a page break inside a run splits it), and the w:sectPr it ends, if any."""
         parts: list[Part] = []
-        ppr = self._inline(p, [0, 0], parts)
+        state = [0, 0]
+        ppr = None
+        for child in p:
+            tag = child.tag
+            if tag == W_R:
+                self._run(child, state, parts)
+            elif tag == W_PPR:
+                if ppr is None:
+                    ppr = child
+            else:
+                self._inline_child(child, tag, state, parts)
         style_id = align = pbb_el = sect = None
         if ppr is not None:
             for c in ppr:
@@ -509,17 +530,20 @@ class _Reader:
         if align is None:
             align = style_align
         pbb = _on(pbb_el) if pbb_el is not None else style_pbb
+        if not parts:  # the common cases first: no run, or one run
+            return [self._para((style, (), align, pbb, (), None))], sect
+        if len(parts) == 1 and parts[0].__class__ is tuple:
+            text, bold = parts[0]  # type: ignore[misc]
+            runs = ((text, bool(para_bold) if bold is None else bold),) if text else ()
+            return [self._para((style, runs, align, pbb, (), None))], sect
         return self._split(parts, style, align, pbb, bool(para_bold)), sect
 
     def _split(self, parts: list[Part], style: str, align: Align | None, pbb: bool,
                para_bold: bool) -> list[Block]:
         """Paragraphs and page breaks from a paragraph's parts; an empty paragraph is kept (it is vertical
         space), unless it only carried a page break."""
-        if len(parts) < 2 and (not parts or parts[0].__class__ is tuple):  # the common case: at most one run
-            runs = [(parts[0][0], para_bold if parts[0][1] is None else parts[0][1])] if parts else []  # type: ignore[index]
-            return [self._para(style, runs, align, pbb, [], None)]
         out: list[Block] = []
-        runs = []
+        runs: list[tuple[str, bool]] = []
         bookmarks: list[str] = []
         anchor = None  # the first one, also for the paragraphs after a page break
         for part in parts:
@@ -528,7 +552,7 @@ class _Reader:
                 runs.append((text, para_bold if bold is None else bold))
             elif part is _PAGE:
                 if runs or bookmarks:
-                    out.append(self._para(style, runs, align, pbb and not out, bookmarks, anchor))
+                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
                     runs, bookmarks = [], []
                 out.append(PageBreak())
             elif part.kind == "bookmark":  # type: ignore[union-attr]
@@ -536,17 +560,16 @@ class _Reader:
             elif anchor is None:
                 anchor = part.value  # type: ignore[union-attr]
         if runs or bookmarks or not out:
-            out.append(self._para(style, runs, align, pbb and not out, bookmarks, anchor))
+            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
         return out
 
-    def _para(self, style: str, runs: list[tuple[str, bool]], align: Align | None, pbb: bool,
-              bookmarks: list[str], anchor: str | None) -> Paragraph:
-        merged = tuple(_merge(runs)) if len(runs) != 1 else runs[0:1] if runs[0][0] else ()
-        key = (style, tuple(merged), align, pbb, tuple(bookmarks) if bookmarks else (), anchor)
+    def _para(self, key: tuple) -> Paragraph:
+        """The paragraph with these fields (runs as (text, bold) pairs), made once per document."""
         para = self._paras.get(key)
         if para is None:
+            style, runs, align, pbb, bookmarks, anchor = key
             para = self._paras[key] = Paragraph(
-                style, tuple([self._run_obj(r) for r in merged]), align, pbb, key[4], anchor)
+                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor)
         return para
 
     def _run_obj(self, run: tuple[str, bool]) -> Run:
@@ -555,34 +578,33 @@ class _Reader:
             obj = self._runs[run] = Run(*run)
         return obj
 
-    def _inline(self, parent: etree._Element, state: list[int], parts: list[Part]) -> etree._Element | None:
+    def _inline(self, parent: etree._Element, state: list[int], parts: list[Part]) -> None:
         """Walk runs in order, appending their parts; skip results of PAGEREF / PAGE fields (we print real
-        page numbers). `state` is [field depth, depth of the field being skipped]. Returns the first w:pPr
-        child (the paragraph's properties when `parent` is the w:p)."""
-        ppr = None
+        page numbers). `state` is [field depth, depth of the field being skipped]."""
         for child in parent:
             tag = child.tag
             if tag == W_R:
                 self._run(child, state, parts)
-            elif tag == W_PPR:
-                if ppr is None:
-                    ppr = child
-            elif tag == W_HYPERLINK:
-                anchor = child.get(W_ANCHOR)
-                if anchor:
-                    parts.append(_Mark("anchor", anchor))
-                self._inline(child, state, parts)
-            elif tag == W_BOOKMARKSTART:
-                name = child.get(W_NAME)
-                if name and name != "_GoBack":
-                    parts.append(_Mark("bookmark", name))
-            elif tag in _INLINE_CONTAINERS:
-                if tag == W_FLDSIMPLE and _is_page_field(child.get(W_INSTR, "")):
-                    continue
-                inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
-                if inner is not None:
-                    self._inline(inner, state, parts)
-        return ppr
+            else:
+                self._inline_child(child, tag, state, parts)
+
+    def _inline_child(self, child: etree._Element, tag: str, state: list[int], parts: list[Part]) -> None:
+        """A paragraph's child other than a run: hyperlinks, bookmarks and containers of runs."""
+        if tag == W_HYPERLINK:
+            anchor = child.get(W_ANCHOR)
+            if anchor:
+                parts.append(_Mark("anchor", anchor))
+            self._inline(child, state, parts)
+        elif tag == W_BOOKMARKSTART:
+            name = child.get(W_NAME)
+            if name and name != "_GoBack":
+                parts.append(_Mark("bookmark", name))
+        elif tag in _INLINE_CONTAINERS:
+            if tag == W_FLDSIMPLE and _is_page_field(child.get(W_INSTR, "")):
+                return
+            inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
+            if inner is not None:
+                self._inline(inner, state, parts)
 
     def _run(self, r: etree._Element, state: list[int], parts: list[Part]) -> None:
         start = len(parts)
@@ -738,7 +760,11 @@ class _Reader:
                 for row in self.table(child).rows:
                     for c in row.cells:
                         paras.extend(c.paragraphs)
-        return Cell(tuple(paras), col, span, vmerge, valign)  # type: ignore[arg-type]
+        key = (col, span, vmerge, valign, *map(id, paras))
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = Cell(tuple(paras), col, span, vmerge, valign)  # type: ignore[arg-type]
+        return cell
 
 
 def _child(el: etree._Element, tag: str) -> etree._Element | None:
@@ -754,7 +780,7 @@ def _is_page_field(instr: str) -> bool:
     return word in ("PAGEREF", "PAGE", "NUMPAGES", "SECTIONPAGES")
 
 
-def _merge(runs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _merge(runs: list[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
     """Adjacent runs with equal formatting become one (Word splits runs arbitrarily); empty runs go."""
     out: list[tuple[str, bool]] = []
     for text, bold in runs:
@@ -762,4 +788,4 @@ def _merge(runs: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
             out[-1] = (out[-1][0] + text, bold)
         elif text:
             out.append((text, bold))
-    return out
+    return tuple(out)
