@@ -355,7 +355,7 @@ def _styles(pkg: _Package, name: str | None) -> _Styles:
     return styles
 
 
-ParaProps = tuple[str, Union[Align, None], bool, Union[bool, None]]
+ParaProps = tuple[str, Align | None, bool, bool | None]
 
 
 class _Styles:
@@ -469,8 +469,8 @@ class _Mark(NamedTuple):
 
 
 _PAGE = PageBreak()  # a page break met among a paragraph's runs
-Piece = tuple[str, Union[bool, None]]  # run text, its own bold (None: the paragraph style's)
-Part = Union[Piece, _Mark, PageBreak]
+Piece = tuple[str, bool | None]  # run text, its own bold (None: the paragraph style's)
+Part = Piece | _Mark | PageBreak
 
 
 class _Reader:
@@ -520,9 +520,8 @@ class _Reader:
                 elif tag == W_PBB:
                     if pbb_el is None:
                         pbb_el = c
-                elif tag == W_SECTPR:
-                    if sect is None:
-                        sect = c
+                elif tag == W_SECTPR and sect is None:
+                    sect = c
         props = self._para_props.get(style_id)
         if props is None:
             props = self._para_props[style_id] = self.styles.para(style_id)
@@ -671,9 +670,8 @@ class _Reader:
             if tag == W_B:
                 if b is None:
                     b = c
-            elif tag == W_RSTYLE:
-                if rs is None:
-                    rs = c
+            elif tag == W_RSTYLE and rs is None:
+                rs = c
         if b is not None:
             return _on(b)
         return self.styles.bold(rs.get(W_VAL)) if rs is not None else None
