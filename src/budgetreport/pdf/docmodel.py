@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator, Literal, Union
+from typing import Iterator, Literal, NamedTuple, Union
 
 from docx.oxml.coreprops import CT_CoreProperties
 from docx.oxml.ns import nsmap
@@ -173,6 +173,10 @@ class Document:
 # ---------------------------------------------------------------------------------------------- reading
 # The package is read with zipfile and plain lxml (no python-docx objects: its element classes make every
 # child access a Python call). Style and core-property semantics follow python-docx exactly.
+# A report has ~1600 paragraphs and ~1400 cells, so the reader is built for speed: each element is visited
+# once by a plain `for child in el` loop (lxml's find() runs Python path code); what follows from a style is
+# worked out once per template (_Styles); equal paragraphs and runs are made once per document (the model is
+# frozen, so sharing them is safe).
 
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's parser settings
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -182,22 +186,37 @@ _RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadat
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 _DCTERMS = "{http://purl.org/dc/terms/}"
+_VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
 
 
 class _Package:
     def __init__(self, data: bytes) -> None:
+        self.data = data
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
+        self._rels: dict[str, etree._Element | None] = {}
 
     def xml(self, name: str | None) -> etree._Element | None:
         if name is None or name not in self.names:
             return None
         return etree.fromstring(self.zip.read(name), _PARSER)
 
+    def stored(self, name: str) -> tuple[int, bytes]:
+        """A part as stored: (compression, compressed bytes). Equal stored parts have equal content, and
+        comparing them skips inflating (and hashing) a large part."""
+        info = self.zip.getinfo(name)
+        at = info.header_offset
+        start = at + 30 + int.from_bytes(self.data[at + 26:at + 28], "little") + int.from_bytes(
+            self.data[at + 28:at + 30], "little")  # after the local header's name and extra field
+        return info.compress_type, self.data[start:start + info.compress_size]
+
     def rel_target(self, source: str, reltype: str) -> str | None:
         """The part a relationship of `reltype` from `source` ("" for the package) points to."""
         folder, base = posixpath.split(source)
-        rels = self.xml(posixpath.join(folder, "_rels", base + ".rels"))
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_name not in self._rels:  # the package's own rels are asked twice
+            self._rels[rels_name] = self.xml(rels_name)
+        rels = self._rels[rels_name]
         if rels is None:
             return None
         for rel in rels.iter(_REL):
@@ -216,16 +235,15 @@ def read_docx(source: bytes | Path | str) -> Document:
     root = pkg.xml(main)
     if root is None:
         raise ValueError("not a Word document: no main document part")
-    reader = _Reader(_styles_xml(pkg, pkg.rel_target(main, _RT_STYLES)))
+    reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)))
     body = root.find(_W + "body")
     sections: list[Section] = []
     current: list[Block] = []
     for child in _body_children(body if body is not None else ()):
         tag = child.tag
         if tag == W_P:
-            current.extend(reader.paragraph(child))
-            ppr = _child(child, W_PPR)
-            sect = _child(ppr, W_SECTPR) if ppr is not None else None
+            blocks, sect = reader.paragraph(child)
+            current.extend(blocks)
             if sect is not None:  # a section ends with this paragraph
                 sections.append(_section(sect, current))
                 current = []
@@ -246,24 +264,6 @@ def read_docx(source: bytes | Path | str) -> Document:
         keywords=_core_text(core, _CP + "keywords"),
         created=_core_created(core),
     )
-
-
-_STYLES_CACHE: dict[bytes, etree._Element] = {}
-
-
-def _styles_xml(pkg: _Package, name: str | None) -> etree._Element | None:
-    """The parsed styles part, shared between reads of the same template (only ever read, never changed):
-    a template's styles.xml is large and identical in every report built from it."""
-    if name is None or name not in pkg.names:
-        return None
-    raw = pkg.zip.read(name)
-    root = _STYLES_CACHE.get(raw)
-    if root is None:
-        root = etree.fromstring(raw, _PARSER)
-        if len(_STYLES_CACHE) >= 4:
-            _STYLES_CACHE.pop(next(iter(_STYLES_CACHE)))
-        _STYLES_CACHE[raw] = root
-    return root
 
 
 def _core_text(core: etree._Element | None, tag: str) -> str:
@@ -335,24 +335,48 @@ def _onoff(el: etree._Element | None) -> bool | None:
     return None if el is None else _on(el)
 
 
-class _Reader:
-    def __init__(self, styles: etree._Element | None) -> None:
-        els = styles.findall(W_STYLE) if styles is not None else []
-        self._styles: dict[str | None, etree._Element] = {}  # python-docx: {s.style_id: s}, last wins
+# ---------------------------------------------------------------------------------------------- styles
+
+_STYLES_CACHE: dict[tuple[int, bytes], _Styles] = {}
+
+
+def _styles(pkg: _Package, name: str | None) -> _Styles:
+    """The styles part, read once per template and shared between reads (only ever read, never changed):
+    a template's styles.xml is large and identical in every report built from it."""
+    if name is None or name not in pkg.names:
+        return _Styles(None)
+    key = pkg.stored(name)
+    styles = _STYLES_CACHE.get(key)
+    if styles is None:
+        styles = _Styles(pkg.xml(name))
+        if len(_STYLES_CACHE) >= 4:
+            _STYLES_CACHE.pop(next(iter(_STYLES_CACHE)))
+        _STYLES_CACHE[key] = styles
+    return styles
+
+
+ParaProps = tuple[str, Align | None, bool, bool | None]
+
+
+class _Styles:
+    """What the reader asks of one styles part, each answer worked out once (memo dicts; the values are
+    deterministic, so two threads filling them at once is harmless)."""
+
+    def __init__(self, root: etree._Element | None) -> None:
+        els = root.findall(W_STYLE) if root is not None else []
+        self._by_id: dict[str | None, etree._Element] = {}  # python-docx: {s.style_id: s}, last wins
         self._first: dict[str | None, etree._Element] = {}  # w:basedOn resolves to the first match
         for el in els:
             sid = el.get(W_STYLEID)
-            self._styles[sid] = el
+            self._by_id[sid] = el
             self._first.setdefault(sid, el)
         self._default_para = next(
             (el for el in els if el.get(W_TYPE, "paragraph") == "paragraph"
              and el.get(W_DEFAULT) in ("1", "true")), None)
-        self._used: set[str] = set()
-        self._names: dict[str | None, str] = {}
-        self._memo: dict[tuple[str | None, str], object] = {}
-        self._para_memo: dict[str | None, tuple] = {}
-
-    # -- styles
+        self._by_name: dict[str | None, etree._Element] | None = None
+        self._para: dict[str | None, ParaProps] = {}
+        self._bold: dict[str | None, bool | None] = {}
+        self._infos: dict[str, StyleInfo | None] = {}
 
     @staticmethod
     def _name_of(el: etree._Element) -> str | None:
@@ -361,16 +385,8 @@ class _Reader:
             return None
         return BabelFish.internal2ui(n.get(W_VAL))
 
-    def _style_name(self, style_id: str | None) -> str:
-        name = self._names.get(style_id)
-        if name is None:
-            s = self._styles.get(style_id) if style_id else self._default_para
-            name = self._names[style_id] = self._name_of(s) if s is not None else (style_id or "Normal")  # type: ignore[assignment]
-            self._used.add(name)
-        return name
-
-    def _style_chain(self, style_id: str | None) -> Iterator[etree._Element]:
-        s = self._styles.get(style_id) if style_id else self._default_para
+    def _chain(self, style_id: str | None) -> Iterator[etree._Element]:
+        s = self._by_id.get(style_id) if style_id else self._default_para
         seen = 0
         while s is not None and seen < 20:  # base_style cycles exist in the wild
             yield s
@@ -378,243 +394,43 @@ class _Reader:
             s = self._first.get(based.get(W_VAL)) if based is not None else None
             seen += 1
 
-    def _style_attr(self, style_id: str | None, get):  # type: ignore[no-untyped-def]
-        for s in self._style_chain(style_id):
+    def _attr(self, style_id: str | None, get):  # type: ignore[no-untyped-def]
+        """A style property, inherited through based-on styles."""
+        for s in self._chain(style_id):
             v = get(s)
             if v is not None:
                 return v
         return None
 
-    def _prop(self, style_id: str | None, prop: str):  # type: ignore[no-untyped-def]
-        """A style property, inherited through based-on styles; memoised (asked once per paragraph)."""
-        key = (style_id, prop)
-        if key not in self._memo:
-            self._memo[key] = self._style_attr(style_id, _GETTERS[prop])
-        return self._memo[key]
-
-    def style_infos(self) -> dict[str, StyleInfo]:
-        out: dict[str, StyleInfo] = {}
-        by_name = {self._name_of(s): s for s in self._styles.values()}
-        for name in sorted(self._used):
-            s = by_name.get(name)
-            if s is None or s.get(W_TYPE) == "numbering":  # python-docx: a numbering style has no font
-                continue
-            sid = s.get(W_STYLEID)
-            size = self._style_attr(sid, _style_size)
-            out[name] = StyleInfo(
-                size=size,
-                bold=self._style_attr(sid, _style_bold),
-                align=self._style_attr(sid, _jc),
-            )
-        return out
-
-    # -- paragraphs
-
-    def _para_props(self, style_id: str | None) -> tuple:
-        """(name, style alignment, style page-break-before, style bold) of a paragraph style."""
-        props = self._para_memo.get(style_id)
+    def para(self, style_id: str | None) -> ParaProps:
+        """(name, alignment, page-break-before, bold) of a paragraph style."""
+        props = self._para.get(style_id)
         if props is None:
-            props = self._para_memo[style_id] = (
-                self._style_name(style_id), self._prop(style_id, "jc"),
-                bool(self._prop(style_id, "pbb")), self._prop(style_id, "bold"))
+            s = self._by_id.get(style_id) if style_id else self._default_para
+            name = self._name_of(s) if s is not None else (style_id or "Normal")
+            props = self._para[style_id] = (
+                name, self._attr(style_id, _jc), bool(self._attr(style_id, _style_pbb)),  # type: ignore[assignment]
+                self.bold(style_id))
         return props
 
-    def paragraph(self, p: etree._Element) -> list[Block]:
-        """One w:p → paragraph(s); a page break inside a run splits it."""
-        ppr = _child(p, W_PPR)
-        style_id = None
-        align = None
-        pbb_el = None
-        if ppr is not None:
-            for c in ppr:
-                tag = c.tag
-                if tag == W_PSTYLE:
-                    if style_id is None:
-                        style_id = c.get(W_VAL)
-                elif tag == W_JC:
-                    if align is None:
-                        align = _JC.get(c.get(W_VAL, ""))
-                elif tag == W_PBB:
-                    if pbb_el is None:
-                        pbb_el = c
-        style, style_align, style_pbb, para_bold = self._para_props(style_id)
-        if align is None:
-            align = style_align
-        pbb = _on(pbb_el) if pbb_el is not None else style_pbb
+    def bold(self, style_id: str | None) -> bool | None:
+        if style_id not in self._bold:
+            self._bold[style_id] = self._attr(style_id, _style_bold)
+        return self._bold[style_id]
 
-        events: list[tuple[str, object]] = []
-        self._inline(p, para_bold, [0, 0], events)
-        out: list[Block] = []
-        runs: list[Run] = []
-        bookmarks: list[str] = []
-        anchors: list[str] = []
-        for kind, value in events:
-            if kind == "run":
-                runs.append(value)  # type: ignore[arg-type]
-            elif kind == "bookmark":
-                bookmarks.append(value)  # type: ignore[arg-type]
-            elif kind == "anchor":
-                anchors.append(value)  # type: ignore[arg-type]
-            elif kind == "page":
-                if runs or bookmarks:
-                    out.append(Paragraph(
-                        style=style, runs=tuple(_merge(runs)), align=align,
-                        page_break_before=pbb and not out, bookmarks=tuple(bookmarks),
-                        anchor=anchors[0] if anchors else None,
-                    ))
-                    runs, bookmarks = [], []
-                out.append(PageBreak())
-        # an empty paragraph is kept (it is vertical space), unless it only carried a page break
-        if runs or bookmarks or not out:
-            out.append(Paragraph(
-                style=style, runs=tuple(_merge(runs)) if len(runs) != 1 or not runs[0].text else tuple(runs),
-                align=align, page_break_before=pbb and not out, bookmarks=tuple(bookmarks),
-                anchor=anchors[0] if anchors else None,
-            ))
-        return out
-
-    def _inline(self, parent: etree._Element, para_bold: bool | None, state: list[int],
-                events: list[tuple[str, object]]) -> None:
-        """Walk runs in order, appending (kind, value) events; skip results of PAGEREF / PAGE fields
-        (we print real page numbers). `state` is [field depth, depth of the field being skipped]."""
-        for child in parent:
-            tag = child.tag
-            if tag == W_R:
-                self._run(child, para_bold, state, events)
-            elif tag == W_HYPERLINK:
-                anchor = child.get(W_ANCHOR)
-                if anchor:
-                    events.append(("anchor", anchor))
-                self._inline(child, para_bold, state, events)
-            elif tag == W_BOOKMARKSTART:
-                name = child.get(W_NAME)
-                if name and name != "_GoBack":
-                    events.append(("bookmark", name))
-            elif tag in _INLINE_CONTAINERS:
-                if tag == W_FLDSIMPLE and _is_page_field(child.get(W_INSTR, "")):
-                    continue
-                inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
-                if inner is not None:
-                    self._inline(inner, para_bold, state, events)
-
-    def _run(self, r: etree._Element, para_bold: bool | None, state: list[int],
-             events: list[tuple[str, object]]) -> None:
-        bold = None
-        rpr = _child(r, W_RPR)
-        if rpr is not None:
-            b = _child(rpr, W_B)  # w:bCs is complex-script bold: does not apply to CJK
-            if b is not None:
-                bold = _on(b)
-            elif (rs := _child(rpr, W_RSTYLE)) is not None:
-                bold = self._prop(rs.get(W_VAL), "bold")
-        if bold is None:
-            bold = para_bold
-        bold = bool(bold)
-        buf: list[str] = []
-        for el in r:
-            tag = el.tag
-            if tag == W_T:
-                if not state[1]:
-                    buf.append(el.text or "")
-                continue
-            if tag == W_RPR:
-                continue
-            if tag == W_FLDCHAR:
-                typ = el.get(W_FLDCHARTYPE)
-                if typ == "begin":
-                    state[0] += 1
-                elif typ == "end":
-                    if state[1] == state[0]:
-                        state[1] = 0
-                    state[0] -= 1
-                continue
-            if tag == W_INSTRTEXT:
-                if state[1] == 0 and _is_page_field(el.text or ""):
-                    state[1] = state[0]
-                continue
-            if state[1]:
-                continue
-            if tag == W_TAB:
-                buf.append(" ")
-            elif tag == W_BR or tag == W_CR:
-                if el.get(W_TYPE) == "page":
-                    if buf:
-                        events.append(("run", Run("".join(buf), bold)))
-                        buf = []
-                    events.append(("page", None))
-                else:
-                    buf.append("\n")
-            elif tag == W_NOBREAKHYPHEN:
-                buf.append("\u2011")
-            elif tag == W_SYM:
-                ch = el.get(W_CHAR)
-                if ch:
-                    try:
-                        buf.append(chr(int(ch, 16)))
-                    except ValueError:
-                        pass
-        if buf:
-            events.append(("run", Run(buf[0] if len(buf) == 1 else "".join(buf), bold)))
-
-    # -- tables
-
-    def table(self, tbl: etree._Element) -> Table:
-        grid_el = tbl.find(W_TBLGRID)
-        grid = tuple(_twips(gc, "w", 0.0) for gc in grid_el.iterchildren(W_GRIDCOL)) if grid_el is not None else ()
-        rows: list[Row] = []
-        paragraph = self.paragraph
-        for tr in tbl.iterchildren(W_TR):
-            trpr = _child(tr, W_TRPR)
-            col = 0
-            if trpr is not None and (gb := _child(trpr, W_GRIDBEFORE)) is not None:
-                col = int(gb.get(W_VAL, "0"))
-            cells: list[Cell] = []
-            for tc in _cells(tr):
-                span, vmerge, valign = 1, None, "top"
-                paras: list[Paragraph] = []
-                tcpr_seen = False
-                for child in tc:
-                    tag = child.tag
-                    if tag == W_P:
-                        for b in paragraph(child):
-                            if b.__class__ is Paragraph:
-                                paras.append(b)  # type: ignore[arg-type]
-                    elif tag == W_TCPR:
-                        if tcpr_seen:  # only the first w:tcPr counts
-                            continue
-                        tcpr_seen = True
-                        gs = vm = va = None
-                        for c in child:
-                            t = c.tag
-                            if t == W_GRIDSPAN:
-                                gs = gs if gs is not None else c
-                            elif t == W_VMERGE:
-                                vm = vm if vm is not None else c
-                            elif t == W_VALIGN:
-                                va = va if va is not None else c
-                        if gs is not None:
-                            span = max(1, int(gs.get(W_VAL, "1")))
-                        if vm is not None:
-                            vmerge = "restart" if vm.get(W_VAL) == "restart" else "continue"
-                        if va is not None:
-                            valign = {"center": "center", "bottom": "bottom"}.get(va.get(W_VAL, ""), "top")
-                    elif tag == W_TBL:  # nested table: keep its text, flattened
-                        inner = self.table(child)
-                        for row in inner.rows:
-                            for c in row.cells:
-                                paras.extend(c.paragraphs)
-                cells.append(Cell(tuple(paras), col=col, span=span, vmerge=vmerge, valign=valign))  # type: ignore[arg-type]
-                col += span
-            height = None
-            if trpr is not None and (trh := _child(trpr, W_TRHEIGHT)) is not None:
-                height = _twips(trh, "val", 0.0) or None
-            header = trpr is not None and _on(_child(trpr, W_TBLHEADER))
-            rows.append(Row(tuple(cells), header=header, height=height))
-        ncols = max([len(grid)] + [c.col + c.span for r in rows for c in r.cells])
-        if len(grid) < ncols:  # malformed grid: pad with the average width
-            avg = (sum(grid) / len(grid)) if grid else 72.0
-            grid = grid + (avg,) * (ncols - len(grid))
-        return Table(grid=grid, rows=tuple(rows))
+    def info(self, name: str) -> StyleInfo | None:
+        """The StyleInfo of the style named `name`; None for an unknown or numbering style."""
+        if name not in self._infos:
+            if self._by_name is None:
+                self._by_name = {self._name_of(s): s for s in self._by_id.values()}
+            s = self._by_name.get(name)
+            if s is None or s.get(W_TYPE) == "numbering":  # python-docx: a numbering style has no font
+                self._infos[name] = None
+            else:
+                sid = s.get(W_STYLEID)
+                self._infos[name] = StyleInfo(
+                    size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold), align=self._attr(sid, _jc))
+        return self._infos[name]
 
 
 def _style_size(st: etree._Element) -> float | None:
@@ -633,28 +449,6 @@ def _style_pbb(st: etree._Element) -> bool | None:
     return _onoff(ppr.find(W_PBB)) if ppr is not None else None
 
 
-_GETTERS = {"jc": lambda st: _jc(st), "pbb": _style_pbb, "bold": _style_bold}
-
-
-def _child(el: etree._Element, tag: str) -> etree._Element | None:
-    """The first child with this tag: el.find() without lxml's path machinery (10x faster here)."""
-    for c in el:
-        if c.tag == tag:
-            return c
-    return None
-
-
-def _cells(tr: etree._Element) -> Iterator[etree._Element]:
-    for child in tr:
-        tag = child.tag
-        if tag == W_TC:
-            yield child
-        elif tag == W_SDT or tag == W_CUSTOMXML:
-            inner = child.find(W_SDTCONTENT) if tag == W_SDT else child
-            if inner is not None:
-                yield from inner.iterchildren(W_TC)
-
-
 def _jc(ppr: etree._Element | None) -> Align | None:
     if ppr is None:
         return None
@@ -666,17 +460,330 @@ def _jc(ppr: etree._Element | None) -> Align | None:
     return _JC.get(jc.get(W_VAL, "")) if jc is not None else None
 
 
+# ---------------------------------------------------------------------------------------------- body
+
+class _Mark(NamedTuple):
+    """A bookmark or hyperlink anchor met among a paragraph's runs."""
+    kind: Literal["bookmark", "anchor"]
+    value: str
+
+
+_PAGE = PageBreak()  # a page break met among a paragraph's runs
+Piece = tuple[str, bool | None]  # run text, its own bold (None: the paragraph style's)
+Part = Piece | _Mark | PageBreak
+
+
+class _Reader:
+    """Reads one document's body; makes each distinct paragraph and run once."""
+
+    def __init__(self, styles: _Styles) -> None:
+        self.styles = styles
+        self._para_props: dict[str | None, ParaProps] = {}  # the styles this document uses
+        self._paras: dict[tuple, Paragraph] = {}
+        self._runs: dict[tuple[str, bool], Run] = {}
+        self._cells: dict[tuple, Cell] = {}  # keyed by the ids of its (shared, kept alive) paragraphs
+
+    def style_infos(self) -> dict[str, StyleInfo]:
+        out: dict[str, StyleInfo] = {}
+        for name in sorted({props[0] for props in self._para_props.values()}):
+            info = self.styles.info(name)
+            if info is not None:
+                out[name] = info
+        return out
+
+    # -- paragraphs
+
+    def paragraph(self, p: etree._Element) -> tuple[list[Block], etree._Element | None]:
+        """One w:p → paragraph(s) (a page break inside a run splits it), and the w:sectPr it ends, if any."""
+        parts: list[Part] = []
+        state = [0, 0]
+        ppr = None
+        for child in p:
+            tag = child.tag
+            if tag == W_R:
+                self._run(child, state, parts)
+            elif tag == W_PPR:
+                if ppr is None:
+                    ppr = child
+            else:
+                self._inline_child(child, tag, state, parts)
+        style_id = align = pbb_el = sect = None
+        if ppr is not None:
+            for c in ppr:
+                tag = c.tag
+                if tag == W_PSTYLE:
+                    if style_id is None:
+                        style_id = c.get(W_VAL)
+                elif tag == W_JC:
+                    if align is None:
+                        align = _JC.get(c.get(W_VAL, ""))
+                elif tag == W_PBB:
+                    if pbb_el is None:
+                        pbb_el = c
+                elif tag == W_SECTPR and sect is None:
+                    sect = c
+        props = self._para_props.get(style_id)
+        if props is None:
+            props = self._para_props[style_id] = self.styles.para(style_id)
+        style, style_align, style_pbb, para_bold = props
+        if align is None:
+            align = style_align
+        pbb = _on(pbb_el) if pbb_el is not None else style_pbb
+        if not parts:  # the common cases first: no run, or one run
+            return [self._para((style, (), align, pbb, (), None))], sect
+        if len(parts) == 1 and parts[0].__class__ is tuple:
+            text, bold = parts[0]  # type: ignore[misc]
+            runs = ((text, bool(para_bold) if bold is None else bold),) if text else ()
+            return [self._para((style, runs, align, pbb, (), None))], sect
+        return self._split(parts, style, align, pbb, bool(para_bold)), sect
+
+    def _split(self, parts: list[Part], style: str, align: Align | None, pbb: bool,
+               para_bold: bool) -> list[Block]:
+        """Paragraphs and page breaks from a paragraph's parts; an empty paragraph is kept (it is vertical
+        space), unless it only carried a page break."""
+        out: list[Block] = []
+        runs: list[tuple[str, bool]] = []
+        bookmarks: list[str] = []
+        anchor = None  # the first one, also for the paragraphs after a page break
+        for part in parts:
+            if part.__class__ is tuple:
+                text, bold = part  # type: ignore[misc]
+                runs.append((text, para_bold if bold is None else bold))
+            elif part is _PAGE:
+                if runs or bookmarks:
+                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+                    runs, bookmarks = [], []
+                out.append(PageBreak())
+            elif part.kind == "bookmark":  # type: ignore[union-attr]
+                bookmarks.append(part.value)  # type: ignore[union-attr]
+            elif anchor is None:
+                anchor = part.value  # type: ignore[union-attr]
+        if runs or bookmarks or not out:
+            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+        return out
+
+    def _para(self, key: tuple) -> Paragraph:
+        """The paragraph with these fields (runs as (text, bold) pairs), made once per document."""
+        para = self._paras.get(key)
+        if para is None:
+            style, runs, align, pbb, bookmarks, anchor = key
+            para = self._paras[key] = Paragraph(
+                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor)
+        return para
+
+    def _run_obj(self, run: tuple[str, bool]) -> Run:
+        obj = self._runs.get(run)
+        if obj is None:
+            obj = self._runs[run] = Run(*run)
+        return obj
+
+    def _inline(self, parent: etree._Element, state: list[int], parts: list[Part]) -> None:
+        """Walk runs in order, appending their parts; skip results of PAGEREF / PAGE fields (we print real
+        page numbers). `state` is [field depth, depth of the field being skipped]."""
+        for child in parent:
+            tag = child.tag
+            if tag == W_R:
+                self._run(child, state, parts)
+            else:
+                self._inline_child(child, tag, state, parts)
+
+    def _inline_child(self, child: etree._Element, tag: str, state: list[int], parts: list[Part]) -> None:
+        """A paragraph's child other than a run: hyperlinks, bookmarks and containers of runs."""
+        if tag == W_HYPERLINK:
+            anchor = child.get(W_ANCHOR)
+            if anchor:
+                parts.append(_Mark("anchor", anchor))
+            self._inline(child, state, parts)
+        elif tag == W_BOOKMARKSTART:
+            name = child.get(W_NAME)
+            if name and name != "_GoBack":
+                parts.append(_Mark("bookmark", name))
+        elif tag in _INLINE_CONTAINERS:
+            if tag == W_FLDSIMPLE and _is_page_field(child.get(W_INSTR, "")):
+                return
+            inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
+            if inner is not None:
+                self._inline(inner, state, parts)
+
+    def _run(self, r: etree._Element, state: list[int], parts: list[Part]) -> None:
+        start = len(parts)
+        bold = None
+        rpr_seen = False
+        text: str | None = None  # None: no text element yet (an empty w:t still makes a run)
+        for el in r:
+            tag = el.tag
+            if tag == W_T:
+                if not state[1]:
+                    text = (el.text or "") if text is None else text + (el.text or "")
+                continue
+            if tag == W_RPR:
+                if not rpr_seen:  # only the first w:rPr counts, wherever it is
+                    rpr_seen = True
+                    bold = self._rpr_bold(el)
+                    if len(parts) > start:  # text before it (schema order puts w:rPr first)
+                        parts[start:] = [p if p is _PAGE else (p[0], bold) for p in parts[start:]]  # type: ignore[index]
+                continue
+            if tag == W_FLDCHAR:
+                typ = el.get(W_FLDCHARTYPE)
+                if typ == "begin":
+                    state[0] += 1
+                elif typ == "end":
+                    if state[1] == state[0]:
+                        state[1] = 0
+                    state[0] -= 1
+                continue
+            if tag == W_INSTRTEXT:
+                if state[1] == 0 and _is_page_field(el.text or ""):
+                    state[1] = state[0]
+                continue
+            if state[1]:
+                continue
+            if tag == W_TAB:
+                text = " " if text is None else text + " "
+            elif tag == W_BR or tag == W_CR:
+                if el.get(W_TYPE) == "page":
+                    if text is not None:
+                        parts.append((text, bold))
+                        text = None
+                    parts.append(_PAGE)
+                else:
+                    text = "\n" if text is None else text + "\n"
+            elif tag == W_NOBREAKHYPHEN:
+                text = "\u2011" if text is None else text + "\u2011"
+            elif tag == W_SYM:
+                ch = el.get(W_CHAR)
+                if ch:
+                    try:
+                        sym = chr(int(ch, 16))
+                    except ValueError:
+                        continue
+                    text = sym if text is None else text + sym
+        if text is not None:
+            parts.append((text, bold))
+
+    def _rpr_bold(self, rpr: etree._Element) -> bool | None:
+        """A run's own bold: w:b, else its character style's; None when neither says (w:bCs is
+        complex-script bold: does not apply to CJK)."""
+        b = rs = None
+        for c in rpr:
+            tag = c.tag
+            if tag == W_B:
+                if b is None:
+                    b = c
+            elif tag == W_RSTYLE and rs is None:
+                rs = c
+        if b is not None:
+            return _on(b)
+        return self.styles.bold(rs.get(W_VAL)) if rs is not None else None
+
+    # -- tables
+
+    def table(self, tbl: etree._Element) -> Table:
+        grid_el = tbl.find(W_TBLGRID)
+        grid = tuple(_twips(gc, "w", 0.0) for gc in grid_el.iterchildren(W_GRIDCOL)) if grid_el is not None else ()
+        rows = tuple([self._row(tr) for tr in tbl.iterchildren(W_TR)])
+        ncols = max([len(grid)] + [c.col + c.span for r in rows for c in r.cells])
+        if len(grid) < ncols:  # malformed grid: pad with the average width
+            avg = (sum(grid) / len(grid)) if grid else 72.0
+            grid = grid + (avg,) * (ncols - len(grid))
+        return Table(grid=grid, rows=rows)
+
+    def _row(self, tr: etree._Element) -> Row:
+        trpr = None
+        tcs: list[etree._Element] = []
+        for child in tr:
+            tag = child.tag
+            if tag == W_TC:
+                tcs.append(child)
+            elif tag == W_TRPR:
+                if trpr is None:
+                    trpr = child
+            elif tag == W_SDT or tag == W_CUSTOMXML:
+                inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
+                if inner is not None:
+                    tcs.extend(inner.iterchildren(W_TC))
+        col, height, header = 0, None, False
+        if trpr is not None:
+            gb = trh = th = None
+            for c in trpr:
+                tag = c.tag
+                if tag == W_GRIDBEFORE:
+                    gb = gb if gb is not None else c
+                elif tag == W_TRHEIGHT:
+                    trh = trh if trh is not None else c
+                elif tag == W_TBLHEADER:
+                    th = th if th is not None else c
+            if gb is not None:
+                col = int(gb.get(W_VAL, "0"))
+            if trh is not None:
+                height = _twips(trh, "val", 0.0) or None
+            header = _on(th)
+        cells: list[Cell] = []
+        for tc in tcs:
+            cell = self._cell(tc, col)
+            cells.append(cell)
+            col += cell.span
+        return Row(tuple(cells), header, height)
+
+    def _cell(self, tc: etree._Element, col: int) -> Cell:
+        span, vmerge, valign = 1, None, "top"
+        paras: list[Paragraph] = []
+        tcpr_seen = False
+        for child in tc:
+            tag = child.tag
+            if tag == W_P:
+                for b in self.paragraph(child)[0]:
+                    if b.__class__ is Paragraph:
+                        paras.append(b)  # type: ignore[arg-type]
+            elif tag == W_TCPR:
+                if tcpr_seen:  # only the first w:tcPr counts
+                    continue
+                tcpr_seen = True
+                gs = vm = va = None
+                for c in child:
+                    t = c.tag
+                    if t == W_GRIDSPAN:
+                        gs = gs if gs is not None else c
+                    elif t == W_VMERGE:
+                        vm = vm if vm is not None else c
+                    elif t == W_VALIGN:
+                        va = va if va is not None else c
+                if gs is not None:
+                    span = max(1, int(gs.get(W_VAL, "1")))
+                if vm is not None:
+                    vmerge = "restart" if vm.get(W_VAL) == "restart" else "continue"
+                if va is not None:
+                    valign = _VALIGN.get(va.get(W_VAL, ""), "top")
+            elif tag == W_TBL:  # nested table: keep its text, flattened
+                for row in self.table(child).rows:
+                    for c in row.cells:
+                        paras.extend(c.paragraphs)
+        key = (col, span, vmerge, valign, *map(id, paras))
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = Cell(tuple(paras), col, span, vmerge, valign)  # type: ignore[arg-type]
+        return cell
+
+
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """The first child with this tag: el.find() without lxml's path machinery (10x faster here)."""
+    for c in el:
+        if c.tag == tag:
+            return c
+    return None
+
+
 def _is_page_field(instr: str) -> bool:
     word = instr.strip().split(" ", 1)[0].upper() if instr.strip() else ""
     return word in ("PAGEREF", "PAGE", "NUMPAGES", "SECTIONPAGES")
 
 
-def _merge(runs: list[Run]) -> list[Run]:
-    """Adjacent runs with equal formatting become one (Word splits runs arbitrarily)."""
-    out: list[Run] = []
-    for r in runs:
-        if out and out[-1].bold == r.bold:
-            out[-1] = Run(out[-1].text + r.text, r.bold)
-        elif r.text:
-            out.append(r)
-    return out
+def _merge(runs: list[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+    """Adjacent runs with equal formatting become one (Word splits runs arbitrarily); empty runs go."""
+    out: list[tuple[str, bool]] = []
+    for text, bold in runs:
+        if out and out[-1][1] == bold:
+            out[-1] = (out[-1][0] + text, bold)
+        elif text:
+            out.append((text, bold))
+    return tuple(out)
