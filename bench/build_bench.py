@@ -18,7 +18,7 @@ from budgetreport.build import run_checks
 from budgetreport.derive import derive
 from budgetreport.read import read_workbook
 from budgetreport.templates import template_set
-from budgetreport.write_docx import render_docx
+from budgetreport.write_docx import fill_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("read", "check", "derive", "docx", "pdf")
@@ -36,8 +36,8 @@ def one_build(workbook: Path, fonts) -> dict[str, tuple[float, float]]:
     budget = stage("read", read_workbook, workbook)
     stage("check", run_checks, budget)
     facts = stage("derive", derive, budget)
-    docx = stage("docx", lambda: render_docx(facts, template_set(budget.unit.name)))
-    stage("pdf", lambda: pdf.write_pdf(docx, fonts=fonts))
+    filled = stage("docx", lambda: fill_docx(facts, template_set(budget.unit.name)))
+    stage("pdf", lambda: pdf.write_pdf(filled, fonts=fonts))   # reads the filled tree, as build does
     return times
 
 

@@ -168,3 +168,18 @@ def test_zip_is_what_zipfile_writes():
             info.external_attr = 0o644 << 16
             dst.writestr(info, data)
     assert write_zip([deflate(name, data) for name, data in entries]) == reference.getvalue()
+
+
+def test_the_pdf_stage_reads_the_filled_tree_as_it_would_read_the_file(facts):
+    """build hands the PDF stage the tree the .docx was serialised from: same model, same PDF bytes as from the
+    file itself."""
+    from budgetreport import pdf
+    from budgetreport.pdf.docmodel import read_docx
+    from budgetreport.write_docx import fill_docx
+
+    filled = fill_docx(facts, template_set(UNIT))
+    assert filled.data == render_docx(facts, template_set(UNIT))
+    assert list(filled.parsed) == ["word/document.xml"]
+    assert read_docx(filled) == read_docx(filled.data)
+    fonts = pdf.resolve_fonts(None)
+    assert pdf.write_pdf(filled, fonts=fonts) == pdf.write_pdf(filled.data, fonts=fonts)

@@ -17,7 +17,8 @@ from .findings import ERROR, Finding, from_error
 from .model import Budget
 from .read import read_workbook
 from .templates import TemplateSet, safe_name, template_set
-from .write_docx import render_docx
+from .docx_package import FilledDocx
+from .write_docx import fill_docx
 
 
 @dataclass
@@ -87,12 +88,12 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
         if any(f.level == ERROR for f in findings):
             raise CheckFailed(findings, Path(workbook).name)
         templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
-        docx_bytes = render_docx(derive(budget), templates)
-        pdf_bytes, fonts_used = _render_pdf(docx_bytes, templates, pdf_engine) if pdf else (None, "")
+        filled = fill_docx(derive(budget), templates)
+        pdf_bytes, fonts_used = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "")
     except BudgetError as exc:
         exc.unit = budget.unit  # type: ignore[attr-defined]  # which unit failed, for batch reports
         raise
-    return Rendered(budget, templates, output_stem(budget), findings, docx_bytes, pdf_bytes, fonts_used)
+    return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used)
 
 
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,
@@ -112,11 +113,11 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
     return result
 
 
-def _render_pdf(docx_bytes: bytes, templates: TemplateSet, engine: str) -> tuple[bytes, str]:
+def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tuple[bytes, str]:
     from . import pdf as pdf_writer
     if engine == "libreoffice":
-        return pdf_writer.convert_with_libreoffice(docx_bytes), "LibreOffice"
+        return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice"
     if engine != "builtin":
         raise BudgetError(f"未知的 PDF 引擎“{engine}”", hint="可选：builtin（默认）或 libreoffice")
     fonts = pdf_writer.resolve_fonts(templates.unit_folder)
-    return pdf_writer.write_pdf(docx_bytes, fonts=fonts), fonts.describe()
+    return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe()

@@ -12,6 +12,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from docx import Document
@@ -31,6 +32,15 @@ _EXTERNAL_ATTR = 0o644 << 16
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
+
+
+@dataclass(frozen=True)
+class FilledDocx:
+    """A filled report: the .docx file, and the parsed trees some of its parts were serialised from (zip name →
+    root element). The PDF stage reads those trees instead of inflating and parsing the same XML again; nothing
+    may change them once the file is written."""
+    data: bytes
+    parsed: Mapping[str, etree._Element]
 
 
 @dataclass(frozen=True)

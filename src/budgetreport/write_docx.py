@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from .derive import MERGE_UP
-from .docx_package import Member, TemplatePackage, deflate, write_zip, zip_order
+from .docx_package import FilledDocx, Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
 from .templates import TemplateSet, failing_file, make_env, template_error
 
@@ -48,18 +48,24 @@ _PACKAGES: dict[bytes, TemplatePackage] = {}
 
 
 def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
+    return fill_docx(facts, templates).data
+
+
+def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
+    """The filled .docx, with the main document's tree for the PDF stage."""
     path = templates.require("report.docx")
     env = make_env(templates)
     package = _package(path)
     try:
-        filled = _fill(package, facts, env)
+        filled, root = _fill(package, facts, env)
     except TemplateError as exc:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
         raise template_error(exc, culprit) from None
     except etree.XMLSyntaxError as exc:
         raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
-    return write_zip([_member(package, name, filled.get(name)) for name in package.order])
+    data = write_zip([_member(package, name, filled.get(name)) for name in package.order])
+    return FilledDocx(data, {package.document: root})
 
 
 def prepare(templates: TemplateSet) -> None:
@@ -82,8 +88,10 @@ def _package(path: Path) -> TemplatePackage:
     return package
 
 
-def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment) -> dict[str, bytes]:
-    """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes)."""
+def _fill(package: TemplatePackage, facts: dict[str, Any],
+          env: SandboxedEnvironment) -> tuple[dict[str, bytes], etree._Element]:
+    """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes), and
+    the main document's tree."""
     body_xml = _render(package.body, facts, env)
     root = etree.fromstring(package.head + body_xml + package.tail)            # strict: broken XML is an error
     body = root.find(_BODY)
@@ -96,7 +104,7 @@ def _fill(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnviron
     if _MERGE_UP in body_xml:                     # no mark anywhere (no 绩效 tables): nothing to merge
         merge_marked_cells(body)
     filled[package.document] = serialize_part_xml(root)
-    return filled
+    return filled, root
 
 
 @functools.lru_cache(maxsize=64)

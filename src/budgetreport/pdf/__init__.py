@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from budgetreport.docx_package import FilledDocx
 from budgetreport.errors import BudgetError
 
 from .docmodel import Document, read_docx
@@ -20,7 +21,7 @@ from .render import Renderer
 __all__ = ["FontSet", "convert_with_libreoffice", "read_docx", "resolve_fonts", "write_pdf"]
 
 
-def write_pdf(docx: bytes | Path, *, fonts: FontSet | None = None) -> bytes:
+def write_pdf(docx: bytes | Path | FilledDocx, *, fonts: FontSet | None = None) -> bytes:
     """The filled .docx as PDF bytes; the same input gives byte-identical output."""
     doc: Document = read_docx(docx)
     return Renderer(doc, fonts or resolve_fonts()).render()

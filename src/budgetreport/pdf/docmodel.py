@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ from docx.oxml.ns import nsmap
 from docx.oxml.simpletypes import ST_HpsMeasure
 from docx.styles import BabelFish
 from lxml import etree
+
+from ..docx_package import FilledDocx
 
 Align = Literal["left", "center", "right", "justify"]
 
@@ -190,8 +193,9 @@ _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom":
 
 
 class _Package:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, parsed: Mapping[str, etree._Element] | None = None) -> None:
         self.data = data
+        self.parsed = parsed or {}
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
         self._rels: dict[str, etree._Element | None] = {}
@@ -199,7 +203,8 @@ class _Package:
     def xml(self, name: str | None) -> etree._Element | None:
         if name is None or name not in self.names:
             return None
-        return etree.fromstring(self.zip.read(name), _PARSER)
+        tree = self.parsed.get(name)
+        return tree if tree is not None else etree.fromstring(self.zip.read(name), _PARSER)
 
     def stored(self, name: str) -> tuple[int, bytes]:
         """A part as stored: (compression, compressed bytes). Equal stored parts have equal content, and
@@ -228,9 +233,12 @@ class _Package:
         return None
 
 
-def read_docx(source: bytes | Path | str) -> Document:
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    pkg = _Package(data)
+def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
+    """The document model of a .docx file; of a FilledDocx, from the trees it already holds where it can."""
+    if isinstance(source, FilledDocx):
+        pkg = _Package(source.data, source.parsed)
+    else:
+        pkg = _Package(source if isinstance(source, bytes) else Path(source).read_bytes())
     main = pkg.rel_target("", _RT_DOCUMENT)
     root = pkg.xml(main)
     if root is None:
