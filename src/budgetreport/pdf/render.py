@@ -230,8 +230,10 @@ class CJKParagraph(Paragraph):
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
                              textColor=style.textColor, lines=[], ascent=style.fontSize,
                              descent=-0.2 * style.fontSize)
-        key = tuple(maxWidths)
-        cache = self.__dict__.setdefault("_br_lines", {})  # tables wrap the same cell many times
+        # tables wrap the same cell many times, at widths that differ in the last bits (a column width for
+        # sizing, a difference of column positions for drawing): one split serves widths equal to 1e-9 pt
+        key = tuple([round(w, 9) for w in maxWidths])
+        cache = self.__dict__.setdefault("_br_lines", {})
         if key not in cache:
             cache[key] = cjk_frag_split(self.frags, list(maxWidths))
         return cache[key]
@@ -435,9 +437,9 @@ class Renderer:
             for b in p.bookmarks:
                 self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
         self._styles: dict[tuple, ParagraphStyle] = {}
-        # (runs, style name, alignment, size, width) of a one-paragraph cell → (text, its style, face name
-        # when the cell is drawn as a plain string, else None)
-        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None]] = {}
+        # (runs, style name, alignment, size) of a one-paragraph cell → (text, its style, face name when the
+        # cell can be drawn as a plain string, else None, and the text's width in that face)
+        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]] = {}
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -764,16 +766,16 @@ class Renderer:
         one-line Paragraph would take, without the cost of a Paragraph."""
         if len(cell.paragraphs) == 1:
             p = cell.paragraphs[0]
-            key = (p.runs, p.style, p.align, size, avail)  # table texts ("0.00", "合计") repeat: decided once
+            key = (p.runs, p.style, p.align, size)  # table texts ("0.00", "合计") repeat: decided once
             plain = self._plain.get(key)
             if plain is None:
                 align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
                 style = self._pstyle("Table Text", align, size, in_table=True)
                 text = p.text
-                face = self._plain_face(p, text, style, avail) if text else None
-                plain = self._plain[key] = (text, style, face.name if face is not None else None)
-            text, style, font = plain
-            if font is not None:
+                face, width = self._plain_face(p, text, style) if text else (None, 0.0)
+                plain = self._plain[key] = (text, style, face.name if face is not None else None, width)
+            text, style, font, width = plain
+            if font is not None and width <= avail + _FUZZ:  # one line: else it wraps, a Paragraph
                 return text, style, font
             if not text:
                 return ""
@@ -789,24 +791,24 @@ class Renderer:
                 out.append(self._para(text, segs, style))
         return out or ""
 
-    def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle, avail: float):  # type: ignore[no-untyped-def]
-        """The face when the Paragraph would be one line of this text in one face (the table face, or
-        黑体 when every run is bold; see _markup): no glyph from the fallback face, no whitespace the
-        paragraph parser would collapse, and it fits the width by the same sum cjk_frag_split makes.
-        None otherwise."""
+    def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle):  # type: ignore[no-untyped-def]
+        """(face, width) when the Paragraph would be one line of this text in one face (the table face, or
+        黑体 when every run is bold; see _markup) if it fits: no glyph from the fallback face, no whitespace
+        the paragraph parser would collapse; the width is the same sum cjk_frag_split makes. (None, 0.0)
+        otherwise."""
         bold = {r.bold for r in p.runs}
         if len(bold) != 1 or text[0] == " " or text[-1] == " " or "  " in text:
-            return None
+            return None, 0.0
         if style.fontName != self.fonts.table.name:
-            return None
+            return None, 0.0
         face = self.fonts.heading if True in bold else self.fonts.table
         if not face.covers(text):
-            return None
+            return None, 0.0
         for ch in text:
             if ch.isspace() and ch != " ":
-                return None
+                return None, 0.0
         width = _text_width(text, face.name, style.fontSize)
-        return face if width <= avail + _FUZZ else None
+        return face, width
 
 
 class _Table(Table):
