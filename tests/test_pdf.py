@@ -538,16 +538,16 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     used: list[str] = []
     real = Renderer._plain_face
 
-    def spy(self, p, text, style, avail):  # type: ignore[no-untyped-def]
-        face = real(self, p, text, style, avail)
+    def spy(self, p, text, style):  # type: ignore[no-untyped-def]
+        face, width = real(self, p, text, style)
         if face is not None:
             used.append(face.name)
-        return face
+        return face, width
 
     monkeypatch.setattr(Renderer, "_plain_face", spy)
     fast = Renderer(read_docx(sample_docx), fonts).render()
     assert fonts.table.name in used and fonts.heading.name in used, "both plain and bold (黑体) string cells"
-    monkeypatch.setattr(Renderer, "_plain_face", lambda *a: None)
+    monkeypatch.setattr(Renderer, "_plain_face", lambda *a: (None, 0.0))
     slow = Renderer(read_docx(sample_docx), fonts).render()
     assert fast != slow
     assert _raster(fast, tmp_path, "fast") == _raster(slow, tmp_path, "slow")

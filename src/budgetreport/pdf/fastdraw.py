@@ -58,7 +58,3 @@ def string_width(text: str, font: str, size: float) -> float:
         w = _WIDTHS[key] = stringWidth(text, font, size)
     return w
 
-
-def text_line(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
-    """One line of text with its left end at (x, y) on the baseline, as canvas.drawString places it."""
-    canv._code.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm {show(canv, font, size, text)} ET")

@@ -35,7 +35,7 @@ from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
 from . import serialise  # noqa: F401 - installs the serialisation speed-ups
-from .fastdraw import embedded, show, string_width, text_line
+from .fastdraw import embedded, show, string_width
 from .fonts import FontSet
 
 # ---------------------------------------------------------------------------------- Chinese line breaking
@@ -839,33 +839,60 @@ class _Table(Table):
         self._colSpanCells = _CellList(self._colSpanCells)
         self._rowSpanCells = _CellList(self._rowSpanCells)
 
-    def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def] # noqa: N802
-        """A text cell (one line in an embedded face, see Renderer._cell) placed exactly as reportlab's
-        drawString / drawCentredString / drawRightString would, written directly (fastdraw)."""
-        if not isinstance(cellval, str) or not embedded(cellstyle.fontname):
-            return super()._drawCell(cellval, cellstyle, pos, size)
-        if not cellval:
-            return None
+    def draw(self) -> None:
+        """reportlab's Table.draw for the tables built here (no callbacks, shadows or rounded corners): the same
+        steps, with the text cells (see _text_cell) written inside the cell loop."""
+        if self._renderCB:
+            return super().draw()
         canv = self.canv
-        if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
-            canv.setFillColor(cellstyle.color)
-            self._curcellstyle = cellstyle
-        colpos, rowpos = pos
-        colwidth, rowheight = size
-        font, fsize, just = cellstyle.fontname, cellstyle.fontsize, cellstyle.alignment
-        if just == "LEFT":
-            x = colpos + cellstyle.leftPadding
-        elif just == "RIGHT":
-            x = colpos + colwidth - cellstyle.rightPadding - string_width(cellval, font, fsize)
-        else:
-            x = (colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
-                 - 0.5 * string_width(cellval, font, fsize))
-        if cellstyle.valign == "BOTTOM":
-            y = rowpos + cellstyle.bottomPadding + cellstyle.leading - fsize
-        else:
-            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + cellstyle.leading) / 2.0 - fsize
-        text_line(canv, x, y, font, fsize, cellval)
+        canv.saveState()
+        self._curweight = self._curcolor = self._curcellstyle = None
+        self._makeShadow()
+        self._makeRoundedCornersClip()
+        self._drawBkgrnd()
+        code = canv._code
+        rects = self._spanRects if self._spanCmds else None
+        rowpositions, colpositions = self._rowpositions, self._colpositions
+        for r, (row, rowstyle) in enumerate(zip(self._cellvalues, self._cellStyles)):
+            for c, (cellval, cellstyle) in enumerate(zip(row, rowstyle)):
+                if rects is None:
+                    x, y, w, h = colpositions[c], rowpositions[r + 1], self._colWidths[c], self._rowHeights[r]
+                else:
+                    rect = rects[c, r]
+                    if rect is None:
+                        continue
+                    x, y, w, h = rect
+                if isinstance(cellval, str) and embedded(cellstyle.fontname):
+                    if cellval:
+                        if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
+                            canv.setFillColor(cellstyle.color)
+                            self._curcellstyle = cellstyle
+                        code.append(_text_cell(cellval, cellstyle, x, y, w, h, canv))
+                else:
+                    self._drawCell(cellval, cellstyle, (x, y), (w, h))
+        self._drawLines()
+        canv.restoreState()
+        if self._roundingRectDef:
+            self._restoreRoundingObscuredLines()
         return None
+
+
+def _text_cell(text: str, cs: CellStyle, colpos: float, rowpos: float, colwidth: float, rowheight: float,
+               canv) -> str:  # type: ignore[no-untyped-def]
+    """The operators of a text cell (one line in an embedded face, see Renderer._cell) placed exactly as
+    reportlab's drawString / drawCentredString / drawRightString would (fastdraw)."""
+    font, fsize, just = cs.fontname, cs.fontsize, cs.alignment
+    if just == "LEFT":
+        x = colpos + cs.leftPadding
+    elif just == "RIGHT":
+        x = colpos + colwidth - cs.rightPadding - string_width(text, font, fsize)
+    else:
+        x = colpos + (colwidth + cs.leftPadding - cs.rightPadding) * 0.5 - 0.5 * string_width(text, font, fsize)
+    if cs.valign == "BOTTOM":
+        y = rowpos + cs.bottomPadding + cs.leading - fsize
+    else:
+        y = rowpos + (cs.bottomPadding + rowheight - cs.topPadding + cs.leading) / 2.0 - fsize
+    return f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm {show(canv, font, fsize, text)} ET"
 
 
 class _CellList(list):
