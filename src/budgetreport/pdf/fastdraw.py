@@ -10,6 +10,8 @@ from __future__ import annotations
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
+from .fonts import _split_assigned
+
 _DYNAMIC: dict[str, bool] = {}
 
 
@@ -30,19 +32,35 @@ def show(canv, font: str, size: float, text: str) -> str:  # type: ignore[no-unt
     key = (font, size, text)
     ops = cache.get(key)
     if ops is None:
-        face = getFont(font)
-        doc = canv._doc
-        # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
-        names = canv.__dict__.setdefault("_br_subset_names", {})
-        sz = fp_str(size)
-        parts = []
-        for subset, chunk in face.splitString(text, doc):
-            name = names.get((font, subset))
-            if name is None:
-                name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
-            parts.append(f"{name} {sz} Tf ({escapePDF(chunk)}) Tj")
-        ops = cache[key] = " ".join(parts)
+        ops = cache[key] = _show_ops(canv, font, size, text)
     return ops
+
+
+def _show_ops(canv, font: str, size: float, text: str) -> str:  # type: ignore[no-untyped-def]
+    doc = canv._doc
+    # font → (face, its state in this document): the split of a text whose characters all have their codes
+    # needs neither reportlab's per-document state lookup (a weak dictionary) nor a cache of its own
+    faces = canv.__dict__.setdefault("_br_faces", {})
+    entry = faces.get(font)
+    if entry is not None:
+        face, state = entry
+        chunks = _split_assigned(text, state.assignments) or face.splitString(text, doc)
+    else:
+        face = getFont(font)
+        chunks = face.splitString(text, doc)
+        state = face.state.get(doc)
+        if state is not None:
+            faces[font] = (face, state)
+    # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
+    names = canv.__dict__.setdefault("_br_subset_names", {})
+    sz = fp_str(size)
+    parts = []
+    for subset, chunk in chunks:
+        name = names.get((font, subset))
+        if name is None:
+            name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
+        parts.append(f"{name} {sz} Tf ({escapePDF(chunk)}) Tj")
+    return " ".join(parts)
 
 
 _WIDTHS: dict[tuple[str, str, float], float] = {}

@@ -214,6 +214,11 @@ def _justify_cjk(tx, offset, line, last=0):  # type: ignore[no-untyped-def]
 _rlpara._justifyDrawParaLineX = _justify_cjk
 
 
+def _not_black(color) -> bool:  # type: ignore[no-untyped-def]
+    """color != black, without reportlab's colour comparison when it is the black object itself (nearly always)."""
+    return color is not _BLACK and color != _BLACK
+
+
 class CJKParagraph(Paragraph):
     """A Paragraph with the line breaking above; `on_draw` callbacks get the canvas when drawn."""
 
@@ -285,7 +290,7 @@ class CJKParagraph(Paragraph):
         style = self.style
         bl = self.blPara
         if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
-                or style.justifyLastLine or style.textColor != _BLACK):
+                or style.justifyLastLine or _not_black(style.textColor)):
             return None
         kind = "direct"
         link = None
@@ -299,7 +304,7 @@ class CJKParagraph(Paragraph):
                         return None
                     continue
                 if (w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
-                        or w.textColor != _BLACK or not embedded(w.fontName)):
+                        or _not_black(w.textColor) or not embedded(w.fontName)):
                     return None
                 if link is None:
                     link = w.link
