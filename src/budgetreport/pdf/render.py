@@ -735,28 +735,37 @@ class Renderer:
         cmds: list[tuple] = [("GRID", (0, 0), (-1, -1), 0.5, "black")]
         restart: dict[int, tuple[int, int]] = {}  # grid column → (row, span) of the open vertical merge
         spans: dict[tuple[int, int], list[int]] = {}  # (row, col) → [end row, end col]
+        cell_looks: dict[tuple, CellStyle] = {}  # (id of the cell's style, font, valign) → its look
         for r, row in enumerate(t.rows):
+            data_r, styles_r = data[r], styles[r]
             for cell in row.cells:
                 c = min(cell.col, ncols - 1)
                 end_c = min(c + cell.span, ncols) - 1
-                if cell.vmerge == "continue" and c in restart:
+                vmerge = cell.vmerge
+                if vmerge == "continue" and c in restart:
                     r0, _ = restart[c]
                     spans[(r0, c)][0] = r
                     continue
-                if cell.vmerge == "restart":
+                if vmerge == "restart":
                     restart[c] = (r, cell.span)
-                else:
+                elif restart:
                     restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
-                value = self._cell(cell, size, sum(widths[c:end_c + 1]) - 2 * pad)
+                # one column: its width as is (the same float as the sum of one width)
+                avail = (widths[c] if end_c == c else sum(widths[c:end_c + 1])) - 2 * pad
+                value = self._cell(cell, size, avail)
                 valign = "BOTTOM" if cell.valign == "bottom" else "MIDDLE"
-                if isinstance(value, tuple):  # one line of plain text: drawn as a string
+                if type(value) is tuple:  # one line of plain text: drawn as a string
                     value, style, font = value
-                    styles[r][c] = look(font, style.fontSize, style.leading,
-                                        _CELL_ALIGN.get(style.alignment, "LEFT"), valign)
+                    key = (id(style), font, valign)  # styles live in _STYLES: ids stay unique
+                    cs = cell_looks.get(key)
+                    if cs is None:
+                        cs = cell_looks[key] = look(font, style.fontSize, style.leading,
+                                                    _CELL_ALIGN.get(style.alignment, "LEFT"), valign)
+                    styles_r[c] = cs
                 elif valign != "MIDDLE":
-                    styles[r][c] = look(base.fontname, base.fontsize, base.leading, "LEFT", valign)
-                data[r][c] = value
+                    styles_r[c] = look(base.fontname, base.fontsize, base.leading, "LEFT", valign)
+                data_r[c] = value
         for (r, c), (r1, c1) in spans.items():
             if r1 > r or c1 > c:
                 cmds.append(("SPAN", (c, r), (c1, r1)))
@@ -771,12 +780,15 @@ class Renderer:
         one-line Paragraph would take, without the cost of a Paragraph."""
         if len(cell.paragraphs) == 1:
             p = cell.paragraphs[0]
-            key = (p.runs, p.style, p.align, size)  # table texts ("0.00", "合计") repeat: decided once
+            # table texts ("0.00", "合计") repeat: decided once; a single run by its text and weight (a run's
+            # own hash is computed in Python each time, a string's is cached)
+            runs = p.runs
+            key = ((runs[0].text, runs[0].bold) if len(runs) == 1 else runs, p.style, p.align, size)
             plain = self._plain.get(key)
             if plain is None:
                 align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
                 style = self._pstyle("Table Text", align, size, in_table=True)
-                text = p.text
+                text = _text(p)
                 face, width = self._plain_face(p, text, style) if text else (None, 0.0)
                 plain = self._plain[key] = (text, style, face.name if face is not None else None, width)
             text, style, font, width = plain
@@ -949,6 +961,12 @@ _TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")
 _TOKENS: dict[str, tuple[str, ...]] = {}
 
 
+def _text(p: m.Paragraph) -> str:
+    """p.text, without the join for the usual paragraph of one run."""
+    runs = p.runs
+    return runs[0].text if len(runs) == 1 else p.text
+
+
 def _tokens(text: str) -> tuple[str, ...]:
     """The unbreakable tokens of a cell text, memoised (cell texts repeat within and across reports)."""
     toks = _TOKENS.get(text)
@@ -970,13 +988,16 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     scale = min(1.0, frame_w / total)
     widths = [g * scale for g in grid]
     size = base if scale >= 1.0 else max(MIN_TABLE_FONT, round(base * max(scale, 0.75) * 2) / 2)
-    tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
+    texts: list[set[str]] = [set() for _ in grid]  # per column, its distinct paragraph texts ("0.00" repeats)
     for row in t.rows:
         for cell in row.cells:
             if cell.span != 1 or cell.col >= len(grid):
                 continue
-            for p in cell.paragraphs:
-                tokens[cell.col].update(_tokens(p.text))
+            texts[cell.col].update(map(_text, cell.paragraphs))
+    tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
+    for col, col_texts in zip(tokens, texts):
+        for text in col_texts:
+            col.update(_tokens(text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
