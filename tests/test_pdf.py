@@ -771,3 +771,20 @@ def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: 
 
     assert links(fast) and links(fast) == links(slow)
     assert outline(fast) and outline(fast) == outline(slow)
+
+
+def test_clean_text_check_agrees_with_reportlab() -> None:
+    """_clean(text) decides cleanBlockQuotedText(text) == text without it in the usual case: the same
+    answer for texts mixing every kind of whitespace the parser collapses."""
+    import random
+
+    from reportlab.platypus.paragraph import cleanBlockQuotedText
+
+    from budgetreport.pdf.render import _clean
+
+    pieces = ["a", "合", "0.00", " ", "  ", "\n", "\t", "\r", "\xa0", "\u3000", "\u200b", "\u2028", "\x1c", "\x85",
+              '<a name="k"/>', ""]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert _clean(text) == (cleanBlockQuotedText(text) == text), repr(text)

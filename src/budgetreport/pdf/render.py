@@ -25,7 +25,7 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 import reportlab.platypus.paragraph as _rlpara
 from reportlab.lib.abag import ABag
-from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, cleanBlockQuotedText
+from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, _wsc, cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaFrag
 from reportlab.platypus import (
     BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
@@ -606,7 +606,7 @@ class Renderer:
         known to equal the parser's (see _frags); otherwise reportlab parses the markup."""
         anchors = "".join(f'<a name="{k}"/>' for k in keys)
         text = anchors + markup
-        if cleanBlockQuotedText(text) != text:
+        if not _clean(text):
             return CJKParagraph(text, style)
         return CJKParagraph(text, style, frags=self._frags(style, segs, keys))
 
@@ -686,7 +686,7 @@ class Renderer:
         label = f"{key}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
         body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
         raw = "".join(t for _, t in segs).rstrip()
-        if all(f is None for f, _ in segs) and raw == text and cleanBlockQuotedText(text) == text:
+        if all(f is None for f, _ in segs) and raw == text and _clean(text):
             para = CJKParagraph(body, style, frags=self._toc_frags(style, text, key, label))
         else:  # several faces, entities or whitespace the parser collapses: let it parse
             para = CJKParagraph(body, style)
@@ -1048,6 +1048,20 @@ def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> s
         buf.append(ch)
     flush()
     return "".join(out)
+
+
+# whitespace other than the plain space that the paragraph parser's clean-up (cleanBlockQuotedText) collapses:
+# its own set and everything str.split splits on
+_ODD_SPACE = re.compile("[%s]" % re.escape("".join(
+    sorted({c for c in map(chr, range(0x3001)) if c.isspace() and c != " "} | set(_wsc) - {" "}))))
+
+
+def _clean(text: str) -> bool:
+    """cleanBlockQuotedText(text) == text, decided without it when the text holds only single plain spaces
+    between other characters (nearly always)."""
+    if " " in (text[:1], text[-1:]) or "  " in text or _ODD_SPACE.search(text):
+        return cleanBlockQuotedText(text) == text
+    return True
 
 
 _ENTITY_CHARS = re.compile("[&<>]")
