@@ -788,3 +788,41 @@ def test_clean_text_check_agrees_with_reportlab() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
         assert _clean(text) == (cleanBlockQuotedText(text) == text), repr(text)
+
+
+def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of text cells get their heights up front (reportlab then sizes only the others): the same bytes as
+    when reportlab sizes every row, also with every table's body repeated so that tables split across pages
+    (header rows repeated, vertical merges and wrapped cells on both sides of a split)."""
+    import dataclasses
+
+    from budgetreport.pdf import docmodel as m
+    from budgetreport.pdf import render, resolve_fonts
+
+    fonts = resolve_fonts()
+    report = built_docx.read_bytes()  # the sample report: long tables, merges, wrapped cells
+
+    def lengthened() -> m.Document:
+        doc = read_docx(report)
+        for s in doc.sections:
+            for i, b in enumerate(s.blocks):
+                if isinstance(b, m.Table) and len(b.rows) > b.header_rows:
+                    head, body = b.rows[:b.header_rows], b.rows[b.header_rows:]
+                    s.blocks[i] = dataclasses.replace(b, rows=head + body * 4)
+        return doc
+
+    sized = {"preset": 0}
+    real = render._text_row_heights
+
+    def counting(*a):  # type: ignore[no-untyped-def]
+        heights = real(*a)
+        sized["preset"] += sum(h is not None for h in heights)
+        return heights
+
+    monkeypatch.setattr(render, "_text_row_heights", counting)
+    fast = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
+    assert sized["preset"] > 100
+    monkeypatch.setattr(render, "_text_row_heights", lambda data, styles, spans: [None] * len(data))
+    slow = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
+    assert len(PdfReader(io.BytesIO(fast[1])).pages) > len(PdfReader(io.BytesIO(fast[0])).pages) + 10
+    assert fast == slow

@@ -770,7 +770,8 @@ class Renderer:
             if r1 > r or c1 > c:
                 cmds.append(("SPAN", (c, r), (c1, r1)))
         header = t.header_rows if t.header_rows < len(t.rows) else 0
-        table = _Table(data, colWidths=widths, repeatRows=header, hAlign="CENTER", splitByRow=1, cellStyles=styles)
+        table = _Table(data, colWidths=widths, rowHeights=_text_row_heights(data, styles, spans), repeatRows=header,
+                       hAlign="CENTER", splitByRow=1, cellStyles=styles)
         table.setStyle(TableStyle(cmds))
         return table
 
@@ -910,6 +911,30 @@ def _text_cell(text: str, cs: CellStyle, colpos: float, rowpos: float, colwidth:
     else:
         y = rowpos + (cs.bottomPadding + rowheight - cs.topPadding + cs.leading) / 2.0 - fsize
     return f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm {show(canv, font, fsize, text)} ET"
+
+
+def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
+                      spans: dict[tuple[int, int], list[int]]) -> list[float | None]:
+    """The height of each row that holds only text cells and no part of a vertical merge, exactly as
+    reportlab's _calc_height would size it (the tallest cell: leading × lines plus the paddings); None for
+    the other rows, which reportlab sizes (it shares a merge's height only among rows it sized itself)."""
+    merged: set[int] = set()
+    for (r, _), (r1, _) in spans.items():
+        if r1 > r:
+            merged.update(range(r, r1 + 1))
+    heights: list[float | None] = []
+    for r, (row, row_styles) in enumerate(zip(data, styles)):
+        h: float | None = None if r in merged else 0
+        for v, s in zip(row, row_styles):
+            if h is None or type(v) is not str:
+                h = None
+                break
+            t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
+            t += s.bottomPadding + s.topPadding
+            if t > h:
+                h = t
+        heights.append(h)
+    return heights
 
 
 class _CellList(list):
