@@ -922,6 +922,7 @@ def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
     for (r, _), (r1, _) in spans.items():
         if r1 > r:
             merged.update(range(r, r1 + 1))
+    one_line: dict[int, float] = {}  # id of a cell style → the height of one line of text in it
     heights: list[float | None] = []
     for r, (row, row_styles) in enumerate(zip(data, styles)):
         h: float | None = None if r in merged else 0
@@ -929,8 +930,12 @@ def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
             if h is None or type(v) is not str:
                 h = None
                 break
-            t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
-            t += s.bottomPadding + s.topPadding
+            t = one_line.get(id(s)) if "\n" not in v else None
+            if t is None:
+                t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
+                t += s.bottomPadding + s.topPadding
+                if "\n" not in v:
+                    one_line[id(s)] = t
             if t > h:
                 h = t
         heights.append(h)
