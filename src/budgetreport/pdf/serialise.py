@@ -1,8 +1,9 @@
 """Process-wide speed-ups of reportlab's PDF serialisation (pdfdoc), installed on import.
 
 Byte-identical to reportlab's own except for the Flate level. Every PDF object is formatted through
-pdfdocEnc (an encoder written in Python, per number and name) and PDFName; the report's objects are few
-kinds of plain ASCII, so those take a C path.
+pdfdoc.format and pdfdocEnc (an encoder written in Python, per number and name) and PDFName; the report's
+objects are few kinds of plain ASCII, so those take a C path. A font subset already compressed (the same
+glyphs again) is not compressed again.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 import zlib
 
 import reportlab.pdfbase.pdfdoc as _pdfdoc
+from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 
 # zlib level 4 instead of the default 6 for page and font streams: about 40 % less compression time for
@@ -72,7 +74,14 @@ def _format(element, document, toplevel=0):  # type: ignore[no-untyped-def]
         return fp_str(element).encode("ascii")  # digits, sign and point: the same bytes as pdfdocEnc
     if kind is bytes:
         return element
+    # arrays, dictionaries and strings are never reference-only; without PDF comments reportlab formats them
+    # as they format themselves
+    if kind in _INLINE_OBJECTS and not rl_config.pdfComments and "__RefOnly__" not in element.__dict__:
+        return element.format(document)
     return _rl_format(element, document, toplevel)
+
+
+_INLINE_OBJECTS = frozenset({_pdfdoc.PDFArray, _pdfdoc.PDFDictionary, _pdfdoc.PDFString})
 
 
 _pdfdoc.PDFZCompress.encode = _flate
