@@ -110,12 +110,12 @@ def _ascent_descent(font: str, size: float) -> tuple[float, float]:
     return ad
 
 
-def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], widths: list[float], start: int, end: int,
-               max_width: float, forced: bool) -> FragLine:
+def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], starts: list[int], widths: list[float],
+               start: int, end: int, max_width: float, forced: bool) -> FragLine:
     """A reportlab CJK line (kind 1): the characters of each frag (run) in the line become one word."""
     words = []
     size = ascent = descent = 0.0
-    r = bisect_right(runs, start, key=_run_start) - 1  # the run holding the line's first character
+    r = bisect_right(starts, start) - 1  # the run holding the line's first character
     while r < len(runs) and runs[r][0] < end:
         r0, r1, f = runs[r]
         w = f.__class__.__new__(f.__class__)  # f.clone() with the line's part of the text
@@ -130,10 +130,6 @@ def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], widths: 
                     ascent=ascent, descent=descent, maxWidth=max_width, currentWidth=used, lineBreak=forced)
     line.cjk_justify = True  # see _justify_cjk
     return line
-
-
-def _run_start(run: tuple[int, int, ParaFrag]) -> int:
-    return run[0]
 
 
 def _line_end(widths: list[float], start: int, stop: int, limit: float) -> int:
@@ -172,6 +168,7 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
             chars.append("")
             widths.append(0.0)
         runs.append((at, len(chars), f))
+    starts = [run[0] for run in runs]
     lines = []
     n = len(chars)
     start = 0
@@ -186,7 +183,7 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
         if forced:
             i += 1  # the <br/> ends this line
         k = i if forced or i >= n else _break_at(chars, start, i)
-        lines.append(_make_line(chars, runs, widths, start, k, max_width, forced))
+        lines.append(_make_line(chars, runs, starts, widths, start, k, max_width, forced))
         start = k
         # a space at the start of a continuation line is dropped, as Word does
         while start < n and chars[start] == " " and not forced:
