@@ -338,7 +338,7 @@ class CJKParagraph(Paragraph):
                 n = sum(len(w.text) for w in line.words if "cbDefn" not in w.__dict__)
                 if n > 1:
                     charspace = extra / (n - 1)
-            ops.append(f"1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+            ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
             if charspace:
                 ops.append(f"{fp_str(charspace)} Tc")
             cur_x = x  # reportlab's pen position: the text widths without character spacing
@@ -907,7 +907,7 @@ def _text_cell(text: str, cs: CellStyle, colpos: float, rowpos: float, colwidth:
         y = rowpos + cs.bottomPadding + cs.leading - fsize
     else:
         y = rowpos + (cs.bottomPadding + rowheight - cs.topPadding + cs.leading) / 2.0 - fsize
-    return f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm {show(canv, font, fsize, text)} ET"
+    return f"BT 1 0 0 1 {fp_str(x, y)} Tm {show(canv, font, fsize, text)} ET"
 
 
 def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
