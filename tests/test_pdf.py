@@ -826,3 +826,25 @@ def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monk
     slow = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
     assert len(PdfReader(io.BytesIO(fast[1])).pages) > len(PdfReader(io.BytesIO(fast[0])).pages) + 10
     assert fast == slow
+
+
+def test_draw_string_writes_what_the_canvas_writes() -> None:
+    """fastdraw.draw_string (footers, 目录 page numbers) writes the operators of canvas.setFont + drawString,
+    also for a text whose characters fall in two font subsets."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.fastdraw import draw_string
+
+    face = resolve_fonts().body.name
+    canv = Canvas(io.BytesIO())
+    common = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400))  # fills subset 0, spills into subset 1
+    canv.setFont(face, 12)
+    canv.drawString(0, 0, common)
+    for x, y, size, text in [(276.65, 36, 12, "— 4 —"), (-7.710938, 0, 14, "12"), (10.5, 20.25, 12, common[150:160])]:
+        canv.setFont(face, size)
+        canv.drawString(x, y, text)
+        theirs = canv._code[-1]
+        draw_string(canv, x, y, face, size, text)
+        assert canv._code[-1] == theirs
+    assert theirs.count(" Tf ") == 2  # the last text spans two subsets

@@ -23,20 +23,27 @@ def embedded(font: str) -> bool:
     return ok
 
 
-def show(canv, font: str, size: float, text: str) -> str:  # type: ignore[no-untyped-def]
-    """`Tf … Tj` operators showing text: one font switch per subset run. Memoised per document: once a
-    character has its subset code it keeps it, so the operators never change within a document."""
+def show(canv, font: str, size: float, text: str, leading: float | None = None) -> str:  # type: ignore[no-untyped-def]
+    """`Tf … Tj` operators showing text: one font switch per subset run (with a leading, each switch also sets
+    it, `Tf … TL`, as a text object writes it). Memoised per document: once a character has its subset code it
+    keeps it, so the operators never change within a document."""
     cache = canv.__dict__.get("_br_show")
     if cache is None:
         cache = canv._br_show = {}
-    key = (font, size, text)
+    key = (font, size, text, leading)
     ops = cache.get(key)
     if ops is None:
-        ops = cache[key] = _show_ops(canv, font, size, text)
+        ops = cache[key] = _show_ops(canv, font, size, text, leading)
     return ops
 
 
-def _show_ops(canv, font: str, size: float, text: str) -> str:  # type: ignore[no-untyped-def]
+def draw_string(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
+    """canvas.drawString(x, y, text) after canvas.setFont(font, size) for an embedded face: the operators its
+    text object writes (the leading 1.2 × size at each font switch, T* after the line)."""
+    canv._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {show(canv, font, size, text, size * 1.2)} T* ET")
+
+
+def _show_ops(canv, font: str, size: float, text: str, leading: float | None) -> str:  # type: ignore[no-untyped-def]
     doc = canv._doc
     # font → (face, its state in this document): the split of a text whose characters all have their codes
     # needs neither reportlab's per-document state lookup (a weak dictionary) nor a cache of its own
@@ -53,13 +60,13 @@ def _show_ops(canv, font: str, size: float, text: str) -> str:  # type: ignore[n
             faces[font] = (face, state)
     # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
     names = canv.__dict__.setdefault("_br_subset_names", {})
-    sz = fp_str(size)
+    tf = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
     parts = []
     for subset, chunk in chunks:
         name = names.get((font, subset))
         if name is None:
             name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
-        parts.append(f"{name} {sz} Tf ({escapePDF(chunk)}) Tj")
+        parts.append(f"{name} {tf} ({escapePDF(chunk)}) Tj")
     return " ".join(parts)
 
 

@@ -35,7 +35,7 @@ from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
 from . import serialise  # noqa: F401 - installs the serialisation speed-ups
-from .fastdraw import embedded, show, string_width
+from .fastdraw import draw_string, embedded, show, string_width
 from .fonts import FontSet
 
 # ---------------------------------------------------------------------------------- Chinese line breaking
@@ -1117,10 +1117,17 @@ def _footer(pg: m.PageSetup, face: str, learned: Pass) -> Callable:
         n = canv.getPageNumber()
         if n in learned.covers:
             return
-        canv.saveState()
-        canv.setFont(face, 12)
-        canv.drawCentredString(pg.width / 2, max(pg.footer, 18.0), f"— {n} —")
-        canv.restoreState()
+        text = f"— {n} —"
+        if not embedded(face):
+            canv.saveState()
+            canv.setFont(face, 12)
+            canv.drawCentredString(pg.width / 2, max(pg.footer, 18.0), text)
+            canv.restoreState()
+            return
+        # what the four calls above write, directly (they change no state they do not restore)
+        canv._code.append("q")
+        draw_string(canv, pg.width / 2 - 0.5 * string_width(text, face, 12), max(pg.footer, 18.0), face, 12, text)
+        canv._code.append("Q")
     return draw
 
 
@@ -1168,7 +1175,9 @@ def _define_toc_forms(canv, learned: Pass) -> None:  # type: ignore[no-untyped-d
     for (key, font, size), name in getattr(canv, "_br_toc_forms", {}).items():
         page = learned.pages.get(key)
         canv.beginForm(name, lowerx=-4 * size, lowery=-size, upperx=size, uppery=2 * size)
-        if page is not None:
+        if page is not None and embedded(font):  # what setFont + drawRightString(0, 0, …) write
+            draw_string(canv, 0 - string_width(str(page), font, size), 0, font, size, str(page))
+        elif page is not None:
             canv.setFont(font, size)
             canv.drawRightString(0, 0, str(page))
         canv.endForm()
