@@ -1154,7 +1154,10 @@ def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
     canv.saveState()
     dot_w = stringWidth(".", font, size)
     n = int((last - first - dot_w) / step) + 1 if last - first > dot_w else 0
-    if n > 0:
+    if n > 0 and embedded(font):  # the operators of the text object below, directly
+        canv._code.append(f"BT 1 0 0 1 {fp_str(first, y)} Tm {fp_str(step - dot_w)} Tc "
+                          f"{show(canv, font, size, '.' * n, size * 1.2)} 0 Tc ET")
+    elif n > 0:
         t = canv.beginText(first, y)
         t.setFont(font, size)
         t.setCharSpace(step - dot_w)
