@@ -538,16 +538,16 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     used: list[str] = []
     real = Renderer._plain_face
 
-    def spy(self, p, text, style, avail):  # type: ignore[no-untyped-def]
-        face = real(self, p, text, style, avail)
+    def spy(self, p, text, style):  # type: ignore[no-untyped-def]
+        face, width = real(self, p, text, style)
         if face is not None:
             used.append(face.name)
-        return face
+        return face, width
 
     monkeypatch.setattr(Renderer, "_plain_face", spy)
     fast = Renderer(read_docx(sample_docx), fonts).render()
     assert fonts.table.name in used and fonts.heading.name in used, "both plain and bold (黑体) string cells"
-    monkeypatch.setattr(Renderer, "_plain_face", lambda *a: None)
+    monkeypatch.setattr(Renderer, "_plain_face", lambda *a: (None, 0.0))
     slow = Renderer(read_docx(sample_docx), fonts).render()
     assert fast != slow
     assert _raster(fast, tmp_path, "fast") == _raster(slow, tmp_path, "slow")
@@ -771,3 +771,80 @@ def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: 
 
     assert links(fast) and links(fast) == links(slow)
     assert outline(fast) and outline(fast) == outline(slow)
+
+
+def test_clean_text_check_agrees_with_reportlab() -> None:
+    """_clean(text) decides cleanBlockQuotedText(text) == text without it in the usual case: the same
+    answer for texts mixing every kind of whitespace the parser collapses."""
+    import random
+
+    from reportlab.platypus.paragraph import cleanBlockQuotedText
+
+    from budgetreport.pdf.render import _clean
+
+    pieces = ["a", "合", "0.00", " ", "  ", "\n", "\t", "\r", "\xa0", "\u3000", "\u200b", "\u2028", "\x1c", "\x85",
+              '<a name="k"/>', ""]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert _clean(text) == (cleanBlockQuotedText(text) == text), repr(text)
+
+
+def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of text cells get their heights up front (reportlab then sizes only the others): the same bytes as
+    when reportlab sizes every row, also with every table's body repeated so that tables split across pages
+    (header rows repeated, vertical merges and wrapped cells on both sides of a split)."""
+    import dataclasses
+
+    from budgetreport.pdf import docmodel as m
+    from budgetreport.pdf import render, resolve_fonts
+
+    fonts = resolve_fonts()
+    report = built_docx.read_bytes()  # the sample report: long tables, merges, wrapped cells
+
+    def lengthened() -> m.Document:
+        doc = read_docx(report)
+        for s in doc.sections:
+            for i, b in enumerate(s.blocks):
+                if isinstance(b, m.Table) and len(b.rows) > b.header_rows:
+                    head, body = b.rows[:b.header_rows], b.rows[b.header_rows:]
+                    s.blocks[i] = dataclasses.replace(b, rows=head + body * 4)
+        return doc
+
+    sized = {"preset": 0}
+    real = render._text_row_heights
+
+    def counting(*a):  # type: ignore[no-untyped-def]
+        heights = real(*a)
+        sized["preset"] += sum(h is not None for h in heights)
+        return heights
+
+    monkeypatch.setattr(render, "_text_row_heights", counting)
+    fast = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
+    assert sized["preset"] > 100
+    monkeypatch.setattr(render, "_text_row_heights", lambda data, styles, spans: [None] * len(data))
+    slow = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
+    assert len(PdfReader(io.BytesIO(fast[1])).pages) > len(PdfReader(io.BytesIO(fast[0])).pages) + 10
+    assert fast == slow
+
+
+def test_draw_string_writes_what_the_canvas_writes() -> None:
+    """fastdraw.draw_string (footers, 目录 page numbers) writes the operators of canvas.setFont + drawString,
+    also for a text whose characters fall in two font subsets."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.fastdraw import draw_string
+
+    face = resolve_fonts().body.name
+    canv = Canvas(io.BytesIO())
+    common = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400))  # fills subset 0, spills into subset 1
+    canv.setFont(face, 12)
+    canv.drawString(0, 0, common)
+    for x, y, size, text in [(276.65, 36, 12, "— 4 —"), (-7.710938, 0, 14, "12"), (10.5, 20.25, 12, common[150:160])]:
+        canv.setFont(face, size)
+        canv.drawString(x, y, text)
+        theirs = canv._code[-1]
+        draw_string(canv, x, y, face, size, text)
+        assert canv._code[-1] == theirs
+    assert theirs.count(" Tf ") == 2  # the last text spans two subsets

@@ -10,6 +10,8 @@ from __future__ import annotations
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
+from .fonts import _split_assigned
+
 _DYNAMIC: dict[str, bool] = {}
 
 
@@ -21,28 +23,51 @@ def embedded(font: str) -> bool:
     return ok
 
 
-def show(canv, font: str, size: float, text: str) -> str:  # type: ignore[no-untyped-def]
-    """`Tf … Tj` operators showing text: one font switch per subset run. Memoised per document: once a
-    character has its subset code it keeps it, so the operators never change within a document."""
+def show(canv, font: str, size: float, text: str, leading: float | None = None) -> str:  # type: ignore[no-untyped-def]
+    """`Tf … Tj` operators showing text: one font switch per subset run (with a leading, each switch also sets
+    it, `Tf … TL`, as a text object writes it). Memoised per document: once a character has its subset code it
+    keeps it, so the operators never change within a document."""
     cache = canv.__dict__.get("_br_show")
     if cache is None:
         cache = canv._br_show = {}
-    key = (font, size, text)
+    key = (font, size, text, leading)
     ops = cache.get(key)
     if ops is None:
-        face = getFont(font)
-        doc = canv._doc
-        # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
-        names = canv.__dict__.setdefault("_br_subset_names", {})
-        sz = fp_str(size)
-        parts = []
-        for subset, chunk in face.splitString(text, doc):
-            name = names.get((font, subset))
-            if name is None:
-                name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
-            parts.append(f"{name} {sz} Tf ({escapePDF(chunk)}) Tj")
-        ops = cache[key] = " ".join(parts)
+        ops = cache[key] = _show_ops(canv, font, size, text, leading)
     return ops
+
+
+def draw_string(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
+    """canvas.drawString(x, y, text) after canvas.setFont(font, size) for an embedded face: the operators its
+    text object writes (the leading 1.2 × size at each font switch, T* after the line)."""
+    canv._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {show(canv, font, size, text, size * 1.2)} T* ET")
+
+
+def _show_ops(canv, font: str, size: float, text: str, leading: float | None) -> str:  # type: ignore[no-untyped-def]
+    doc = canv._doc
+    # font → (face, its state in this document): the split of a text whose characters all have their codes
+    # needs neither reportlab's per-document state lookup (a weak dictionary) nor a cache of its own
+    faces = canv.__dict__.setdefault("_br_faces", {})
+    entry = faces.get(font)
+    if entry is not None:
+        face, state = entry
+        chunks = _split_assigned(text, state.assignments) or face.splitString(text, doc)
+    else:
+        face = getFont(font)
+        chunks = face.splitString(text, doc)
+        state = face.state.get(doc)
+        if state is not None:
+            faces[font] = (face, state)
+    # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
+    names = canv.__dict__.setdefault("_br_subset_names", {})
+    tf = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
+    parts = []
+    for subset, chunk in chunks:
+        name = names.get((font, subset))
+        if name is None:
+            name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
+        parts.append(f"{name} {tf} ({escapePDF(chunk)}) Tj")
+    return " ".join(parts)
 
 
 _WIDTHS: dict[tuple[str, str, float], float] = {}
@@ -58,7 +83,3 @@ def string_width(text: str, font: str, size: float) -> float:
         w = _WIDTHS[key] = stringWidth(text, font, size)
     return w
 
-
-def text_line(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
-    """One line of text with its left end at (x, y) on the baseline, as canvas.drawString places it."""
-    canv._code.append(f"BT 1 0 0 1 {fp_str(x)} {fp_str(y)} Tm {show(canv, font, size, text)} ET")

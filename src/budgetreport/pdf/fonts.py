@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import cast
+from typing import Callable, cast
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -110,6 +110,7 @@ class _TTFont(TTFont):
             return table
 
         self.face.get_table = get_table
+        self.face.makeSubset = _subset_memo(self.face.makeSubset)
 
     def splitString(self, text, doc, encoding="utf-8"):  # type: ignore[no-untyped-def] # noqa: N802
         state = self.state.get(doc)
@@ -122,6 +123,23 @@ class _TTFont(TTFont):
         if result is None:
             result = cache[text] = _split_assigned(text, state.assignments) or super().splitString(text, doc, encoding)
         return result
+
+
+def _subset_memo(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
+    """A face's makeSubset, memoised per glyph set: a subset of the same characters in the same order (the
+    headings' and the template's fixed texts, a report rendered again) is the same bytes, the same object each
+    time, so its compressed stream is also found again (serialise)."""
+    made: dict[tuple[int, ...], bytes] = {}
+
+    def subset(codes: list[int]) -> bytes:
+        key = tuple(codes)
+        data = made.get(key)
+        if data is None:
+            if len(made) >= 16:  # bounded: a subset of a CJK face is up to ~200 KB
+                made.clear()
+            data = made[key] = make(codes)
+        return data
+    return subset
 
 
 def _split_assigned(text: str, assignments: dict[int, int]) -> list[tuple[int, bytes]] | None:

@@ -25,7 +25,7 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 import reportlab.platypus.paragraph as _rlpara
 from reportlab.lib.abag import ABag
-from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, cleanBlockQuotedText
+from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, _wsc, cleanBlockQuotedText
 from reportlab.platypus.paraparser import ParaFrag
 from reportlab.platypus import (
     BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
@@ -35,7 +35,7 @@ from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
 from . import serialise  # noqa: F401 - installs the serialisation speed-ups
-from .fastdraw import embedded, show, string_width, text_line
+from .fastdraw import draw_string, embedded, show, string_width
 from .fonts import FontSet
 
 # ---------------------------------------------------------------------------------- Chinese line breaking
@@ -110,12 +110,12 @@ def _ascent_descent(font: str, size: float) -> tuple[float, float]:
     return ad
 
 
-def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], widths: list[float], start: int, end: int,
-               max_width: float, forced: bool) -> FragLine:
+def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], starts: list[int], widths: list[float],
+               start: int, end: int, max_width: float, forced: bool) -> FragLine:
     """A reportlab CJK line (kind 1): the characters of each frag (run) in the line become one word."""
     words = []
     size = ascent = descent = 0.0
-    r = bisect_right(runs, start, key=_run_start) - 1  # the run holding the line's first character
+    r = bisect_right(starts, start) - 1  # the run holding the line's first character
     while r < len(runs) and runs[r][0] < end:
         r0, r1, f = runs[r]
         w = f.__class__.__new__(f.__class__)  # f.clone() with the line's part of the text
@@ -130,10 +130,6 @@ def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], widths: 
                     ascent=ascent, descent=descent, maxWidth=max_width, currentWidth=used, lineBreak=forced)
     line.cjk_justify = True  # see _justify_cjk
     return line
-
-
-def _run_start(run: tuple[int, int, ParaFrag]) -> int:
-    return run[0]
 
 
 def _line_end(widths: list[float], start: int, stop: int, limit: float) -> int:
@@ -172,6 +168,7 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
             chars.append("")
             widths.append(0.0)
         runs.append((at, len(chars), f))
+    starts = [run[0] for run in runs]
     lines = []
     n = len(chars)
     start = 0
@@ -186,7 +183,7 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
         if forced:
             i += 1  # the <br/> ends this line
         k = i if forced or i >= n else _break_at(chars, start, i)
-        lines.append(_make_line(chars, runs, widths, start, k, max_width, forced))
+        lines.append(_make_line(chars, runs, starts, widths, start, k, max_width, forced))
         start = k
         # a space at the start of a continuation line is dropped, as Word does
         while start < n and chars[start] == " " and not forced:
@@ -214,6 +211,11 @@ def _justify_cjk(tx, offset, line, last=0):  # type: ignore[no-untyped-def]
 _rlpara._justifyDrawParaLineX = _justify_cjk
 
 
+def _not_black(color) -> bool:  # type: ignore[no-untyped-def]
+    """color != black, without reportlab's colour comparison when it is the black object itself (nearly always)."""
+    return color is not _BLACK and color != _BLACK
+
+
 class CJKParagraph(Paragraph):
     """A Paragraph with the line breaking above; `on_draw` callbacks get the canvas when drawn."""
 
@@ -230,8 +232,10 @@ class CJKParagraph(Paragraph):
             return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
                              textColor=style.textColor, lines=[], ascent=style.fontSize,
                              descent=-0.2 * style.fontSize)
-        key = tuple(maxWidths)
-        cache = self.__dict__.setdefault("_br_lines", {})  # tables wrap the same cell many times
+        # tables wrap the same cell many times, at widths that differ in the last bits (a column width for
+        # sizing, a difference of column positions for drawing): one split serves widths equal to 1e-9 pt
+        key = tuple([round(w, 9) for w in maxWidths])
+        cache = self.__dict__.setdefault("_br_lines", {})
         if key not in cache:
             cache[key] = cjk_frag_split(self.frags, list(maxWidths))
         return cache[key]
@@ -283,7 +287,7 @@ class CJKParagraph(Paragraph):
         style = self.style
         bl = self.blPara
         if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
-                or style.justifyLastLine or style.textColor != _BLACK):
+                or style.justifyLastLine or _not_black(style.textColor)):
             return None
         kind = "direct"
         link = None
@@ -297,7 +301,7 @@ class CJKParagraph(Paragraph):
                         return None
                     continue
                 if (w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
-                        or w.textColor != _BLACK or not embedded(w.fontName)):
+                        or _not_black(w.textColor) or not embedded(w.fontName)):
                     return None
                 if link is None:
                     link = w.link
@@ -334,7 +338,7 @@ class CJKParagraph(Paragraph):
                 n = sum(len(w.text) for w in line.words if "cbDefn" not in w.__dict__)
                 if n > 1:
                     charspace = extra / (n - 1)
-            ops.append(f"1 0 0 1 {fp_str(x)} {fp_str(y)} Tm")
+            ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
             if charspace:
                 ops.append(f"{fp_str(charspace)} Tc")
             cur_x = x  # reportlab's pen position: the text widths without character spacing
@@ -435,9 +439,9 @@ class Renderer:
             for b in p.bookmarks:
                 self.keys.setdefault(b, f"bk{len(self.keys) + 1}")
         self._styles: dict[tuple, ParagraphStyle] = {}
-        # (runs, style name, alignment, size, width) of a one-paragraph cell → (text, its style, face name
-        # when the cell is drawn as a plain string, else None)
-        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None]] = {}
+        # (runs, style name, alignment, size) of a one-paragraph cell → (text, its style, face name when the
+        # cell can be drawn as a plain string, else None, and the text's width in that face)
+        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]] = {}
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -599,7 +603,7 @@ class Renderer:
         known to equal the parser's (see _frags); otherwise reportlab parses the markup."""
         anchors = "".join(f'<a name="{k}"/>' for k in keys)
         text = anchors + markup
-        if cleanBlockQuotedText(text) != text:
+        if not _clean(text):
             return CJKParagraph(text, style)
         return CJKParagraph(text, style, frags=self._frags(style, segs, keys))
 
@@ -679,7 +683,7 @@ class Renderer:
         label = f"{key}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
         body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
         raw = "".join(t for _, t in segs).rstrip()
-        if all(f is None for f, _ in segs) and raw == text and cleanBlockQuotedText(text) == text:
+        if all(f is None for f, _ in segs) and raw == text and _clean(text):
             para = CJKParagraph(body, style, frags=self._toc_frags(style, text, key, label))
         else:  # several faces, entities or whitespace the parser collapses: let it parse
             para = CJKParagraph(body, style)
@@ -728,33 +732,43 @@ class Renderer:
         cmds: list[tuple] = [("GRID", (0, 0), (-1, -1), 0.5, "black")]
         restart: dict[int, tuple[int, int]] = {}  # grid column → (row, span) of the open vertical merge
         spans: dict[tuple[int, int], list[int]] = {}  # (row, col) → [end row, end col]
+        cell_looks: dict[tuple, CellStyle] = {}  # (id of the cell's style, font, valign) → its look
         for r, row in enumerate(t.rows):
+            data_r, styles_r = data[r], styles[r]
             for cell in row.cells:
                 c = min(cell.col, ncols - 1)
                 end_c = min(c + cell.span, ncols) - 1
-                if cell.vmerge == "continue" and c in restart:
+                vmerge = cell.vmerge
+                if vmerge == "continue" and c in restart:
                     r0, _ = restart[c]
                     spans[(r0, c)][0] = r
                     continue
-                if cell.vmerge == "restart":
+                if vmerge == "restart":
                     restart[c] = (r, cell.span)
-                else:
+                elif restart:
                     restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
-                value = self._cell(cell, size, sum(widths[c:end_c + 1]) - 2 * pad)
+                # one column: its width as is (the same float as the sum of one width)
+                avail = (widths[c] if end_c == c else sum(widths[c:end_c + 1])) - 2 * pad
+                value = self._cell(cell, size, avail)
                 valign = "BOTTOM" if cell.valign == "bottom" else "MIDDLE"
-                if isinstance(value, tuple):  # one line of plain text: drawn as a string
+                if type(value) is tuple:  # one line of plain text: drawn as a string
                     value, style, font = value
-                    styles[r][c] = look(font, style.fontSize, style.leading,
-                                        _CELL_ALIGN.get(style.alignment, "LEFT"), valign)
+                    key = (id(style), font, valign)  # styles live in _STYLES: ids stay unique
+                    cs = cell_looks.get(key)
+                    if cs is None:
+                        cs = cell_looks[key] = look(font, style.fontSize, style.leading,
+                                                    _CELL_ALIGN.get(style.alignment, "LEFT"), valign)
+                    styles_r[c] = cs
                 elif valign != "MIDDLE":
-                    styles[r][c] = look(base.fontname, base.fontsize, base.leading, "LEFT", valign)
-                data[r][c] = value
+                    styles_r[c] = look(base.fontname, base.fontsize, base.leading, "LEFT", valign)
+                data_r[c] = value
         for (r, c), (r1, c1) in spans.items():
             if r1 > r or c1 > c:
                 cmds.append(("SPAN", (c, r), (c1, r1)))
         header = t.header_rows if t.header_rows < len(t.rows) else 0
-        table = _Table(data, colWidths=widths, repeatRows=header, hAlign="CENTER", splitByRow=1, cellStyles=styles)
+        table = _Table(data, colWidths=widths, rowHeights=_text_row_heights(data, styles, spans), repeatRows=header,
+                       hAlign="CENTER", splitByRow=1, cellStyles=styles)
         table.setStyle(TableStyle(cmds))
         return table
 
@@ -764,16 +778,19 @@ class Renderer:
         one-line Paragraph would take, without the cost of a Paragraph."""
         if len(cell.paragraphs) == 1:
             p = cell.paragraphs[0]
-            key = (p.runs, p.style, p.align, size, avail)  # table texts ("0.00", "合计") repeat: decided once
+            # table texts ("0.00", "合计") repeat: decided once; a single run by its text and weight (a run's
+            # own hash is computed in Python each time, a string's is cached)
+            runs = p.runs
+            key = ((runs[0].text, runs[0].bold) if len(runs) == 1 else runs, p.style, p.align, size)
             plain = self._plain.get(key)
             if plain is None:
                 align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
                 style = self._pstyle("Table Text", align, size, in_table=True)
-                text = p.text
-                face = self._plain_face(p, text, style, avail) if text else None
-                plain = self._plain[key] = (text, style, face.name if face is not None else None)
-            text, style, font = plain
-            if font is not None:
+                text = _text(p)
+                face, width = self._plain_face(p, text, style) if text else (None, 0.0)
+                plain = self._plain[key] = (text, style, face.name if face is not None else None, width)
+            text, style, font, width = plain
+            if font is not None and width <= avail + _FUZZ:  # one line: else it wraps, a Paragraph
                 return text, style, font
             if not text:
                 return ""
@@ -789,24 +806,24 @@ class Renderer:
                 out.append(self._para(text, segs, style))
         return out or ""
 
-    def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle, avail: float):  # type: ignore[no-untyped-def]
-        """The face when the Paragraph would be one line of this text in one face (the table face, or
-        黑体 when every run is bold; see _markup): no glyph from the fallback face, no whitespace the
-        paragraph parser would collapse, and it fits the width by the same sum cjk_frag_split makes.
-        None otherwise."""
+    def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle):  # type: ignore[no-untyped-def]
+        """(face, width) when the Paragraph would be one line of this text in one face (the table face, or
+        黑体 when every run is bold; see _markup) if it fits: no glyph from the fallback face, no whitespace
+        the paragraph parser would collapse; the width is the same sum cjk_frag_split makes. (None, 0.0)
+        otherwise."""
         bold = {r.bold for r in p.runs}
         if len(bold) != 1 or text[0] == " " or text[-1] == " " or "  " in text:
-            return None
+            return None, 0.0
         if style.fontName != self.fonts.table.name:
-            return None
+            return None, 0.0
         face = self.fonts.heading if True in bold else self.fonts.table
         if not face.covers(text):
-            return None
+            return None, 0.0
         for ch in text:
             if ch.isspace() and ch != " ":
-                return None
+                return None, 0.0
         width = _text_width(text, face.name, style.fontSize)
-        return face if width <= avail + _FUZZ else None
+        return face, width
 
 
 class _Table(Table):
@@ -837,33 +854,89 @@ class _Table(Table):
         self._colSpanCells = _CellList(self._colSpanCells)
         self._rowSpanCells = _CellList(self._rowSpanCells)
 
-    def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def] # noqa: N802
-        """A text cell (one line in an embedded face, see Renderer._cell) placed exactly as reportlab's
-        drawString / drawCentredString / drawRightString would, written directly (fastdraw)."""
-        if not isinstance(cellval, str) or not embedded(cellstyle.fontname):
-            return super()._drawCell(cellval, cellstyle, pos, size)
-        if not cellval:
-            return None
+    def draw(self) -> None:
+        """reportlab's Table.draw for the tables built here (no callbacks, shadows or rounded corners): the same
+        steps, with the text cells (see _text_cell) written inside the cell loop."""
+        if self._renderCB:
+            return super().draw()
         canv = self.canv
-        if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
-            canv.setFillColor(cellstyle.color)
-            self._curcellstyle = cellstyle
-        colpos, rowpos = pos
-        colwidth, rowheight = size
-        font, fsize, just = cellstyle.fontname, cellstyle.fontsize, cellstyle.alignment
-        if just == "LEFT":
-            x = colpos + cellstyle.leftPadding
-        elif just == "RIGHT":
-            x = colpos + colwidth - cellstyle.rightPadding - string_width(cellval, font, fsize)
-        else:
-            x = (colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding) * 0.5
-                 - 0.5 * string_width(cellval, font, fsize))
-        if cellstyle.valign == "BOTTOM":
-            y = rowpos + cellstyle.bottomPadding + cellstyle.leading - fsize
-        else:
-            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding + cellstyle.leading) / 2.0 - fsize
-        text_line(canv, x, y, font, fsize, cellval)
+        canv.saveState()
+        self._curweight = self._curcolor = self._curcellstyle = None
+        self._makeShadow()
+        self._makeRoundedCornersClip()
+        self._drawBkgrnd()
+        code = canv._code
+        rects = self._spanRects if self._spanCmds else None
+        rowpositions, colpositions = self._rowpositions, self._colpositions
+        for r, (row, rowstyle) in enumerate(zip(self._cellvalues, self._cellStyles)):
+            for c, (cellval, cellstyle) in enumerate(zip(row, rowstyle)):
+                if rects is None:
+                    x, y, w, h = colpositions[c], rowpositions[r + 1], self._colWidths[c], self._rowHeights[r]
+                else:
+                    rect = rects[c, r]
+                    if rect is None:
+                        continue
+                    x, y, w, h = rect
+                if isinstance(cellval, str) and embedded(cellstyle.fontname):
+                    if cellval:
+                        if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
+                            canv.setFillColor(cellstyle.color)
+                            self._curcellstyle = cellstyle
+                        code.append(_text_cell(cellval, cellstyle, x, y, w, h, canv))
+                else:
+                    self._drawCell(cellval, cellstyle, (x, y), (w, h))
+        self._drawLines()
+        canv.restoreState()
+        if self._roundingRectDef:
+            self._restoreRoundingObscuredLines()
         return None
+
+
+def _text_cell(text: str, cs: CellStyle, colpos: float, rowpos: float, colwidth: float, rowheight: float,
+               canv) -> str:  # type: ignore[no-untyped-def]
+    """The operators of a text cell (one line in an embedded face, see Renderer._cell) placed exactly as
+    reportlab's drawString / drawCentredString / drawRightString would (fastdraw)."""
+    font, fsize, just = cs.fontname, cs.fontsize, cs.alignment
+    if just == "LEFT":
+        x = colpos + cs.leftPadding
+    elif just == "RIGHT":
+        x = colpos + colwidth - cs.rightPadding - string_width(text, font, fsize)
+    else:
+        x = colpos + (colwidth + cs.leftPadding - cs.rightPadding) * 0.5 - 0.5 * string_width(text, font, fsize)
+    if cs.valign == "BOTTOM":
+        y = rowpos + cs.bottomPadding + cs.leading - fsize
+    else:
+        y = rowpos + (cs.bottomPadding + rowheight - cs.topPadding + cs.leading) / 2.0 - fsize
+    return f"BT 1 0 0 1 {fp_str(x, y)} Tm {show(canv, font, fsize, text)} ET"
+
+
+def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
+                      spans: dict[tuple[int, int], list[int]]) -> list[float | None]:
+    """The height of each row that holds only text cells and no part of a vertical merge, exactly as
+    reportlab's _calc_height would size it (the tallest cell: leading × lines plus the paddings); None for
+    the other rows, which reportlab sizes (it shares a merge's height only among rows it sized itself)."""
+    merged: set[int] = set()
+    for (r, _), (r1, _) in spans.items():
+        if r1 > r:
+            merged.update(range(r, r1 + 1))
+    one_line: dict[int, float] = {}  # id of a cell style → the height of one line of text in it
+    heights: list[float | None] = []
+    for r, (row, row_styles) in enumerate(zip(data, styles)):
+        h: float | None = None if r in merged else 0
+        for v, s in zip(row, row_styles):
+            if h is None or type(v) is not str:
+                h = None
+                break
+            t = one_line.get(id(s)) if "\n" not in v else None
+            if t is None:
+                t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
+                t += s.bottomPadding + s.topPadding
+                if "\n" not in v:
+                    one_line[id(s)] = t
+            if t > h:
+                h = t
+        heights.append(h)
+    return heights
 
 
 class _CellList(list):
@@ -915,6 +988,12 @@ _TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")
 _TOKENS: dict[str, tuple[str, ...]] = {}
 
 
+def _text(p: m.Paragraph) -> str:
+    """p.text, without the join for the usual paragraph of one run."""
+    runs = p.runs
+    return runs[0].text if len(runs) == 1 else p.text
+
+
 def _tokens(text: str) -> tuple[str, ...]:
     """The unbreakable tokens of a cell text, memoised (cell texts repeat within and across reports)."""
     toks = _TOKENS.get(text)
@@ -936,13 +1015,16 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     scale = min(1.0, frame_w / total)
     widths = [g * scale for g in grid]
     size = base if scale >= 1.0 else max(MIN_TABLE_FONT, round(base * max(scale, 0.75) * 2) / 2)
-    tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
+    texts: list[set[str]] = [set() for _ in grid]  # per column, its distinct paragraph texts ("0.00" repeats)
     for row in t.rows:
         for cell in row.cells:
             if cell.span != 1 or cell.col >= len(grid):
                 continue
-            for p in cell.paragraphs:
-                tokens[cell.col].update(_tokens(p.text))
+            texts[cell.col].update(map(_text, cell.paragraphs))
+    tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
+    for col, col_texts in zip(tokens, texts):
+        for text in col_texts:
+            col.update(_tokens(text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
@@ -995,6 +1077,20 @@ def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> s
     return "".join(out)
 
 
+# whitespace other than the plain space that the paragraph parser's clean-up (cleanBlockQuotedText) collapses:
+# its own set and everything str.split splits on
+_ODD_SPACE = re.compile("[%s]" % re.escape("".join(
+    sorted({c for c in map(chr, range(0x3001)) if c.isspace() and c != " "} | set(_wsc) - {" "}))))
+
+
+def _clean(text: str) -> bool:
+    """cleanBlockQuotedText(text) == text, decided without it when the text holds only single plain spaces
+    between other characters (nearly always)."""
+    if " " in (text[:1], text[-1:]) or "  " in text or _ODD_SPACE.search(text):
+        return cleanBlockQuotedText(text) == text
+    return True
+
+
 _ENTITY_CHARS = re.compile("[&<>]")
 _ENTITY_SPLIT = re.compile("([&<>])").split
 
@@ -1021,10 +1117,17 @@ def _footer(pg: m.PageSetup, face: str, learned: Pass) -> Callable:
         n = canv.getPageNumber()
         if n in learned.covers:
             return
-        canv.saveState()
-        canv.setFont(face, 12)
-        canv.drawCentredString(pg.width / 2, max(pg.footer, 18.0), f"— {n} —")
-        canv.restoreState()
+        text = f"— {n} —"
+        if not embedded(face):
+            canv.saveState()
+            canv.setFont(face, 12)
+            canv.drawCentredString(pg.width / 2, max(pg.footer, 18.0), text)
+            canv.restoreState()
+            return
+        # what the four calls above write, directly (they change no state they do not restore)
+        canv._code.append("q")
+        draw_string(canv, pg.width / 2 - 0.5 * string_width(text, face, 12), max(pg.footer, 18.0), face, 12, text)
+        canv._code.append("Q")
     return draw
 
 
@@ -1051,7 +1154,10 @@ def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
     canv.saveState()
     dot_w = stringWidth(".", font, size)
     n = int((last - first - dot_w) / step) + 1 if last - first > dot_w else 0
-    if n > 0:
+    if n > 0 and embedded(font):  # the operators of the text object below, directly
+        canv._code.append(f"BT 1 0 0 1 {fp_str(first, y)} Tm {fp_str(step - dot_w)} Tc "
+                          f"{show(canv, font, size, '.' * n, size * 1.2)} 0 Tc ET")
+    elif n > 0:
         t = canv.beginText(first, y)
         t.setFont(font, size)
         t.setCharSpace(step - dot_w)
@@ -1072,7 +1178,9 @@ def _define_toc_forms(canv, learned: Pass) -> None:  # type: ignore[no-untyped-d
     for (key, font, size), name in getattr(canv, "_br_toc_forms", {}).items():
         page = learned.pages.get(key)
         canv.beginForm(name, lowerx=-4 * size, lowery=-size, upperx=size, uppery=2 * size)
-        if page is not None:
+        if page is not None and embedded(font):  # what setFont + drawRightString(0, 0, …) write
+            draw_string(canv, 0 - string_width(str(page), font, size), 0, font, size, str(page))
+        elif page is not None:
             canv.setFont(font, size)
             canv.drawRightString(0, 0, str(page))
         canv.endForm()
