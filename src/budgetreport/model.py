@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from .money import ZERO
 
+_LEVELS = {3: 1, 5: 2, 7: 3}     # code length → level
+
 
 @dataclass
 class Row:
@@ -26,7 +28,7 @@ class Row:
     @property
     def level(self) -> int:
         """1 = 类 (3 digits), 2 = 款 (5), 3 = 项 (7); 经济分类: 1 = 类 (3), 2 = 款 (5)."""
-        return {3: 1, 5: 2, 7: 3}.get(len(self.code), 0)
+        return _LEVELS.get(len(self.code), 0)
 
 
 @dataclass
