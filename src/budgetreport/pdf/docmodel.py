@@ -178,8 +178,8 @@ class Document:
 # child access a Python call). Style and core-property semantics follow python-docx exactly.
 # A report has ~1600 paragraphs and ~1400 cells, so the reader is built for speed: each element is visited
 # once by a plain `for child in el` loop (lxml's find() runs Python path code); what follows from a style is
-# worked out once per template (_Styles); equal paragraphs and runs are made once per document (the model is
-# frozen, so sharing them is safe).
+# worked out once per template (_Styles); equal paragraphs, runs and cells are made once per template, for all
+# the documents read with it (the model is frozen, so sharing them is safe).
 
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's parser settings
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -364,6 +364,7 @@ def _styles(pkg: _Package, name: str | None) -> _Styles:
 
 
 ParaProps = tuple[str, Align | None, bool, bool | None]
+_SHARED_MAX = 50_000  # paragraphs kept for reuse across documents (a report has ~500 distinct ones)
 
 
 class _Styles:
@@ -385,6 +386,10 @@ class _Styles:
         self._para: dict[str | None, ParaProps] = {}
         self._bold: dict[str | None, bool | None] = {}
         self._infos: dict[str, StyleInfo | None] = {}
+        # the model's paragraphs, runs and cells, made once for every document read with these styles
+        self.paras: dict[tuple, Paragraph] = {}
+        self.runs: dict[tuple[str, bool], Run] = {}
+        self.cells: dict[tuple, Cell] = {}  # keyed by the ids of its (shared, kept alive) paragraphs
 
     @staticmethod
     def _name_of(el: etree._Element) -> str | None:
@@ -482,14 +487,19 @@ Part = Piece | _Mark | PageBreak
 
 
 class _Reader:
-    """Reads one document's body; makes each distinct paragraph and run once."""
+    """Reads one document's body; makes each distinct paragraph, run and cell once (per styles part)."""
 
     def __init__(self, styles: _Styles) -> None:
         self.styles = styles
         self._para_props: dict[str | None, ParaProps] = {}  # the styles this document uses
-        self._paras: dict[tuple, Paragraph] = {}
-        self._runs: dict[tuple[str, bool], Run] = {}
-        self._cells: dict[tuple, Cell] = {}  # keyed by the ids of its (shared, kept alive) paragraphs
+        # equal objects are shared across the documents read with these styles (they repeat from unit to unit)
+        if len(styles.paras) > _SHARED_MAX:  # bounded in a long batch
+            styles.paras.clear()
+            styles.runs.clear()
+            styles.cells.clear()
+        self._paras = styles.paras
+        self._runs = styles.runs
+        self._cells = styles.cells
 
     def style_infos(self) -> dict[str, StyleInfo]:
         out: dict[str, StyleInfo] = {}
