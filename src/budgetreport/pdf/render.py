@@ -1051,12 +1051,27 @@ def _tokens(text: str) -> tuple[str, ...]:
     return toks
 
 
+_FITS: dict[tuple, tuple[m.Table, tuple[float, ...], float]] = {}  # see fit_columns
+
+
 def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt).
 
     A column is never narrower than its longest unbreakable token (a number, a code), so numbers are not
     split across lines; the room comes from columns with slack.
     """
+    key = (id(t), frame_w, base, face)  # tables repeat across reports (the model shares equal ones)
+    fit = _FITS.get(key)
+    if fit is not None and fit[0] is t:  # the entry keeps its table alive: the id is still that table's
+        return list(fit[1]), fit[2]
+    widths, size = _fit_columns(t, frame_w, base, face)
+    if len(_FITS) > 1_000:  # bounded in a long batch
+        _FITS.clear()
+    _FITS[key] = (t, tuple(widths), size)
+    return widths, size
+
+
+def _fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     grid = list(t.grid)
     total = sum(grid) or 1.0
     scale = min(1.0, frame_w / total)
