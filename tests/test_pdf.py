@@ -531,12 +531,13 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
                                                          tmp_path: Path) -> None:
     """One-line cells are drawn as plain strings (fast); every page must rasterise to the same pixels as
     with a Paragraph in every cell, and the text must extract the same."""
-    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf import render, resolve_fonts
     from budgetreport.pdf.render import Renderer
 
     fonts = resolve_fonts()
     used: list[str] = []
     real = Renderer._plain_face
+    monkeypatch.setattr(render, "_PLAIN", {})  # cells decided by this test's _plain_face, not by earlier builds
 
     def spy(self, p, text, style):  # type: ignore[no-untyped-def]
         face, width = real(self, p, text, style)
@@ -548,6 +549,7 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     fast = Renderer(read_docx(sample_docx), fonts).render()
     assert fonts.table.name in used and fonts.heading.name in used, "both plain and bold (黑体) string cells"
     monkeypatch.setattr(Renderer, "_plain_face", lambda *a: (None, 0.0))
+    monkeypatch.setattr(render, "_PLAIN", {})
     slow = Renderer(read_docx(sample_docx), fonts).render()
     assert fast != slow
     assert _raster(fast, tmp_path, "fast") == _raster(slow, tmp_path, "slow")

@@ -178,8 +178,8 @@ class Document:
 # child access a Python call). Style and core-property semantics follow python-docx exactly.
 # A report has ~1600 paragraphs and ~1400 cells, so the reader is built for speed: each element is visited
 # once by a plain `for child in el` loop (lxml's find() runs Python path code); what follows from a style is
-# worked out once per template (_Styles); equal paragraphs and runs are made once per document (the model is
-# frozen, so sharing them is safe).
+# worked out once per template (_Styles); equal paragraphs, runs, cells, rows and tables are made once per
+# template, for all the documents read with it (the model is frozen, so sharing them is safe).
 
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's parser settings
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -364,6 +364,7 @@ def _styles(pkg: _Package, name: str | None) -> _Styles:
 
 
 ParaProps = tuple[str, Align | None, bool, bool | None]
+_SHARED_MAX = 50_000  # paragraphs kept for reuse across documents (a report has ~500 distinct ones)
 
 
 class _Styles:
@@ -385,6 +386,12 @@ class _Styles:
         self._para: dict[str | None, ParaProps] = {}
         self._bold: dict[str | None, bool | None] = {}
         self._infos: dict[str, StyleInfo | None] = {}
+        # the model's paragraphs, runs and cells, made once for every document read with these styles
+        self.paras: dict[tuple, Paragraph] = {}
+        self.runs: dict[tuple[str, bool], Run] = {}
+        self.cells: dict[tuple, Cell] = {}  # keyed by the ids of its (shared, kept alive) paragraphs
+        self.rows: dict[tuple, Row] = {}  # by the ids of its cells
+        self.tables: dict[tuple, Table] = {}  # by its grid and the ids of its rows
 
     @staticmethod
     def _name_of(el: etree._Element) -> str | None:
@@ -482,14 +489,24 @@ Part = Piece | _Mark | PageBreak
 
 
 class _Reader:
-    """Reads one document's body; makes each distinct paragraph and run once."""
+    """Reads one document's body; makes each distinct paragraph, run, cell, row and table once (per styles
+    part)."""
 
     def __init__(self, styles: _Styles) -> None:
         self.styles = styles
         self._para_props: dict[str | None, ParaProps] = {}  # the styles this document uses
-        self._paras: dict[tuple, Paragraph] = {}
-        self._runs: dict[tuple[str, bool], Run] = {}
-        self._cells: dict[tuple, Cell] = {}  # keyed by the ids of its (shared, kept alive) paragraphs
+        # equal objects are shared across the documents read with these styles (they repeat from unit to unit)
+        if len(styles.paras) > _SHARED_MAX:  # bounded in a long batch
+            styles.paras.clear()
+            styles.runs.clear()
+            styles.cells.clear()
+            styles.rows.clear()
+            styles.tables.clear()
+        self._paras = styles.paras
+        self._runs = styles.runs
+        self._cells = styles.cells
+        self._rows = styles.rows
+        self._tables = styles.tables
 
     def style_infos(self) -> dict[str, StyleInfo]:
         out: dict[str, StyleInfo] = {}
@@ -694,7 +711,11 @@ class _Reader:
         if len(grid) < ncols:  # malformed grid: pad with the average width
             avg = (sum(grid) / len(grid)) if grid else 72.0
             grid = grid + (avg,) * (ncols - len(grid))
-        return Table(grid=grid, rows=rows)
+        key = (grid, *map(id, rows))
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = Table(grid=grid, rows=rows)
+        return table
 
     def _row(self, tr: etree._Element) -> Row:
         trpr = None
@@ -731,7 +752,11 @@ class _Reader:
             cell = self._cell(tc, col)
             cells.append(cell)
             col += cell.span
-        return Row(tuple(cells), header, height)
+        key = (header, height, *map(id, cells))
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = Row(tuple(cells), header, height)
+        return row
 
     def _cell(self, tc: etree._Element, col: int) -> Cell:
         span, vmerge, valign = 1, None, "top"

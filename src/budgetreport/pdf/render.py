@@ -110,22 +110,38 @@ def _ascent_descent(font: str, size: float) -> tuple[float, float]:
     return ad
 
 
-def _make_line(chars: list[str], runs: list[tuple[int, int, ParaFrag]], starts: list[int], widths: list[float],
-               start: int, end: int, max_width: float, forced: bool) -> FragLine:
+# A line as cjk_frag_split lays it out: its words as (frag index, text), font size, ascent, descent, max width,
+# used width and whether a <br/> ends it. Lines depend only on the frags' texts, faces, sizes, callback widths
+# and <br/>s and on the widths: the same template wording breaks the same way in every report.
+LineSpec = tuple[tuple[tuple[int, str], ...], float, float, float, float, float, bool]
+_LAYOUTS: dict[tuple, tuple[LineSpec, ...]] = {}
+
+
+def _line_spec(chars: list[str], runs: list[tuple[int, int, ParaFrag]], starts: list[int], widths: list[float],
+               start: int, end: int, max_width: float, forced: bool) -> LineSpec:
     """A reportlab CJK line (kind 1): the characters of each frag (run) in the line become one word."""
     words = []
     size = ascent = descent = 0.0
     r = bisect_right(starts, start) - 1  # the run holding the line's first character
     while r < len(runs) and runs[r][0] < end:
         r0, r1, f = runs[r]
-        w = f.__class__.__new__(f.__class__)  # f.clone() with the line's part of the text
-        w.__dict__.update(f.__dict__)
-        w.text = "".join(chars[max(r0, start):min(r1, end)])
-        words.append(w)
+        words.append((r, "".join(chars[max(r0, start):min(r1, end)])))
         a, d = _ascent_descent(f.fontName, f.fontSize)
         size, ascent, descent = max(size, f.fontSize), max(ascent, a), min(descent, d)
         r += 1
-    used = sum(widths[start:end])
+    return tuple(words), size, ascent, descent, max_width, sum(widths[start:end]), forced
+
+
+def _make_line(frags: list, spec: LineSpec) -> FragLine:
+    """The FragLine of a line spec, its words clones of this paragraph's frags (their links and callbacks)."""
+    spec_words, size, ascent, descent, max_width, used, forced = spec
+    words = []
+    for r, text in spec_words:
+        f = frags[r]
+        w = f.__class__.__new__(f.__class__)  # f.clone() with the line's part of the text
+        w.__dict__.update(f.__dict__)
+        w.text = text
+        words.append(w)
     line = FragLine(kind=1, extraSpace=max_width - used, wordCount=1, words=words, fontSize=size,
                     ascent=ascent, descent=descent, maxWidth=max_width, currentWidth=used, lineBreak=forced)
     line.cjk_justify = True  # see _justify_cjk
@@ -149,6 +165,24 @@ def _line_end(widths: list[float], start: int, stop: int, limit: float) -> int:
 
 
 def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
+    key = (tuple([_frag_key(f) for f in frags]), tuple(max_widths))
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _layout(frags, max_widths)
+        if len(_LAYOUTS) > 5_000:  # bounded in a long batch (a report has ~300)
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = layout
+    return ParaLines(kind=1, lines=[_make_line(frags, spec) for spec in layout])
+
+
+def _frag_key(f: ParaFrag) -> tuple:
+    """All of a frag that its lines depend on (see _layout)."""
+    if hasattr(f, "cbDefn"):
+        return ("cb", getattr(f.cbDefn, "width", 0) or 0)
+    return (f.text, f.fontName, f.fontSize, hasattr(f, "lineBreak"))
+
+
+def _layout(frags: list, max_widths: list[float]) -> tuple[LineSpec, ...]:
     chars: list[str] = []
     runs: list[tuple[int, int, ParaFrag]] = []  # (first index, end index, frag) of every frag's characters
     widths: list[float] = []
@@ -169,7 +203,7 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
             widths.append(0.0)
         runs.append((at, len(chars), f))
     starts = [run[0] for run in runs]
-    lines = []
+    lines: list[LineSpec] = []
     n = len(chars)
     start = 0
     b = 0  # next <br/> at or after start: breaks[b]
@@ -183,12 +217,12 @@ def cjk_frag_split(frags: list, max_widths: list[float]) -> ParaLines:
         if forced:
             i += 1  # the <br/> ends this line
         k = i if forced or i >= n else _break_at(chars, start, i)
-        lines.append(_make_line(chars, runs, starts, widths, start, k, max_width, forced))
+        lines.append(_line_spec(chars, runs, starts, widths, start, k, max_width, forced))
         start = k
         # a space at the start of a continuation line is dropped, as Word does
         while start < n and chars[start] == " " and not forced:
             start += 1
-    return ParaLines(kind=1, lines=lines)
+    return tuple(lines)
 
 
 _rl_justify = _rlpara._justifyDrawParaLineX
@@ -420,6 +454,7 @@ TOC_STYLES = ("toc 1", "toc 2")
 _STYLES: dict[tuple, ParagraphStyle] = {}
 _PROTOS: dict[tuple, ParaFrag] = {}
 _TOC_PROTOS: dict[int, list[ParaFrag]] = {}  # style id → the parser's (link text, onDraw) fragments
+_PLAIN: dict[tuple, tuple[str, ParagraphStyle, str | None, float]] = {}  # see Renderer._plain_cell
 
 
 @dataclass
@@ -784,11 +819,7 @@ class Renderer:
             key = ((runs[0].text, runs[0].bold) if len(runs) == 1 else runs, p.style, p.align, size)
             plain = self._plain.get(key)
             if plain is None:
-                align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
-                style = self._pstyle("Table Text", align, size, in_table=True)
-                text = _text(p)
-                face, width = self._plain_face(p, text, style) if text else (None, 0.0)
-                plain = self._plain[key] = (text, style, face.name if face is not None else None, width)
+                plain = self._plain[key] = self._plain_cell(p, key, size)
             text, style, font, width = plain
             if font is not None and width <= avail + _FUZZ:  # one line: else it wraps, a Paragraph
                 return text, style, font
@@ -805,6 +836,22 @@ class Renderer:
             if text.strip():
                 out.append(self._para(text, segs, style))
         return out or ""
+
+    def _plain_cell(self, p: m.Paragraph, key: tuple, size: float) -> tuple[str, ParagraphStyle, str | None, float]:
+        """A one-paragraph cell's entry of self._plain, shared by every document with the same paragraph
+        style (a process-wide _STYLES object: its id stays unique) and faces."""
+        align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
+        style = self._pstyle("Table Text", align, size, in_table=True)
+        shared_key = (key, id(style), self.fonts.table.name, self.fonts.heading.name)
+        plain = _PLAIN.get(shared_key)
+        if plain is None:
+            text = _text(p)
+            face, width = self._plain_face(p, text, style) if text else (None, 0.0)
+            plain = (text, style, face.name if face is not None else None, width)
+            if len(_PLAIN) > 100_000:  # bounded in a long batch
+                _PLAIN.clear()
+            _PLAIN[shared_key] = plain
+        return plain
 
     def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle):  # type: ignore[no-untyped-def]
         """(face, width) when the Paragraph would be one line of this text in one face (the table face, or
@@ -1004,12 +1051,27 @@ def _tokens(text: str) -> tuple[str, ...]:
     return toks
 
 
+_FITS: dict[tuple, tuple[m.Table, tuple[float, ...], float]] = {}  # see fit_columns
+
+
 def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt).
 
     A column is never narrower than its longest unbreakable token (a number, a code), so numbers are not
     split across lines; the room comes from columns with slack.
     """
+    key = (id(t), frame_w, base, face)  # tables repeat across reports (the model shares equal ones)
+    fit = _FITS.get(key)
+    if fit is not None and fit[0] is t:  # the entry keeps its table alive: the id is still that table's
+        return list(fit[1]), fit[2]
+    widths, size = _fit_columns(t, frame_w, base, face)
+    if len(_FITS) > 1_000:  # bounded in a long batch
+        _FITS.clear()
+    _FITS[key] = (t, tuple(widths), size)
+    return widths, size
+
+
+def _fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     grid = list(t.grid)
     total = sum(grid) or 1.0
     scale = min(1.0, frame_w / total)
