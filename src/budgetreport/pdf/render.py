@@ -848,7 +848,7 @@ class Renderer:
             text = _text(p)
             face, width = self._plain_face(p, text, style) if text else (None, 0.0)
             plain = (text, style, face.name if face is not None else None, width)
-            if len(_PLAIN) > 100_000:  # bounded in a long batch
+            if len(_PLAIN) > 5_000:  # bounded in a long batch (the sample makes 322 entries)
                 _PLAIN.clear()
             _PLAIN[shared_key] = plain
         return plain
