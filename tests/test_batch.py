@@ -5,6 +5,8 @@ import csv
 import hashlib
 import multiprocessing
 import shutil
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -205,3 +207,37 @@ def test_same_input_gives_byte_identical_docx_and_pdf(tmp_path):
     assert report.return_code == 0
     assert (tmp_path / "batch" / first.docx.name).read_bytes() == first.docx.read_bytes()
     assert (tmp_path / "batch" / first.pdf.name).read_bytes() == first.pdf.read_bytes()
+
+
+_BUILD_IN_ORDER = """
+import sys
+from pathlib import Path
+from budgetreport.build import render_report
+out = Path(sys.argv[1])
+for i, path in enumerate(sys.argv[2:]):
+    r = render_report(path)
+    (out / f"{i}.docx").write_bytes(r.docx)
+    (out / f"{i}.pdf").write_bytes(r.pdf)
+"""
+
+
+def _build_in_one_process(outdir: Path, *workbooks: Path) -> list[tuple[bytes, bytes]]:
+    outdir.mkdir()
+    subprocess.run([sys.executable, "-c", _BUILD_IN_ORDER, str(outdir), *map(str, workbooks)], check=True)
+    return [((outdir / f"{i}.docx").read_bytes(), (outdir / f"{i}.pdf").read_bytes()) for i in range(len(workbooks))]
+
+
+def test_units_built_one_after_another_do_not_leak_into_each_other(tmp_path):
+    """A worker keeps caches across the units it builds (line layouts, model objects): a unit's bytes are the
+    same whether it is built alone in a fresh process or after another unit, in either order."""
+    a = sample_copy(tmp_path / "a.xlsx")
+    b = unit_copy(tmp_path / "b.xlsx", OTHER)
+    wb = openpyxl.load_workbook(b)
+    set_field(wb["单位信息"], "内设科室", "办公室、指挥调度科、信息技术科、综合执法协调科、第一业务科、第二业务科")
+    set_field(wb["单位信息"], "主要职能", "负责全市城市运行的统一指挥调度，" * 6 + "承办上级交办的其他事项。")
+    wb.save(b)
+    alone_a = _build_in_one_process(tmp_path / "a", a)[0]
+    alone_b = _build_in_one_process(tmp_path / "b", b)[0]
+    assert alone_a != alone_b
+    assert _build_in_one_process(tmp_path / "ab", a, b) == [alone_a, alone_b]
+    assert _build_in_one_process(tmp_path / "ba", b, a) == [alone_b, alone_a]
