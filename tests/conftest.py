@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample workbook, a built report, and a way to edit a copy of the sample."""
+"""Shared fixtures: the sample workbook, a built report, a way to edit a copy of the sample, and a templates root
+with the defaults in it."""
 from __future__ import annotations
 
 import shutil
@@ -53,3 +54,23 @@ def edited(tmp_path) -> Callable[..., Path]:
         wb.save(path)
         return path
     return make
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    """A templates root with the defaults copied into default/."""
+    from budgetreport.templates import PACKAGED_DEFAULTS
+    root = tmp_path / "templates"
+    shutil.copytree(PACKAGED_DEFAULTS, root / "default")
+    return root
+
+
+def unit_report_template(root: Path, edit: Callable, unit: str = UNIT) -> Path:
+    """root/<unit>/report.docx: the default report.docx after edit(document) changed it (python-docx)."""
+    from docx import Document
+    doc = Document(str(root / "default" / "report.docx"))
+    edit(doc)
+    (root / unit).mkdir(exist_ok=True)
+    path = root / unit / "report.docx"
+    doc.save(str(path))
+    return path

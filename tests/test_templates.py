@@ -5,23 +5,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from docx import Document
 
 from budgetreport.build import build_report
 from budgetreport.errors import BudgetError
 from budgetreport.templates import PACKAGED_DEFAULTS, template_set
-from conftest import SAMPLE, UNIT, set_field
+from conftest import SAMPLE, UNIT, set_field, unit_report_template
 from textutil import docx_lines, norm
 
 OTHER_UNIT = "昌吉市某某服务中心"
-
-
-@pytest.fixture
-def root(tmp_path) -> Path:
-    """A templates root with the defaults copied into default/."""
-    root = tmp_path / "templates"
-    shutil.copytree(PACKAGED_DEFAULTS, root / "default")
-    return root
 
 
 @pytest.fixture
@@ -40,10 +31,7 @@ def test_lookup_order(root):
 
 
 def test_unit_report_template_changes_only_that_unit(root, other_unit, tmp_path):
-    doc = Document(str(root / "default" / "report.docx"))
-    doc.add_paragraph("本单位补充说明：{{ unit.name }}自定义段落。", style="Body Text")
-    (root / UNIT).mkdir()
-    doc.save(str(root / UNIT / "report.docx"))
+    unit_report_template(root, lambda doc: doc.add_paragraph("本单位补充说明：{{ unit.name }}自定义段落。", style="Body Text"))
     mine = docx_lines(build_report(SAMPLE, tmp_path / "a", templates_root=root, pdf=False).docx)
     theirs = docx_lines(build_report(other_unit, tmp_path / "b", templates_root=root, pdf=False).docx)
     assert norm(f"本单位补充说明：{UNIT}自定义段落。") in mine
@@ -80,10 +68,7 @@ def test_template_cannot_reach_python_internals(root, tmp_path, evil):
 
 
 def test_missing_value_is_an_error_naming_it(root, tmp_path):
-    doc = Document(str(root / "default" / "report.docx"))
-    doc.add_paragraph("{{ unit.no_such_field }}", style="Body Text")
-    (root / UNIT).mkdir()
-    doc.save(str(root / UNIT / "report.docx"))
+    unit_report_template(root, lambda doc: doc.add_paragraph("{{ unit.no_such_field }}", style="Body Text"))
     with pytest.raises(BudgetError) as info:
         build_report(SAMPLE, tmp_path / "out", templates_root=root, pdf=False)
     assert "no_such_field" in str(info.value) and "report.docx" in str(info.value)
@@ -102,8 +87,7 @@ def test_default_template_is_reproducible_from_its_script():
 
 def _pdf_text(pdf: Path) -> str:
     import subprocess
-    import shutil as sh
-    if sh.which("pdftotext"):
+    if shutil.which("pdftotext"):
         return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     from pypdf import PdfReader
     return "\n".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
@@ -123,9 +107,8 @@ def test_unit_wording_change_reaches_the_pdf(root, other_unit, tmp_path):
 
 def test_pages_render_to_png_for_review(tmp_path):
     """Pages 1 (cover), 4 (概况) and 6 (表2, landscape) as PNG, the way a reviewer looks at them."""
-    import shutil as sh
     import subprocess
-    if not sh.which("pdftoppm"):
+    if not shutil.which("pdftoppm"):
         pytest.skip("poppler-utils not installed")
     pdf = build_report(SAMPLE, tmp_path).pdf
     for page in (1, 4, 6):

@@ -23,7 +23,7 @@ from budgetreport.errors import BudgetError
 from budgetreport.read import read_workbook
 from budgetreport.templates import PACKAGED_DEFAULTS, make_env, template_set
 from budgetreport.write_docx import _set_properties, merge_marked_cells, normalize_zip, render_docx
-from conftest import SAMPLE, UNIT
+from conftest import SAMPLE, UNIT, unit_report_template
 
 FOOTNOTES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
              '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
@@ -93,13 +93,6 @@ def _rich_template(path: Path) -> None:
     path.write_bytes(_with_footnotes(raw.getvalue()))
 
 
-@pytest.fixture
-def root(tmp_path) -> Path:
-    root = tmp_path / "templates"
-    shutil.copytree(PACKAGED_DEFAULTS, root / "default")
-    return root
-
-
 def test_default_template_same_bytes_as_docxtpl(facts):
     templates = template_set(UNIT)
     assert parts(render_docx(facts, templates)) == parts(docxtpl_render(facts, templates))
@@ -130,20 +123,16 @@ def test_template_edited_on_disk_is_taken_apart_again(facts, root):
 
 
 def test_filled_xml_that_is_broken_is_an_error_naming_the_template(facts, root):
-    doc = Document(str(root / "default" / "report.docx"))
-    doc.add_paragraph("{{ '<w:p>' | safe }}", style="Body Text")
-    (root / UNIT).mkdir()
-    doc.save(str(root / UNIT / "report.docx"))
+    unit_report_template(root, lambda doc: doc.add_paragraph("{{ '<w:p>' | safe }}", style="Body Text"))
     with pytest.raises(BudgetError) as info:
         render_docx(facts, template_set(UNIT, "", root))
     assert "不是有效的 XML" in str(info.value) and "report.docx" in str(info.value)
 
 
 def test_missing_value_in_a_header_is_an_error_naming_it(facts, root):
-    doc = Document(str(root / "default" / "report.docx"))
-    doc.sections[0].header.paragraphs[0].text = "{{ unit.no_such_header_field }}"
-    (root / UNIT).mkdir()
-    doc.save(str(root / UNIT / "report.docx"))
+    def edit(doc) -> None:
+        doc.sections[0].header.paragraphs[0].text = "{{ unit.no_such_header_field }}"
+    unit_report_template(root, edit)
     with pytest.raises(BudgetError) as info:
         render_docx(facts, template_set(UNIT, "", root))
     assert "no_such_header_field" in str(info.value) and "report.docx" in str(info.value)

@@ -50,6 +50,8 @@ W_GRIDSPAN, W_VMERGE, W_VALIGN, W_TRHEIGHT, W_TBLHEADER = (
 W_TBLGRID, W_GRIDCOL, W_CUSTOMXML = _W + "tblGrid", _W + "gridCol", _W + "customXml"
 W_STYLE, W_STYLEID, W_BASEDON, W_DEFAULT, W_SZ = _W + "style", _W + "styleId", _W + "basedOn", _W + "default", _W + "sz"
 _INLINE_CONTAINERS = {_W + t: t for t in ("ins", "smartTag", "customXml", "fldSimple", "sdt", "sdtContent")}
+_ROW_PROPS = {W_GRIDBEFORE: 0, W_TRHEIGHT: 1, W_TBLHEADER: 2}     # what a w:trPr tells us (see _firsts)
+_CELL_PROPS = {W_GRIDSPAN: 0, W_VMERGE: 1, W_VALIGN: 2}           # … and a w:tcPr
 
 
 @dataclass(frozen=True)
@@ -735,15 +737,7 @@ class _Reader:
                     tcs.extend(inner.iterchildren(W_TC))
         col, height, header = 0, None, False
         if trpr is not None:
-            gb = trh = th = None
-            for c in trpr:
-                tag = c.tag
-                if tag == W_GRIDBEFORE:
-                    gb = gb if gb is not None else c
-                elif tag == W_TRHEIGHT:
-                    trh = trh if trh is not None else c
-                elif tag == W_TBLHEADER:
-                    th = th if th is not None else c
+            gb, trh, th = _firsts(trpr, _ROW_PROPS)
             if gb is not None:
                 col = int(gb.get(W_VAL, "0"))
             if trh is not None:
@@ -774,15 +768,7 @@ class _Reader:
                 if tcpr_seen:  # only the first w:tcPr counts
                     continue
                 tcpr_seen = True
-                gs = vm = va = None
-                for c in child:
-                    t = c.tag
-                    if t == W_GRIDSPAN:
-                        gs = gs if gs is not None else c
-                    elif t == W_VMERGE:
-                        vm = vm if vm is not None else c
-                    elif t == W_VALIGN:
-                        va = va if va is not None else c
+                gs, vm, va = _firsts(child, _CELL_PROPS)
                 if gs is not None:
                     span = max(1, int(gs.get(W_VAL, "1")))
                 if vm is not None:
@@ -798,6 +784,16 @@ class _Reader:
         if cell is None:
             cell = self._cells[key] = Cell(tuple(paras), col, span, vmerge, valign)  # type: ignore[arg-type]
         return cell
+
+
+def _firsts(props: etree._Element, tags: dict[str, int]) -> list[etree._Element | None]:
+    """The first child of each tag (tags: tag → position in the result), as Word reads a property element."""
+    found: list[etree._Element | None] = [None] * len(tags)
+    for c in props:
+        i = tags.get(c.tag)
+        if i is not None and found[i] is None:
+            found[i] = c
+    return found
 
 
 def _child(el: etree._Element, tag: str) -> etree._Element | None:
