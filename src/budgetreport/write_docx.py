@@ -18,6 +18,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import docxtpl
 from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import nsmap, qn
@@ -27,6 +28,7 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from . import diskcache
 from .derive import MERGE_UP
 from .docx_package import FilledDocx, Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
@@ -84,7 +86,7 @@ def _package(path: Path) -> TemplatePackage:
     if package is None:
         if len(_PACKAGES) > 16:
             _PACKAGES.clear()
-        package = _PACKAGES[data] = TemplatePackage.load(data)
+        package = _PACKAGES[data] = TemplatePackage.load_cached(data)
     return package
 
 
@@ -109,8 +111,14 @@ def _fill(package: TemplatePackage, facts: dict[str, Any],
 
 @functools.lru_cache(maxsize=64)
 def _jinja_source(xml: str) -> str:
-    """docxtpl's patch_xml, then one line per paragraph as its render does (error context shows nearby lines)."""
-    return _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
+    """docxtpl's patch_xml, then one line per paragraph as its render does (error context shows nearby lines);
+    kept in the disk cache too (≈0.09 s for the default report's body)."""
+    key = diskcache.make_key("jinja-source", xml, docxtpl.__version__, diskcache.source_digest(__name__))
+    source = diskcache.fetch("jinja-source", key)
+    if not isinstance(source, str):
+        source = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
+        diskcache.keep("jinja-source", key, source)
+    return source
 
 
 def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:

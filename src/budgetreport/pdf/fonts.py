@@ -26,6 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from budgetreport.errors import BudgetError
+from budgetreport.pdf.fontcache import init_ttfont
 
 ROLES = ("title", "heading", "body", "table")
 _ROLE_ZH = {"title": "标题", "heading": "黑体", "body": "正文", "table": "表格"}
@@ -97,7 +98,7 @@ class _TTFont(TTFont):
     it again gives the same chunks; table texts ("0.00", "合计", headers) repeat many times."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
+        init_ttfont(self, *args, **kwargs)   # TTFont's, with what it reads out of the face kept on disk
         # every font subset of every document copies its tables out of the font file again (the glyph table of
         # a CJK face is 4-17 MB, ~3 ms a copy): keep the copies for the life of the registered face
         tables: dict[str, bytes] = {}

@@ -1,0 +1,148 @@
+"""A persistent cache of derived bytes in the user's cache folder (like pip's): what a run computes from files
+that rarely change — compiled Jinja templates, what reportlab reads out of a font — so the next run starts faster.
+
+- Folder: `BUDGETREPORT_CACHE_DIR` when set (`off` disables the cache), else Windows
+  `%LOCALAPPDATA%\\budgetreport\\Cache`, macOS `~/Library/Caches/budgetreport`, elsewhere
+  `$XDG_CACHE_HOME/budgetreport` or `~/.cache/budgetreport`. Deleting the folder is always safe.
+- A key hashes everything its value depends on (the caller's content hashes and library versions, plus the
+  Python version and our format number, added here), so an entry is never stale: changed inputs give new keys.
+- Bounded: keys change only when templates, fonts or versions change, and each write removes the entries of
+  its kind not written for `MAX_AGE_DAYS`, so old keys do not pile up.
+- Writes are atomic (temporary file + os.replace): concurrent processes (a batch's workers) see a whole entry
+  or none. Every entry carries a SHA-256 of its payload; a damaged or truncated one reads as missing.
+- Never an error for the user: any failure (unwritable folder, full disk, damaged entry) means "not cached"
+  and the caller computes the value as if there were no cache.
+- Values are stored with marshal (plain data and code objects; never pickle): loading runs no code.
+"""
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import importlib.util
+import marshal
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ENV = "BUDGETREPORT_CACHE_DIR"
+FORMAT = 1            # of the entries and the keys; raise it when either changes
+MAX_AGE_DAYS = 30
+_MAGIC = b"budgetreport-cache\0"
+_DIGEST = 32
+
+
+def folder() -> Path | None:
+    """The cache folder (not created here), or None when the cache is off."""
+    configured = os.environ.get(ENV, "").strip()
+    if configured.lower() == "off":
+        return None
+    if configured:
+        return Path(configured)
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA")
+        return (Path(local) if local else Path.home() / "AppData" / "Local") / "budgetreport" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "budgetreport"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache") / "budgetreport"
+
+
+def make_key(*parts: str | bytes | int) -> str:
+    """SHA-256 over the parts, our format number and the Python version (marshal and bytecode change with it)."""
+    h = hashlib.sha256()
+    for part in (FORMAT, repr(sys.version_info[:3]), importlib.util.MAGIC_NUMBER, *parts):
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8")
+        h.update(len(data).to_bytes(8, "little") + data)    # length-prefixed: ("ab", "c") ≠ ("a", "bc")
+    return h.hexdigest()
+
+
+def source_digest(module: str) -> str:
+    """SHA-256 of an imported module's source file, for keys of values that module's code computes."""
+    return _file_digest(getattr(sys.modules.get(module), "__file__", None) or "")
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else "?"
+    except OSError:
+        return "?"
+
+
+def fetch(kind: str, key: str) -> Any:
+    """The value kept under kind/key, or None (missing, damaged, cache off or unreadable)."""
+    data = _load(kind, key)
+    if data is None:
+        return None
+    collecting = gc.isenabled()
+    gc.disable()    # a font's metrics are ~10⁵ lists and tuples: the cyclic GC would walk the heap again and again
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def keep(kind: str, key: str, value: Any) -> None:
+    """Keep a marshal-able value (None is never kept: it reads as missing)."""
+    try:
+        payload = marshal.dumps(value)
+    except ValueError:      # not marshal-able: simply not cached
+        return
+    _store(kind, key, payload)
+
+
+def _load(kind: str, key: str) -> bytes | None:
+    """The payload stored under kind/key, or None (missing, damaged, cache off or unreadable)."""
+    base = folder()
+    if base is None:
+        return None
+    try:
+        data = (base / kind / key).read_bytes()
+    except (OSError, ValueError):
+        return None
+    head = len(_MAGIC) + _DIGEST
+    if not data.startswith(_MAGIC) or len(data) < head:
+        return None
+    payload = data[head:]
+    if hashlib.sha256(payload).digest() != data[len(_MAGIC):head]:
+        return None
+    return payload
+
+
+def _store(kind: str, key: str, payload: bytes) -> None:
+    """Keep the payload under kind/key; silently does nothing when the folder cannot be written."""
+    base = folder()
+    if base is None:
+        return
+    target = base / kind
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, target / key)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        _prune(target)
+    except (OSError, ValueError):
+        pass
+
+
+def _prune(target: Path) -> None:
+    """Remove this kind's entries (and temporary files a killed process left) not written for MAX_AGE_DAYS."""
+    oldest = time.time() - MAX_AGE_DAYS * 86400
+    for entry in target.iterdir():
+        try:
+            if entry.stat().st_mtime < oldest:
+                entry.unlink()
+        except OSError:
+            pass    # another process removed or replaced it first

@@ -1,0 +1,101 @@
+"""What reportlab reads out of a TrueType face, kept in the disk cache (budgetreport.diskcache).
+
+reportlab's `TTFontFile.extractInfo` walks a CJK face's character map and metrics in Python, ≈0.15 s per face
+and run. Its result depends only on the font file's bytes, the subfont and reportlab's version, so it is kept
+under those (SHA-256 of the bytes, never the path): the next run sets the same attributes from the cache. The
+font file itself is still read (reportlab copies glyphs out of it for each subset), never stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from fnmatch import fnmatch
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from reportlab import Version as REPORTLAB_VERSION
+from reportlab import rl_config
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
+
+from budgetreport import diskcache
+
+KIND = "fonts"
+_PLAIN = (int, float, str, bytes, bool, type(None), list, tuple, dict)   # what marshal keeps as it is
+_SKIPPED = {"_pos", "_pdfScale"}        # a read position; a function of unitsPerEm, made again on load
+
+
+def init_ttfont(font: TTFont, name: str, filename: str, validate: int = 0, subfontIndex: int = 0,
+                asciiReadable: bool | None = None, shapable: bool = True) -> None:
+    """reportlab's TTFont.__init__ (5.1), its face read through the cache: reportlab builds the face inline."""
+    font.fontName = name
+    font.face = CachedFace(filename, validate=validate, subfontIndex=subfontIndex)
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable if asciiReadable is None else asciiReadable
+    font.shapable = shapable and not any(fnmatch(name, glob) for glob in ttfonts.unShapedFontGlob)
+
+
+class CachedFace(TTFontFace):
+    """A TTFontFace whose extractInfo comes from the disk cache when this face was read before."""
+
+    def extractInfo(self, charInfo: int = 1) -> None:  # reportlab's names
+        key = _key(self, charInfo)
+        info = _load(key)
+        if info is not None:
+            _apply(self, info)
+            return
+        before = dict(vars(self))
+        super().extractInfo(charInfo)
+        info = _extracted(self, before)
+        if info is not None:
+            diskcache.keep(KIND, key, info)
+
+
+def _key(face: TTFontFace, char_info: int) -> str:
+    # _full_font depends on the file's base name when the font restricts embedding (rl_config.allowTTFSubsetting)
+    allowed = os.path.basename(face.filename) in rl_config.allowTTFSubsetting
+    return diskcache.make_key(KIND, REPORTLAB_VERSION, hashlib.sha256(face._ttf_data).digest(),
+                              face.subfontNameX, char_info, int(allowed))
+
+
+def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | None:
+    """The attributes extractInfo set, as marshal data; None when one cannot be stored faithfully (a name
+    reportlab made up from the file name when the font has none)."""
+    attrs: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for attr, value in vars(face).items():
+        if attr in _SKIPPED or (attr in before and before[attr] is value):
+            continue
+        if type(value) is TTFNameBytes:         # bytes with a .ustr: marshal would keep the bytes only
+            names[attr] = value.ustr
+        elif type(value) in _PLAIN:
+            attrs[attr] = value
+        else:
+            return None
+    if "name" not in names:
+        return None
+    return {"attrs": attrs, "names": names}
+
+
+def _load(key: str) -> dict[str, Any] | None:
+    info = diskcache.fetch(KIND, key)
+    ok = isinstance(info, dict) and isinstance(info.get("attrs"), dict) and isinstance(info.get("names"), dict) \
+        and isinstance(info["attrs"].get("unitsPerEm"), int) and info["attrs"]["unitsPerEm"] > 0
+    return info if ok else None
+
+
+def _apply(face: TTFontFace, info: dict[str, Any]) -> None:
+    vars(face).update(info["attrs"])
+    for attr, text in info["names"].items():
+        setattr(face, attr, TTFNameBytes(text.encode("utf-8"), "utf-8"))
+    face._pdfScale = _scale(face.unitsPerEm)
+
+
+def _scale(units_per_em: int) -> Callable[[float], float]:
+    """extractInfo's font units → 1/1000 em (the same arithmetic, so the same floats)."""
+    if units_per_em == 1000:
+        return lambda x: x
+    mult = 1000 / units_per_em
+    return lambda x: x * mult
