@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,16 @@ SAMPLE = ROOT / "inputs" / "昌吉市城市管理指挥中心2025.xlsx"
 REFERENCE = ROOT / "tests" / "data" / "reference.txt"
 UNIT = "昌吉市城市管理指挥中心"
 DOCX_NAME = f"{UNIT}2025年单位预算公开.docx"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def disk_cache(tmp_path_factory) -> Iterator[Path]:
+    """The persistent cache (budgetreport.diskcache) in a folder of this session, never the user's."""
+    from budgetreport import diskcache
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(diskcache.ENV, str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -120,6 +120,20 @@ def _forked_worker() -> None:
 
 
 def _preload(pdf: bool, templates_root: Path | None = None) -> None:
+    """Imports, fonts and the default templates (most of it from the disk cache after the first run). What it
+    makes lives as long as the process: the cyclic GC would walk it ~100 times meanwhile and find nothing
+    (≈0.07 CPU s), and again in every later collection, so it is kept out of them (gc.freeze)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _import_and_prepare(pdf, templates_root)
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def _import_and_prepare(pdf: bool, templates_root: Path | None) -> None:
     from . import build, derive, read, write_docx  # noqa: F401
     from .templates import template_set
     if pdf:
@@ -142,8 +156,8 @@ def local_executor(jobs: int, options: Options, templates_root: Path | None = No
     """The default: one process per core, each warmed up once.
 
     On Linux the workers are forked from this process after it has warmed up itself, so imports and font
-    registration (≈1.1 CPU s) are paid once per batch instead of once per worker. Elsewhere (Windows, macOS)
-    workers are spawned and each warms up on its own."""
+    registration (≈0.6 CPU s with a warm disk cache, ≈1.2 without) are paid once per batch instead of once per
+    worker. Elsewhere (Windows, macOS) workers are spawned and each warms up on its own."""
     if sys.platform.startswith("linux"):
         _preload(options.pdf, templates_root)
         return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),

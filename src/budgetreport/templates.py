@@ -19,7 +19,7 @@ from types import CodeType
 from typing import Any
 
 import jinja2
-from jinja2 import FunctionLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import diskcache
@@ -150,7 +150,7 @@ class _CachingSandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
-def _codegen_fingerprint(env: SandboxedEnvironment) -> str:
+def _codegen_fingerprint(env: Environment) -> str:
     """Everything of the environment that Jinja's generated code depends on: the sandbox (its code goes
     through env.getattr/call), the syntax, and the filters and tests, which it may even call while compiling
     (constant folding) — so the source of our own filters counts too."""
@@ -158,7 +158,7 @@ def _codegen_fingerprint(env: SandboxedEnvironment) -> str:
     ours = [f"{m}:{diskcache.source_digest(m)}" for m in sorted(modules) if m.partition(".")[0] != "jinja2"]
     parts: list[Any] = [
         jinja2.__version__, _qualname(type(env)), _qualname(env.code_generator_class), env.sandboxed, env.is_async,
-        env.optimized, sorted(env.intercepted_binops), sorted(env.intercepted_unops),
+        env.optimized, sorted(getattr(env, "intercepted_binops", ())), sorted(getattr(env, "intercepted_unops", ())),
         env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
         env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
         env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,

@@ -8,6 +8,7 @@ font file itself is still read (reportlab copies glyphs out of it for each subse
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from collections.abc import Callable
 from fnmatch import fnmatch
@@ -24,6 +25,7 @@ from budgetreport import diskcache
 KIND = "fonts"
 _PLAIN = (int, float, str, bytes, bool, type(None), list, tuple, dict)   # what marshal keeps as it is
 _SKIPPED = {"_pos", "_pdfScale"}        # a read position; a function of unitsPerEm, made again on load
+_GLYPH_TO_CHAR = "_glyph_to_char"       # where CachedFace keeps glyphToChar
 
 
 def init_ttfont(font: TTFont, name: str, filename: str, validate: int = 0, subfontIndex: int = 0,
@@ -39,6 +41,19 @@ def init_ttfont(font: TTFont, name: str, filename: str, validate: int = 0, subfo
 
 class CachedFace(TTFontFace):
     """A TTFontFace whose extractInfo comes from the disk cache when this face was read before."""
+
+    @property
+    def glyphToChar(self) -> dict[int, list[int]]:  # reportlab's name
+        """Only reportlab's text shaping reads this table (never without uharfbuzz): from the cache it stays
+        marshal data until first read (decoding it is a third of loading a face)."""
+        table = self.__dict__[_GLYPH_TO_CHAR]
+        if type(table) is bytes:
+            table = self.__dict__[_GLYPH_TO_CHAR] = marshal.loads(table)
+        return table
+
+    @glyphToChar.setter
+    def glyphToChar(self, table: dict[int, list[int]]) -> None:  # reportlab's name
+        self.__dict__[_GLYPH_TO_CHAR] = table
 
     def extractInfo(self, charInfo: int = 1) -> None:  # reportlab's names
         key = _key(self, charInfo)
@@ -56,8 +71,8 @@ class CachedFace(TTFontFace):
 def _key(face: TTFontFace, char_info: int) -> str:
     # _full_font depends on the file's base name when the font restricts embedding (rl_config.allowTTFSubsetting)
     allowed = os.path.basename(face.filename) in rl_config.allowTTFSubsetting
-    return diskcache.make_key(KIND, REPORTLAB_VERSION, hashlib.sha256(face._ttf_data).digest(),
-                              face.subfontNameX, char_info, int(allowed))
+    return diskcache.make_key(KIND, REPORTLAB_VERSION, diskcache.source_digest(__name__),
+                              hashlib.sha256(face._ttf_data).digest(), face.subfontNameX, char_info, int(allowed))
 
 
 def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | None:
@@ -70,6 +85,8 @@ def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | Non
             continue
         if type(value) is TTFNameBytes:         # bytes with a .ustr: marshal would keep the bytes only
             names[attr] = value.ustr
+        elif attr == _GLYPH_TO_CHAR:
+            attrs[attr] = marshal.dumps(value)
         elif type(value) in _PLAIN:
             attrs[attr] = value
         else:
