@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -354,6 +353,7 @@ def _toml_faces(template_dir: Path) -> dict[str, Face]:
     cfg = template_dir / "fonts.toml"
     if not cfg.is_file():
         return {}
+    import tomllib      # here: a template rarely has fonts.toml, and its import is ≈8 ms of every warm-up
     try:
         data = tomllib.loads(cfg.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
