@@ -12,7 +12,8 @@ that rarely change — compiled Jinja templates, what reportlab reads out of a f
   or none. Every entry carries a SHA-256 of its payload; a damaged or truncated one reads as missing.
 - Never an error for the user: any failure (unwritable folder, full disk, damaged entry) means "not cached"
   and the caller computes the value as if there were no cache.
-- Values are stored with marshal (plain data and code objects; never pickle): loading runs no code.
+- Values are stored with marshal (plain data and code objects; never pickle): loading runs no code. Jinja's
+  entries are code its templates run, so the folder must be the user's own, as Python's __pycache__ is.
 """
 from __future__ import annotations
 
@@ -90,10 +91,10 @@ def fetch(kind: str, key: str) -> Any:
 
 
 def keep(kind: str, key: str, value: Any) -> None:
-    """Keep a marshal-able value (None is never kept: it reads as missing)."""
+    """Keep a marshal-able value (anything else is simply not kept; a kept None would read as missing)."""
     try:
         payload = marshal.dumps(value)
-    except ValueError:      # not marshal-able: simply not cached
+    except ValueError:
         return
     _store(kind, key, payload)
 
@@ -123,7 +124,7 @@ def _store(kind: str, key: str, payload: bytes) -> None:
         return
     target = base / kind
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)     # the user's own: entries hold code Jinja runs
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target)
         try:
             with os.fdopen(fd, "wb") as f:
