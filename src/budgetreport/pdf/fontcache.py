@@ -46,7 +46,10 @@ class CachedFace(TTFontFace):
     def glyphToChar(self) -> dict[int, list[int]]:  # reportlab's name
         """Only reportlab's text shaping reads this table (never without uharfbuzz): from the cache it stays
         marshal data until first read (decoding it is a third of loading a face)."""
-        table = self.__dict__[_GLYPH_TO_CHAR]
+        try:
+            table = self.__dict__[_GLYPH_TO_CHAR]
+        except KeyError:
+            raise AttributeError("glyphToChar") from None
         if type(table) is bytes:
             table = self.__dict__[_GLYPH_TO_CHAR] = marshal.loads(table)
         return table
