@@ -1,6 +1,9 @@
 """The command line: Chinese help, init, and what a clerk sees when a blank workbook is built."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -15,6 +18,25 @@ def test_help_is_chinese():
         assert result.exit_code == 0
         assert "用法" in result.output and "显示本帮助并退出" in result.output
         assert "Show this message" not in result.output
+
+
+def _cli_in_fresh_process(args: list[str]) -> subprocess.CompletedProcess:
+    code = ("import sys; from budgetreport.cli import app; "
+            "assert 'typer.rich_utils' not in sys.modules, 'imported before it is needed'; "
+            f"app({args!r})")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "100", "TERM": "dumb"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
+                          env=env, timeout=60)
+
+
+def test_panel_titles_are_chinese_though_typer_loads_them_only_for_help_and_errors():
+    shown = _cli_in_fresh_process(["build", "--help"])
+    assert shown.returncode == 0, shown.stderr
+    assert "参数" in shown.stdout and "选项" in shown.stdout and "[必填]" in shown.stdout
+    assert "Arguments" not in shown.stdout and "Options" not in shown.stdout
+    wrong = _cli_in_fresh_process(["build", "--no-such-option"])
+    assert wrong.returncode == 2
+    assert "错误" in wrong.stderr and "查看帮助" in wrong.stderr and "Error" not in wrong.stderr
 
 
 def test_init_writes_a_blank_workbook_under_a_chinese_path(tmp_path):

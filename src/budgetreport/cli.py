@@ -4,6 +4,8 @@ Exit codes (documented in README): 0 成功（可有提醒）; 1 校验发现错
 """
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import json
 import sys
 import time
@@ -12,7 +14,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-import typer.rich_utils as ru
 from rich.console import Console
 
 from . import __version__
@@ -20,16 +21,55 @@ from .errors import BudgetError
 from .findings import ERROR
 
 # typer's own panel titles, in Chinese
-ru.ARGUMENTS_PANEL_TITLE = "参数"
-ru.OPTIONS_PANEL_TITLE = "选项"
-ru.COMMANDS_PANEL_TITLE = "命令"
-ru.REQUIRED_SHORT_STRING = "必填"
-ru.DEFAULT_STRING = "[默认：{}]"
-ru.ENVVAR_STRING = "[环境变量：{}]"
-ru.ABORTED_TEXT = "已中止。"
-ru.REQUIRED_LONG_STRING = "[必填]"
-ru.ERRORS_PANEL_TITLE = "错误"
-ru.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+_RICH_TEXTS = {
+    "ARGUMENTS_PANEL_TITLE": "参数",
+    "OPTIONS_PANEL_TITLE": "选项",
+    "COMMANDS_PANEL_TITLE": "命令",
+    "REQUIRED_SHORT_STRING": "必填",
+    "DEFAULT_STRING": "[默认：{}]",
+    "ENVVAR_STRING": "[环境变量：{}]",
+    "ABORTED_TEXT": "已中止。",
+    "REQUIRED_LONG_STRING": "[必填]",
+    "ERRORS_PANEL_TITLE": "错误",
+    "RICH_HELP": "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
+}
+
+
+class _RichTextsLoader(importlib.abc.Loader):
+    """typer.rich_utils' loader, setting our texts right after the module runs."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec):  # type: ignore[no-untyped-def]
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
+        self.loader.exec_module(module)
+        vars(module).update(_RICH_TEXTS)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]  # get_source etc. for tracebacks
+        return getattr(self.loader, name)
+
+
+class _RichTextsFinder(importlib.abc.MetaPathFinder):
+    """typer imports rich_utils (≈0.2 s: rich's markdown, syntax, tables) only to print help or an error; a
+    build never needs it. So the Chinese texts are set when typer imports it, not by importing it here."""
+
+    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
+        if name != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _RichTextsLoader(spec.loader)
+        return spec
+
+
+if "typer.rich_utils" in sys.modules:
+    vars(sys.modules["typer.rich_utils"]).update(_RICH_TEXTS)
+else:
+    sys.meta_path.insert(0, _RichTextsFinder())
 
 
 def _chinese_cli_texts() -> None:
