@@ -7,20 +7,26 @@ both ways and the grids must match value for value, type for type (int vs float,
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 import warnings
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.styles import numbers
+from openpyxl.utils import datetime as xl_datetime
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.xml import constants
 
 import test_bad_inputs as bad
 import test_checks as checks
 from budgetreport import workbook_io
 from budgetreport.errors import BudgetError
-from budgetreport.workbook_io import inspect, open_workbook
+from budgetreport.workbook_io import BUILTIN_FORMATS, inspect, open_workbook
 
 SAMPLE = bad.SAMPLE
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
@@ -275,3 +281,70 @@ def test_malformed_cell_reference_is_a_budget_error(tmp_path):
     path = write_xlsx(tmp_path / "ref.xlsx", {"表": _sheet('<row r="1"><c r="1A"><v>1</v></c></row>')})
     with pytest.raises(BudgetError, match="无法读取工作簿"):
         open_workbook(path)
+
+
+# --------------------------------------------------------------------------- our copies of openpyxl's rules
+
+FORMATS = [None, "", *BUILTIN_FORMATS.values(), "yyyy-mm-dd", 'yyyy"年"m"月"d"日"', '"d"0.00', "[$-F800]dddd", "[h]:mm:ss",
+           "[hh]:mm:ss.000", "[mm]:ss", "[ss].0", "[H]:MM", "[Red]0.00", "[Red]d-m", "0.00;[Red]yyyy", "@;d",
+           "\\d0", "_d0", "DD/MM/YYYY", "h:mm:ss@", "i:s.S", "[$€-2] #,##0.00", "mmss.0", "0.00E+00", "General",
+           "[<=9999999]###-####;(###) ###-####", '0"天"', "[DBNum1][$-804]yyyy年m月d日", "[$-409]mmmm d, yyyy;@"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_number_format_rules_are_openpyxls(fmt):
+    assert workbook_io.is_date_format(fmt) == numbers.is_date_format(fmt)
+    assert workbook_io.is_timedelta_format(fmt) == numbers.is_timedelta_format(fmt)
+
+
+def test_builtin_formats_and_constants_are_openpyxls():
+    assert workbook_io.BUILTIN_FORMATS == numbers.BUILTIN_FORMATS
+    assert (workbook_io.MAC_EPOCH, workbook_io.WINDOWS_EPOCH) == (xl_datetime.MAC_EPOCH, xl_datetime.WINDOWS_EPOCH)
+    for name in ("XLTM", "XLSM", "XLTX", "XLSX", "SHARED_STRINGS"):
+        assert getattr(workbook_io, name) == getattr(constants, name)
+
+
+SERIALS = [0, 0.0, 1e-9, 0.25, 0.5, 0.999999, 0.9999999999, 1, 1.5, 2, 29.75, 59, 59.99, 60, 60.5, 61, 366, 1000.123456,
+           43000.000011574, 45000, 45000.5, 45000.75, 45000.999999, 2958465, 2958465.9999, -0.5, -1, -700000.25,
+           1e10, 12345.6789]
+
+
+@pytest.mark.parametrize("timedelta", [False, True])
+@pytest.mark.parametrize("epoch", ["windows", "mac"])
+def test_serials_convert_like_openpyxl(epoch, timedelta):
+    ours, theirs = ((workbook_io.WINDOWS_EPOCH, xl_datetime.WINDOWS_EPOCH) if epoch == "windows"
+                    else (workbook_io.MAC_EPOCH, xl_datetime.MAC_EPOCH))
+    for serial in SERIALS:
+        try:
+            expected = xl_datetime.from_excel(serial, theirs, timedelta=timedelta)
+        except (OverflowError, ValueError) as exc:
+            with pytest.raises(type(exc)):
+                workbook_io.from_excel(serial, ours, timedelta=timedelta)
+            continue
+        got = workbook_io.from_excel(serial, ours, timedelta=timedelta)
+        assert (type(got), got) == (type(expected), expected), serial
+
+
+ISO = ["2024-02-29T12:00:00", "2024-01-02", "2024-01-02T03:04", "2024-01-02T03:04:05.123Z", "2024-01-02T03:04:05.1",
+       "12:30", "12:30:15", "12:30:15.5", "T12:30:15Z", "PT1H", "PT1H30M", "PT10.5S", "PT2H3M4.25S", "", "x",
+       "2024-13-01", "25:00", "2024-02-30T00:00:00", "PTxH", "PT"]
+
+
+@pytest.mark.parametrize("text", ISO)
+def test_iso_strings_convert_like_openpyxl(text):
+    try:
+        expected = xl_datetime.from_ISO8601(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            workbook_io.from_ISO8601(text)
+        return
+    got = workbook_io.from_ISO8601(text)
+    assert (type(got), got) == (type(expected), expected)
+
+
+def test_build_path_does_not_import_openpyxl():
+    code = "import budgetreport.build, budgetreport.batch, budgetreport.concurrency, sys; print('openpyxl' in sys.modules)"
+    src = str(Path(workbook_io.__file__).resolve().parents[1])     # this checkout, not the installed one
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": src})
+    assert out.stdout.strip() == "False"

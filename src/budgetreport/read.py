@@ -11,9 +11,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
-from openpyxl.utils import get_column_letter
-
 from . import layout
+from .cellref import column_letter
 from .errors import BudgetError
 from .layout import MONEY, TEXT, KeyValueSheet, RowSheet, TableSpec
 from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Project, Row, Staff, Table,
@@ -37,7 +36,7 @@ class _Sheet:
         self.value: Callable[[int, int], Any] = ws.value     # (row, col) → cell value; no wrapper per cell
 
     def error(self, message: str, row: int, col: int, hint: str | None = None) -> BudgetError:
-        return BudgetError(message, sheet=self.name, cell=f"{get_column_letter(col)}{row}", hint=hint)
+        return BudgetError(message, sheet=self.name, cell=f"{column_letter(col)}{row}", hint=hint)
 
     def amount(self, row: int, col: int, *, allow_negative: bool = False) -> Decimal:
         raw = self.value(row, col)
@@ -56,7 +55,7 @@ class _Sheet:
         if decimals(value) > 2:
             self.warnings.append(BudgetError(
                 f"金额 {value} 超过两位小数，已四舍五入为 {money(value)}", sheet=self.name,
-                cell=f"{get_column_letter(col)}{row}", rule="R-DEC"))
+                cell=f"{column_letter(col)}{row}", rule="R-DEC"))
         return money(value)
 
     def integer(self, row: int, col: int) -> int:
@@ -139,7 +138,7 @@ def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
         if norm(column.label) not in block[index - 1]:
             raise sheet.error(f"缺少表头“{column.label}”（第 {index} 列）", marker_row - 1 if marker_row > 1 else 1,
                               index, "请勿插入、删除或移动列；可用 budgetreport init 生成的标准表头对照")
-    letters = {c.key: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}
+    letters = {c.key: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
     return marker_row, letters
 
 
@@ -204,7 +203,7 @@ def _read_code_table(sheet: _Sheet, spec: TableSpec, name_col: int, code_cols: i
             raise sheet.error(f"科目 {code} 缺少科目名称", r, name_col)
         table.rows.append(row)
     if table.total is None and table.rows:
-        raise BudgetError("缺少“总计”行", sheet=sheet.name, cell=f"{get_column_letter(name_col)}{marker + 1}",
+        raise BudgetError("缺少“总计”行", sheet=sheet.name, cell=f"{column_letter(name_col)}{marker + 1}",
                           hint="表格第一行数据应为总计行")
     return table
 
