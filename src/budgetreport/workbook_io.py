@@ -22,6 +22,7 @@ import datetime
 import io
 import posixpath
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,6 +344,7 @@ _SAFE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "rem
          "remove_pis": True}
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
 _DIGITS = "0123456789"
+_PARSERS = threading.local()                    # one parser per thread: making one costs more than a small part
 _COLUMNS: dict[str, int] = {}                   # "AB" → 28, filled as letters are met
 
 
@@ -350,7 +352,10 @@ def _xml(data: bytes) -> etree._Element:
     """Parse one part; a DOCTYPE (entity tricks) never occurs in a real workbook and is refused."""
     if b"<!DOCTYPE" in data:
         raise ValueError("DOCTYPE in a workbook part")
-    return etree.fromstring(data, etree.XMLParser(**_SAFE))
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(**_SAFE)
+    return etree.fromstring(data, parser)
 
 
 def _local(tag: str) -> str:
@@ -533,9 +538,13 @@ def _cell_value(c: etree._Element, book: _Book) -> Any:
     text = None if v is None else v.text
     if not text:
         return None
+    return _typed(kind, text, c.get("s"), book)
+
+
+def _typed(kind: str | None, text: str, style: str | None, book: _Book) -> Any:
+    """The value of a cell of type `kind` whose <v> holds `text` (not empty)."""
     if kind is None or kind == "n":
         value = float(text) if "." in text or "E" in text or "e" in text else int(text)
-        style = c.get("s")
         if style and book.date_styles and int(style) in book.date_styles:
             try:
                 return from_excel(value, book.epoch, timedelta=int(style) in book.duration_styles)
@@ -619,6 +628,168 @@ def _note_formula(c: etree._Element, title: str, cell: str, value: Any, book: _B
             book.uncached = (title, cell, formula)
 
 
+# --------------------------------------------------------------------------- the fast reader of <sheetData>
+# Building lxml's tree and walking it cell by cell was most of the read time. A sheet's <sheetData> as Excel,
+# WPS and openpyxl write it is a plain sequence of <row> and <c> tags, read here with one regex: the tokens must
+# cover the whole text (so nothing unknown is skipped), the rest of the part is parsed by lxml as before (so it
+# must be well-formed and the namespaces right), and whatever the grammar does not take — comments, CDATA,
+# formulas with attributes or without a cached value, unusual attributes, \r, other encodings — sends the sheet
+# to `_rows`, the lxml reader, whose result this one equals (tests/test_workbook_io.py compares both).
+
+_XML_TEXT = re.compile(r"[^<&]*(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});[^<&]*)*")
+_ATTR_VALUE = r'"[ !#-%\'-;=?-~]*"'            # printable ASCII without " & < >
+_ROW_ATTRS = r"(?: (?!r=)[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?=" + _ATTR_VALUE + ")*"
+_T_OPEN = r'<t(?: xml:space="preserve")?'
+_TOKEN = re.compile(
+    r'(<row(?: r="([0-9]+)")?(' + _ROW_ATTRS + r")(/?)>"
+    r'|</row>'
+    r'|<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
+    r"(?:/>|>(<f>[^<&]*</f>)?(?:<v>([^<]*)</v>|<v/>"           # text with & is checked when unescaped
+    r"|(<is>" + _T_OPEN + r">([^<]*)</t></is>|<is>" + _T_OPEN + r"/></is>))?</c>)"
+    r"|[ \t\n]+)")
+_NOT_XML = bytes(set(range(32)) - {9, 10})     # control characters lxml refuses, and \r, which it normalises
+_XML_BYTES = bytes(set(range(256)) - set(_NOT_XML))
+_NOT_XML_SEQUENCES = (b"]]>", "\ufffe".encode(), "\uffff".encode())
+_REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_UNESCAPED: dict[str, str] = {}                 # escaped text → text: labels repeat in every unit
+_ROW_ATTRS_SEEN: dict[tuple[str, tuple], bool] = {}    # (attributes, namespaces) → well-formed
+
+
+class _Unusual(Exception):
+    """The sheet holds XML the fast reader does not take: lxml reads it."""
+
+
+def _reference(m: re.Match) -> str:
+    name, decimal, hexadecimal = m.groups()
+    if name:
+        return _ENTITIES[name]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if not (code in (9, 10, 13) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF):
+        raise _Unusual                          # not an XML character: lxml refuses the part
+    return chr(code)
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    plain = _UNESCAPED.get(text)
+    if plain is None:
+        if not _XML_TEXT.fullmatch(text):
+            raise _Unusual                      # a bare & or an unknown entity: lxml refuses the part
+        plain = _REFERENCE.sub(_reference, text)
+        if len(_UNESCAPED) > 100_000:           # bounded: a long batch meets many distinct texts
+            _UNESCAPED.clear()
+        _UNESCAPED[text] = plain
+    return plain
+
+
+def _sheet_data(data: bytes) -> tuple[str, dict] | None:
+    """The text inside the part's one <sheetData> and the namespaces there, when the rest of the part is
+    well-formed UTF-8 XML holding no other rows; None when the part is anything else."""
+    start, end = data.find(b"<sheetData>"), data.find(b"</sheetData>")
+    if start < 0 or end < start or data.find(b"<sheetData", start + 1) >= 0 or data.find(b"</sheetData", end + 1) >= 0:
+        return None
+    start += len(b"<sheetData>")
+    inside = data[start:end]
+    if inside.translate(None, _XML_BYTES) or any(s in inside for s in _NOT_XML_SEQUENCES):
+        return None
+    try:
+        skeleton = _xml(data[:start] + data[end:])
+        text = inside.decode("utf-8")
+    except (etree.XMLSyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    found = list(skeleton.iter(_MAIN + "sheetData"))
+    if ((skeleton.getroottree().docinfo.encoding or "").upper() != "UTF-8" or len(found) != 1 or len(found[0])
+            or found[0].text is not None or next(skeleton.iter(_ROW), None) is not None):
+        return None
+    return text, found[0].nsmap
+
+
+def _row_attrs_ok(attrs: str, nsmap: dict) -> bool:
+    """No attribute twice (by namespace and name) and every prefix declared, as lxml demands."""
+    key = (attrs, tuple(sorted(nsmap.items(), key=str)))
+    ok = _ROW_ATTRS_SEEN.get(key)
+    if ok is None:
+        names = set()
+        ok = True
+        for name in re.findall(r" ([^=]+)=", attrs):
+            prefix, _, local = name.rpartition(":")
+            if prefix in ("xmlns", "xml") or name == "xmlns" or (prefix and prefix not in nsmap):
+                ok = False
+            names.add((nsmap.get(prefix) if prefix else None, local))
+        ok = ok and len(names) == len(re.findall(" ", attrs))
+        if len(_ROW_ATTRS_SEEN) > 10_000:
+            _ROW_ATTRS_SEEN.clear()
+        _ROW_ATTRS_SEEN[key] = ok
+    return ok
+
+
+def _fast_rows(data: bytes, book: _Book) -> list[tuple] | None:
+    """What `_rows` gives, read with the regex; None when the sheet is not plain enough for it."""
+    if len(data) > _TREE_BYTES or b"<!DOCTYPE" in data:
+        return None
+    found = _sheet_data(data)
+    if found is None:
+        return None
+    text, nsmap = found
+    try:
+        return _token_rows(text, nsmap, book)
+    except Exception:       # _Unusual, or a bad value (found before the tokens were all checked): lxml decides
+        return None
+
+
+def _token_rows(text: str, nsmap: dict, book: _Book) -> list[tuple]:
+    rows: list[tuple] = []
+    columns = _COLUMNS
+    number = column = covered = 0
+    values: list | None = None
+    for whole, row_ref, row_attrs, empty, letters, style, kind, formula, v, inline, t in _TOKEN.findall(text):
+        covered += len(whole)
+        if letters:
+            if values is None:
+                raise _Unusual                  # a cell outside a row
+            column = columns.get(letters) or _letters(letters)
+            if kind == "inlineStr":
+                value = _unescape(t) if inline else None
+            elif v:
+                value = _typed(kind or None, _unescape(v), style, book)
+            else:
+                value = None
+            if formula and value is None and book.check_formulas:
+                raise _Unusual                  # lxml's reader names the cell and the formula
+            width = len(values)
+            if column == width + 1:
+                values.append(value)
+            elif column > width:
+                values.extend([None] * (column - 1 - width))
+                values.append(value)
+            else:
+                values[column - 1] = value
+            continue
+        if whole[0] != "<":
+            continue                            # white space between tags
+        if whole[1] == "r":
+            if values is not None or (row_attrs and not _row_attrs_ok(row_attrs, nsmap)):
+                raise _Unusual                  # a row inside a row, or attributes lxml refuses
+            number = int(row_ref) if row_ref else number + 1
+            values, column = [], 0
+            if not empty:
+                continue
+        elif values is None:
+            raise _Unusual                      # </row> without <row>
+        del values[column:]
+        if number > len(rows):
+            rows.extend([()] * (number - 1 - len(rows)))
+            rows.append(tuple(values))
+        values = None
+    if values is not None or covered != len(text):
+        raise _Unusual                          # a row left open, or text between the tokens
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
 def _merged(data: bytes) -> list[MergedRange]:
     first = data.find(b"mergeCell")
     if first < 0:
@@ -642,7 +813,8 @@ def _read(zf: zipfile.ZipFile, scan: Scan) -> tuple[GridBook, tuple[str, str, st
     grids = []
     for title, part in parts:
         data = scan.parts.get(part) or zf.read(part)
-        grids.append(Grid(title, _rows(title, data, book), _merged(data)))
+        rows = _fast_rows(data, book)
+        grids.append(Grid(title, _rows(title, data, book) if rows is None else rows, _merged(data)))
     return GridBook(grids), book.uncached
 
 
