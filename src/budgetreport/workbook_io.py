@@ -640,12 +640,12 @@ _XML_TEXT = re.compile(r"[^<&]*(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA
 _ATTR_VALUE = r'"[ !#-%\'-;=?-~]*"'            # printable ASCII without " & < >
 _ROW_ATTRS = r"(?: (?!r=)[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?=" + _ATTR_VALUE + ")*"
 _T_OPEN = r'<t(?: xml:space="preserve")?'
-_TOKEN = re.compile(
-    r'(<row(?: r="([0-9]+)")?(' + _ROW_ATTRS + r")(/?)>"
-    r'|</row>'
-    r'|<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
+_TOKEN = re.compile(                            # groups: the token; a cell's 6; a row's 3
+    r'(<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
     r"(?:/>|>(<f>[^<&]*</f>)?(?:<v>([^<]*)</v>|<v/>"           # text with & is checked when unescaped
     r"|(<is>" + _T_OPEN + r">([^<]*)</t></is>|<is>" + _T_OPEN + r"/></is>))?</c>)"
+    r'|<row(?: r="([0-9]+)")?(' + _ROW_ATTRS + r")(/?)>"
+    r'|</row>'
     r"|[ \t\n]+)")
 _NOT_XML = bytes(set(range(32)) - {9, 10})     # control characters lxml refuses, and \r, which it normalises
 _XML_BYTES = bytes(set(range(256)) - set(_NOT_XML))
@@ -671,13 +671,15 @@ def _reference(m: re.Match) -> str:
 
 
 def _unescape(text: str) -> str:
-    if "&" not in text:
-        return text
+    """Element text with its references resolved, remembered (the caller may look in _UNESCAPED first)."""
     plain = _UNESCAPED.get(text)
     if plain is None:
-        if not _XML_TEXT.fullmatch(text):
-            raise _Unusual                      # a bare & or an unknown entity: lxml refuses the part
-        plain = _REFERENCE.sub(_reference, text)
+        if "&" in text:
+            if not _XML_TEXT.fullmatch(text):
+                raise _Unusual                  # a bare & or an unknown entity: lxml refuses the part
+            plain = _REFERENCE.sub(_reference, text)
+        else:
+            plain = text
         if len(_UNESCAPED) > 100_000:           # bounded: a long batch meets many distinct texts
             _UNESCAPED.clear()
         _UNESCAPED[text] = plain
@@ -744,18 +746,23 @@ def _token_rows(text: str, nsmap: dict, book: _Book) -> list[tuple]:
     columns = _COLUMNS
     number = column = covered = 0
     values: list | None = None
-    for whole, row_ref, row_attrs, empty, letters, style, kind, formula, v, inline, t in _TOKEN.findall(text):
+    unescaped = _UNESCAPED
+    dates = book.date_styles
+    for whole, letters, style, kind, formula, v, inline, t, row_ref, row_attrs, empty in _TOKEN.findall(text):
         covered += len(whole)
         if letters:
             if values is None:
                 raise _Unusual                  # a cell outside a row
             column = columns.get(letters) or _letters(letters)
             if kind == "inlineStr":
-                value = _unescape(t) if inline else None
-            elif v:
-                value = _typed(kind or None, _unescape(v), style, book)
-            else:
+                value = (unescaped.get(t) or _unescape(t)) if inline else None
+            elif not v:
                 value = None
+            elif (kind == "n" or not kind) and not (style and dates and int(style) in dates):
+                # _typed's rule for a plain number; a number written with & fails here and goes to lxml
+                value = float(v) if "." in v or "E" in v or "e" in v else int(v)
+            else:
+                value = _typed(kind or None, _unescape(v), style, book)
             if formula and value is None and book.check_formulas:
                 raise _Unusual                  # lxml's reader names the cell and the formula
             width = len(values)
