@@ -47,12 +47,13 @@ class _Sheet:
         self.name = ws.title
         self.warnings = warnings
         self.value: Callable[[int, int], Any] = ws.value     # (row, col) → cell value; no wrapper per cell
+        self.cell = ws.cells.get                # ((row, col)) → cell value: no Python call at all, for hot loops
 
     def error(self, message: str, row: int, col: int, hint: str | None = None) -> BudgetError:
         return BudgetError(message, sheet=self.name, cell=f"{column_letter(col)}{row}", hint=hint)
 
     def amount(self, row: int, col: int, *, allow_negative: bool = False) -> Decimal:
-        raw = self.value(row, col)
+        raw = self.cell((row, col))
         if raw is None:
             return ZERO                         # most amount cells are empty: skip the Decimal work
         if isinstance(raw, str) and raw.strip().startswith("="):
@@ -83,11 +84,11 @@ class _Sheet:
             raise self.error(f"应为整数，实为“{clean(raw)}”", row, col) from None
 
     def text(self, row: int, col: int) -> str:
-        return clean(self.value(row, col))
+        return clean(self.cell((row, col)))
 
     def code_part(self, row: int, col: int, width: int) -> str:
         """A 类/款/项 code cell: text "05"; a number 5 (Excel dropped the zero) is padded back."""
-        raw = self.value(row, col)
+        raw = self.cell((row, col))
         if raw is None or clean(raw) == "":
             return ""
         if isinstance(raw, (int, float)) and float(raw).is_integer():
@@ -99,9 +100,9 @@ class _Sheet:
         return text
 
     def blank_row(self, row: int, ncols: int) -> bool:
-        value = self.value
+        cell = self.cell
         for c in range(1, ncols + 1):
-            v = value(row, c)
+            v = cell((row, c))
             if v is not None and clean(v):      # clean(None) is "": most cells of a blank row are None
                 return False
         return True

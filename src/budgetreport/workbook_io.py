@@ -317,11 +317,11 @@ class Grid:
         self.max_row = len(rows)
         self.max_column = max(map(len, rows), default=0)
         self.merged_ranges = merged
-        # read.py asks for cells one at a time, thousands of times: one dict lookup each
-        self._cells = {(r, c): v for r, cells in enumerate(rows, 1) for c, v in enumerate(cells, 1) if v is not None}
+        # read.py asks for cells one at a time, thousands of times: one dict lookup each, (row, column) → value
+        self.cells = {(r, c): v for r, cells in enumerate(rows, 1) for c, v in enumerate(cells, 1) if v is not None}
 
     def value(self, row: int, column: int):
-        return self._cells.get((row, column))
+        return self.cells.get((row, column))
 
 
 class GridBook:
