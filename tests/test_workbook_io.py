@@ -498,3 +498,19 @@ def test_plain_sheets_read_as_openpyxl_reads_them(tmp_path):
 def test_sample_is_read_by_the_fast_reader(monkeypatch):
     fast, slow, taken = fast_and_lxml(SAMPLE, monkeypatch)
     assert fast == slow and taken == len(open_workbook(SAMPLE).worksheets)
+
+
+def test_parts_remembered_across_workbooks_do_not_leak(tmp_path):
+    """Skeletons, styles, workbook and rels parts are remembered by their bytes: workbooks that differ in them,
+    read in turn in one process, each read as openpyxl reads them."""
+    plain = write_xlsx(tmp_path / "a.xlsx", {"表": FAST["plain"]})
+    mac = write_xlsx(tmp_path / "b.xlsx", {"表": FAST["plain"]}, date1904=True)
+    styled = write_xlsx(tmp_path / "c.xlsx", {"表": FAST["plain"], "二": FAST["pretty"]})
+    with zipfile.ZipFile(styled) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/styles.xml"] = parts["xl/styles.xml"].replace(b'<xf numFmtId="14"/>', b'<xf numFmtId="2"/>')
+    with zipfile.ZipFile(styled, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    for path in (plain, mac, styled, plain, styled, mac):
+        assert_same(path)

@@ -19,6 +19,7 @@ When the scan found formulas, a formula cell without a cached value is an error 
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import posixpath
 import re
@@ -425,9 +426,17 @@ class _Book:
 
 def _content_types(zf: zipfile.ZipFile) -> tuple[str, str | None]:
     """The workbook part and the shared strings part, found by content type as openpyxl finds them."""
+    return _parts_by_type(zf.read("[Content_Types].xml"))
+
+
+# The small parts below are the same in every unit made from one template: each is parsed once per distinct
+# content (pure functions of the bytes; what they return is only read).
+
+@functools.lru_cache(maxsize=64)
+def _parts_by_type(data: bytes) -> tuple[str, str | None]:
     overrides: dict[str, str] = {}
     defaults: set[str] = set()
-    for el in _xml(zf.read("[Content_Types].xml")):
+    for el in _xml(data):
         name = _local(el.tag)
         if name == "Override":
             overrides.setdefault(el.get("ContentType"), el.get("PartName"))
@@ -445,42 +454,59 @@ def _content_types(zf: zipfile.ZipFile) -> tuple[str, str | None]:
 def _sheet_parts(zf: zipfile.ZipFile, workbook: str) -> tuple[list[tuple[str, str]], bool]:
     """(title, part) of each worksheet in order (chart sheets and missing parts skipped), and date1904."""
     folder, name = posixpath.split(workbook)
-    rels_path = posixpath.join(folder, "_rels", name + ".rels")
+    rels = _relationships(zf.read(posixpath.join(folder, "_rels", name + ".rels")), folder)
+    names = set(zf.namelist())
+    entries, date1904 = _workbook_sheets(zf.read(workbook))
+    sheets: list[tuple[str, str]] = []
+    for rid, title in entries:
+        kind, target = rels[rid]
+        if title is None:
+            raise ValueError("sheet without a name")
+        if target in names and "chartsheet" not in kind:
+            sheets.append((title, target))
+    return sheets, date1904
+
+
+@functools.lru_cache(maxsize=64)
+def _relationships(data: bytes, folder: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, target part) of a .rels part in `folder`."""
     rels: dict[str, tuple[str, str]] = {}
-    for rel in _xml(zf.read(rels_path)):
+    for rel in _xml(data):
         if _local(rel.tag) != "Relationship":
             continue
         target = rel.get("Target")
         if rel.get("TargetMode") != "External":
             target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         rels[rel.get("Id")] = (rel.get("Type") or "", target)
-    names = set(zf.namelist())
-    sheets: list[tuple[str, str]] = []
+    return rels
+
+
+@functools.lru_cache(maxsize=64)
+def _workbook_sheets(data: bytes) -> tuple[list[tuple[str, str | None]], bool]:
+    """(relationship id, title) of each <sheet> with an id, in order, and date1904."""
+    entries: list[tuple[str, str | None]] = []
     date1904 = False
-    for el in _xml(zf.read(workbook)):
+    for el in _xml(data):
         name = _local(el.tag)
         if name == "workbookPr":
             date1904 = el.get("date1904") not in (None, "", "false", "f", "0")
         elif name == "sheets":
-            for sheet in el:
-                rid = sheet.get(_REL_ID)
-                if not rid:
-                    continue
-                kind, target = rels[rid]
-                title = sheet.get("name")
-                if title is None:
-                    raise ValueError("sheet without a name")
-                if target in names and "chartsheet" not in kind:
-                    sheets.append((title, target))
-    return sheets, date1904
+            entries.extend((sheet.get(_REL_ID), sheet.get("name")) for sheet in el if sheet.get(_REL_ID))
+    return entries, date1904
 
 
 def _date_styles(zf: zipfile.ZipFile) -> tuple[set[int], set[int]]:
     """Cell style indexes whose number format is a date, and those that are a duration (openpyxl's rule)."""
     try:
-        root = _xml(zf.read("xl/styles.xml"))
+        data = zf.read("xl/styles.xml")
     except KeyError:
         return set(), set()
+    return _styles(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _styles(data: bytes) -> tuple[set[int], set[int]]:
+    root = _xml(data)
     custom: dict[int, str] = {}
     xfs: list[int] = []
     for el in root:
