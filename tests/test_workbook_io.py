@@ -7,20 +7,26 @@ both ways and the grids must match value for value, type for type (int vs float,
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 import warnings
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.styles import numbers
+from openpyxl.utils import datetime as xl_datetime
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.xml import constants
 
 import test_bad_inputs as bad
 import test_checks as checks
 from budgetreport import workbook_io
 from budgetreport.errors import BudgetError
-from budgetreport.workbook_io import inspect, open_workbook
+from budgetreport.workbook_io import BUILTIN_FORMATS, inspect, open_workbook
 
 SAMPLE = bad.SAMPLE
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
@@ -275,3 +281,236 @@ def test_malformed_cell_reference_is_a_budget_error(tmp_path):
     path = write_xlsx(tmp_path / "ref.xlsx", {"表": _sheet('<row r="1"><c r="1A"><v>1</v></c></row>')})
     with pytest.raises(BudgetError, match="无法读取工作簿"):
         open_workbook(path)
+
+
+# --------------------------------------------------------------------------- our copies of openpyxl's rules
+
+FORMATS = [None, "", *BUILTIN_FORMATS.values(), "yyyy-mm-dd", 'yyyy"年"m"月"d"日"', '"d"0.00', "[$-F800]dddd", "[h]:mm:ss",
+           "[hh]:mm:ss.000", "[mm]:ss", "[ss].0", "[H]:MM", "[Red]0.00", "[Red]d-m", "0.00;[Red]yyyy", "@;d",
+           "\\d0", "_d0", "DD/MM/YYYY", "h:mm:ss@", "i:s.S", "[$€-2] #,##0.00", "mmss.0", "0.00E+00", "General",
+           "[<=9999999]###-####;(###) ###-####", '0"天"', "[DBNum1][$-804]yyyy年m月d日", "[$-409]mmmm d, yyyy;@"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_number_format_rules_are_openpyxls(fmt):
+    assert workbook_io.is_date_format(fmt) == numbers.is_date_format(fmt)
+    assert workbook_io.is_timedelta_format(fmt) == numbers.is_timedelta_format(fmt)
+
+
+def test_builtin_formats_and_constants_are_openpyxls():
+    assert workbook_io.BUILTIN_FORMATS == numbers.BUILTIN_FORMATS
+    assert (workbook_io.MAC_EPOCH, workbook_io.WINDOWS_EPOCH) == (xl_datetime.MAC_EPOCH, xl_datetime.WINDOWS_EPOCH)
+    for name in ("XLTM", "XLSM", "XLTX", "XLSX", "SHARED_STRINGS"):
+        assert getattr(workbook_io, name) == getattr(constants, name)
+
+
+SERIALS = [0, 0.0, 1e-9, 0.25, 0.5, 0.999999, 0.9999999999, 1, 1.5, 2, 29.75, 59, 59.99, 60, 60.5, 61, 366, 1000.123456,
+           43000.000011574, 45000, 45000.5, 45000.75, 45000.999999, 2958465, 2958465.9999, -0.5, -1, -700000.25,
+           1e10, 12345.6789]
+
+
+@pytest.mark.parametrize("timedelta", [False, True])
+@pytest.mark.parametrize("epoch", ["windows", "mac"])
+def test_serials_convert_like_openpyxl(epoch, timedelta):
+    ours, theirs = ((workbook_io.WINDOWS_EPOCH, xl_datetime.WINDOWS_EPOCH) if epoch == "windows"
+                    else (workbook_io.MAC_EPOCH, xl_datetime.MAC_EPOCH))
+    for serial in SERIALS:
+        try:
+            expected = xl_datetime.from_excel(serial, theirs, timedelta=timedelta)
+        except (OverflowError, ValueError) as exc:
+            with pytest.raises(type(exc)):
+                workbook_io.from_excel(serial, ours, timedelta=timedelta)
+            continue
+        got = workbook_io.from_excel(serial, ours, timedelta=timedelta)
+        assert (type(got), got) == (type(expected), expected), serial
+
+
+ISO = ["2024-02-29T12:00:00", "2024-01-02", "2024-01-02T03:04", "2024-01-02T03:04:05.123Z", "2024-01-02T03:04:05.1",
+       "12:30", "12:30:15", "12:30:15.5", "T12:30:15Z", "PT1H", "PT1H30M", "PT10.5S", "PT2H3M4.25S", "", "x",
+       "2024-13-01", "25:00", "2024-02-30T00:00:00", "PTxH", "PT"]
+
+
+@pytest.mark.parametrize("text", ISO)
+def test_iso_strings_convert_like_openpyxl(text):
+    try:
+        expected = xl_datetime.from_ISO8601(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            workbook_io.from_ISO8601(text)
+        return
+    got = workbook_io.from_ISO8601(text)
+    assert (type(got), got) == (type(expected), expected)
+
+
+def test_build_path_does_not_import_openpyxl():
+    code = "import budgetreport.build, budgetreport.batch, budgetreport.concurrency, sys; print('openpyxl' in sys.modules)"
+    src = str(Path(workbook_io.__file__).resolve().parents[1])     # this checkout, not the installed one
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": src})
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- the fast <sheetData> reader
+
+def _outcome(path: Path) -> object:
+    try:
+        return lxml_dump(path)
+    except BudgetError as exc:
+        return "BudgetError", str(exc), exc.sheet, exc.cell
+
+
+def fast_and_lxml(path: Path, monkeypatch) -> tuple[object, object, int]:
+    """What open_workbook gives with the fast reader, what it gives with lxml alone, and how many sheets the fast
+    reader took."""
+    taken = []
+    fast_rows = workbook_io._fast_rows
+
+    def spy(data, book):
+        rows = fast_rows(data, book)
+        taken.append(rows is not None)
+        return rows
+
+    with monkeypatch.context() as m:
+        m.setattr(workbook_io, "_fast_rows", spy)
+        fast = _outcome(path)
+    with monkeypatch.context() as m:
+        m.setattr(workbook_io, "_fast_rows", lambda data, book: None)
+        slow = _outcome(path)
+    return fast, slow, sum(taken)
+
+
+_X14AC = 'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+_PLAIN_ROWS = "".join([
+    '<row r="2" spans="1:8"><c r="A2"><v>42</v></c><c r="B2" t="n"><v>1.5</v></c><c r="C2"><v>1E3</v></c>'
+    '<c r="D2"><v>-7</v></c><c r="E2"><v>12345678901234567890</v></c><c r="F2"><v></v></c><c r="G2" s="1"/>'
+    '<c r="H2"><v/></c></row>',
+    '<row r="3"><c r="A3" s="1"><v>45000</v></c><c r="B3" s="2"><v>45000.5</v></c><c r="C3" s="3"><v>1.25</v></c>'
+    '<c r="D3" s="4"><v>5</v></c><c r="E3" s="5"><v>45000</v></c><c r="F3" s="6"><v>0.5</v></c>'
+    '<c r="G3" s="7"><v>45000.75</v></c><c r="H3" s="8"><v>0.5</v></c><c r="I3" s="1"><v>0.25</v></c>'
+    '<c r="J3" s="1"><v>30</v></c><c r="K3" s="1"><v>1e10</v></c><c r="L3" s="1" t="s"><v>0</v></c></row>',
+    '<row r="5"><c r="A5" t="b"><v>1</v></c><c r="B5" t="b"><v>0</v></c><c r="C5" t="e"><v>#DIV/0!</v></c>'
+    '<c r="D5" t="str"><v>text &amp; more</v></c><c r="E5"><f>SUM(A2:B2)</f><v>43.5</v></c>'
+    '<c r="F5" t="d"><v>2024-02-29T12:00:00</v></c><c r="G5" t="inlineStr"><is><t>inline</t></is></c>'
+    '<c r="H5" t="inlineStr"><is><t xml:space="preserve">  kept  </t></is></c><c r="I5" t="inlineStr"/>'
+    '<c r="J5" t="d"><v>2024-01-02</v></c><c r="K5" t="e"><f>NA()</f><v>#N/A</v></c>'
+    '<c r="L5" t="inlineStr"><is><t/></is></c><c r="M5" t="inlineStr"><v>7</v></c>'
+    '<c r="N5"><is><t>not a number cell</t></is></c><c r="O5" t="s"><v>3</v></c></row>',
+    '<row r="6"><c r="A6" t="inlineStr"><is><t>&lt;&amp;&gt;&quot;&apos; &#20013;&#x6587; a&#13;b&#9;c</t></is></c>'
+    '<c r="B6" t="inlineStr"><is><t>中文 直接写</t></is></c></row>',
+    '<row r="8"><c r="A8"><v>8</v></c></row><row r="7"><c r="A7"><v>7</v></c></row>',
+    '<row r="9"><c r="A9"><v>9</v></c></row><row r="9"><c r="B9"><v>99</v></c></row>',
+    '<row><c r="A10"><v>10</v></c></row>',
+    '<row r="11"><c r="C11"><v>3</v></c><c r="A11"><v>1</v></c></row>',
+    '<row r="12"><c r="A12"><v>1</v></c><c r="D12" s="0"/></row>',
+    '<row r="13"><c r="A13"><v>1</v></c><c r="A13"><v>2</v></c></row>',
+    '<row r="14" ht="19" customHeight="1"/><row r="15" spans="1:2"><c r="AB15"><v>1</v></c></row>',
+    '<row r="20"><c r="A20" s="1"/><c r="B20" s="1"/></row><row r="21"/>',
+])
+
+FAST = {   # worksheet XML the fast reader takes
+    "plain": _sheet(_PLAIN_ROWS, MERGES),
+    "pretty": _sheet('\n  <row r="1">\n    <c r="A1"><v>1</v></c>\n\t<c r="C1" t="inlineStr"><is><t>x</t></is></c>\n  </row>\n'
+                     '  <row r="2" spans="1:3">\n  </row>\n'),
+    "declared-prefix": _sheet('<row r="1" spans="1:2" x14ac:dyDescent="0.25"><c r="A1"><v>1</v></c></row>')
+    .replace("<worksheet ", f"<worksheet {_X14AC} "),
+    "empty": _sheet(""),
+    "no-declaration": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>').split("\n", 1)[1],
+}
+
+SLOW = {   # worksheet XML it leaves to lxml (the results must still be equal)
+    "formula-uncached": _sheet('<row r="1"><c r="A1"><f>SUM(B1)</f></c><c r="B1"><v>2</v></c></row>'),
+    "formula-shared": _sheet('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1*2</f><v>4</v></c></row>'),
+    "formula-with-amp": _sheet('<row r="1"><c r="A1" t="str"><f>A2&amp;B2</f><v>ab</v></c></row>'),
+    "unknown-entity": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a &foo; b</t></is></c></row>'),
+    "bare-ampersand": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a & b</t></is></c></row>'),
+    "control-reference": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a&#1;b</t></is></c></row>'),
+    "surrogate-reference": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a&#xD800;b</t></is></c></row>'),
+    "control-character": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a\x01b</t></is></c></row>'),
+    "carriage-return": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a\r\nb\rc</t></is></c></row>'),
+    "cdata-end": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a]]>b</t></is></c></row>'),
+    "comment": _sheet('<row r="1"><!-- note --><c r="A1"><v>1</v></c></row>'),
+    "cdata": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[x<y]]></t></is></c></row>'),
+    "nested-row": _sheet('<row r="1"><row r="2"/><c r="B1"><v>1</v></c></row>'),
+    "cell-outside-row": _sheet('<c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row>'),
+    "unclosed-row": _sheet('<row r="1"><c r="A1"><v>1</v></c>'),
+    "stray-close": _sheet('<row r="1"><c r="A1"><v>1</v></c></row></row>'),
+    "undeclared-prefix": _sheet('<row r="1" x14ac:dyDescent="0.25"><c r="A1"><v>1</v></c></row>'),
+    "duplicate-attribute": _sheet('<row r="1" ht="1" ht="2"><c r="A1"><v>1</v></c></row>'),
+    "same-attribute-two-prefixes": _sheet('<row r="1" a:x="1" b:x="2"><c r="A1"><v>1</v></c></row>')
+    .replace("<worksheet ", '<worksheet xmlns:a="urn:x" xmlns:b="urn:x" '),
+    "xmlns-on-row": _sheet('<row r="1" xmlns="urn:other"><c r="A1"><v>1</v></c></row>'),
+    "cell-without-ref": _sheet('<row r="1"><c t="inlineStr"><is><t>no ref</t></is></c><c><v>2</v></c></row>'),
+    "lowercase-ref": _sheet('<row r="1"><c r="a1"><v>1</v></c></row>'),
+    "ref-without-row": _sheet('<row r="1"><c r="A"><v>1</v></c></row>'),
+    "float-row-number": _sheet('<row r="2.0"><c r="A2"><v>1</v></c></row>'),
+    "stray-text": _sheet('<row r="1">abc<c r="A1"><v>1</v></c> </row>'),
+    "space-in-cell": _sheet('<row r="1"><c r="A1">\n<v>1</v></c></row>'),
+    "bad-shared-index": _sheet('<row r="1"><c r="A1" t="s"><v>x</v></c></row>'),
+    "bad-value-then-bad-xml": _sheet('<row r="1"><c r="A1" t="b"><v>x</v></c><c r="B1" t="inlineStr"><is><t>&no;'
+                                     "</t></is></c></row>"),
+    "other-cell-attribute": _sheet('<row r="1"><c r="A1" cm="1"><v>1</v></c></row>'),
+    "non-ascii-attribute": _sheet('<row r="1" spans="一"><c r="A1"><v>1</v></c></row>'),
+    "malformed-outside": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace("<pageMargins", "<pageMargins <"),
+    "row-outside-sheet-data": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>')
+    .replace("</worksheet>", '<row r="5"><c r="A5"><v>5</v></c></row></worksheet>'),
+    "sheet-data-in-comment": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>')
+    .replace("<dimension", "<!--<sheetData></sheetData>--><dimension"),
+    "other-namespace": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"', 'xmlns="urn:other"'),
+    "prefixed-namespace": _sheet('<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>')
+    .replace("<worksheet ", '<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '),
+    "latin-1": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>caf\xe9</t></is></c></row>')
+    .replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'),
+    "sheet-data-twice": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        "</worksheet>", "<sheetData></sheetData></worksheet>"),
+}
+
+
+def _write_case(tmp_path: Path, body: str) -> Path:
+    path = write_xlsx(tmp_path / "case.xlsx", {"表": "<placeholder/>"})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = body.encode("latin-1" if 'encoding="ISO-8859-1"' in body else "utf-8")
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+@pytest.mark.parametrize("case", sorted(FAST))
+def test_fast_reader_reads_plain_sheets_as_lxml_does(tmp_path, monkeypatch, case, date1904):
+    path = write_xlsx(tmp_path / "fast.xlsx", {"表": FAST[case], "二": FAST["plain"]}, date1904=date1904)
+    fast, slow, taken = fast_and_lxml(path, monkeypatch)
+    assert fast == slow and taken == 2
+
+
+@pytest.mark.parametrize("case", sorted(SLOW))
+def test_fast_reader_leaves_the_rest_to_lxml(tmp_path, monkeypatch, case):
+    fast, slow, taken = fast_and_lxml(_write_case(tmp_path, SLOW[case]), monkeypatch)
+    assert fast == slow and taken == 0
+
+
+def test_plain_sheets_read_as_openpyxl_reads_them(tmp_path):
+    assert_same(write_xlsx(tmp_path / "plain.xlsx", {"表": FAST["plain"], "二": FAST["pretty"]}))
+
+
+def test_sample_is_read_by_the_fast_reader(monkeypatch):
+    fast, slow, taken = fast_and_lxml(SAMPLE, monkeypatch)
+    assert fast == slow and taken == len(open_workbook(SAMPLE).worksheets)
+
+
+def test_parts_remembered_across_workbooks_do_not_leak(tmp_path):
+    """Skeletons, styles, workbook and rels parts are remembered by their bytes: workbooks that differ in them,
+    read in turn in one process, each read as openpyxl reads them."""
+    plain = write_xlsx(tmp_path / "a.xlsx", {"表": FAST["plain"]})
+    mac = write_xlsx(tmp_path / "b.xlsx", {"表": FAST["plain"]}, date1904=True)
+    styled = write_xlsx(tmp_path / "c.xlsx", {"表": FAST["plain"], "二": FAST["pretty"]})
+    with zipfile.ZipFile(styled) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/styles.xml"] = parts["xl/styles.xml"].replace(b'<xf numFmtId="14"/>', b'<xf numFmtId="2"/>')
+    with zipfile.ZipFile(styled, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    for path in (plain, mac, styled, plain, styled, mac):
+        assert_same(path)

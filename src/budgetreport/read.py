@@ -7,24 +7,36 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable
 
-from openpyxl.utils import get_column_letter
-
 from . import layout
+from .cellref import column_letter
 from .errors import BudgetError
 from .layout import MONEY, TEXT, KeyValueSheet, RowSheet, TableSpec
 from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Project, Row, Staff, Table,
                     UnitInfo, UnitPerformance)
-from .money import ZERO, decimals, money, to_decimal
+from .money import CENT, ZERO, decimals, money, to_decimal
 from .text import clean, norm, strip_period
 from .workbook_io import Grid as Worksheet, open_workbook
 
 _TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")
 _CODE_NAME = re.compile(r"^\s*(\d{3,7})\s*(.*)$")
 MAX_HEADER_SCAN = 30
+_NORMS: dict[str, str] = {}                     # text → norm(text): the same labels are compared in every unit
+
+
+def _norm(value: object) -> str:
+    """`norm`, remembered for text."""
+    if value.__class__ is not str:
+        return norm(value)
+    result = _NORMS.get(value)
+    if result is None:
+        if len(_NORMS) > 50_000:                # bounded: free texts differ between units
+            _NORMS.clear()
+        result = _NORMS[value] = norm(value)
+    return result
 
 
 class _Sheet:
@@ -35,12 +47,13 @@ class _Sheet:
         self.name = ws.title
         self.warnings = warnings
         self.value: Callable[[int, int], Any] = ws.value     # (row, col) → cell value; no wrapper per cell
+        self.cell = ws.cells.get                # ((row, col)) → cell value: no Python call at all, for hot loops
 
     def error(self, message: str, row: int, col: int, hint: str | None = None) -> BudgetError:
-        return BudgetError(message, sheet=self.name, cell=f"{get_column_letter(col)}{row}", hint=hint)
+        return BudgetError(message, sheet=self.name, cell=f"{column_letter(col)}{row}", hint=hint)
 
     def amount(self, row: int, col: int, *, allow_negative: bool = False) -> Decimal:
-        raw = self.value(row, col)
+        raw = self.cell((row, col))
         if raw is None:
             return ZERO                         # most amount cells are empty: skip the Decimal work
         if isinstance(raw, str) and raw.strip().startswith("="):
@@ -53,11 +66,12 @@ class _Sheet:
                              "请删除文字、单位或空格，只保留数字") from None
         if value < 0 and not allow_negative:
             raise self.error(f"金额不能为负数，实为 {value}", row, col)
-        if decimals(value) > 2:
+        rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)     # money(value), without converting again
+        if rounded != value and decimals(value) > 2:               # only a changed amount can have 3 decimals
             self.warnings.append(BudgetError(
-                f"金额 {value} 超过两位小数，已四舍五入为 {money(value)}", sheet=self.name,
-                cell=f"{get_column_letter(col)}{row}", rule="R-DEC"))
-        return money(value)
+                f"金额 {value} 超过两位小数，已四舍五入为 {rounded}", sheet=self.name,
+                cell=f"{column_letter(col)}{row}", rule="R-DEC"))
+        return rounded
 
     def integer(self, row: int, col: int) -> int:
         raw = self.value(row, col)
@@ -70,11 +84,11 @@ class _Sheet:
             raise self.error(f"应为整数，实为“{clean(raw)}”", row, col) from None
 
     def text(self, row: int, col: int) -> str:
-        return clean(self.value(row, col))
+        return clean(self.cell((row, col)))
 
     def code_part(self, row: int, col: int, width: int) -> str:
         """A 类/款/项 code cell: text "05"; a number 5 (Excel dropped the zero) is padded back."""
-        raw = self.value(row, col)
+        raw = self.cell((row, col))
         if raw is None or clean(raw) == "":
             return ""
         if isinstance(raw, (int, float)) and float(raw).is_integer():
@@ -86,7 +100,12 @@ class _Sheet:
         return text
 
     def blank_row(self, row: int, ncols: int) -> bool:
-        return all(clean(self.value(row, c)) == "" for c in range(1, ncols + 1))
+        cell = self.cell
+        for c in range(1, ncols + 1):
+            v = cell((row, c))
+            if v is not None and clean(v):      # clean(None) is "": most cells of a blank row are None
+                return False
+        return True
 
 
 # --------------------------------------------------------------------------- sheet lookup
@@ -95,7 +114,7 @@ def _find_sheets(wb, warnings: list[BudgetError]) -> tuple[dict[int, Worksheet],
     """Table sheets by their 表 number, the others by name; unknown sheets are a reminder and ignored."""
     tables: dict[int, Worksheet] = {}
     others: dict[str, Worksheet] = {}
-    known = {norm(s.name): s.name for s in (*layout.KEY_VALUE_SHEETS, *layout.ROW_SHEETS)}
+    known = {_norm(s.name): s.name for s in (*layout.KEY_VALUE_SHEETS, *layout.ROW_SHEETS)}
     for ws in wb.worksheets:
         m = _TABLE_SHEET.match(ws.title)
         if m:
@@ -106,10 +125,10 @@ def _find_sheets(wb, warnings: list[BudgetError]) -> tuple[dict[int, Worksheet],
                                       hint="请删除多余的一张")
                 tables[number] = ws
                 continue
-        key = norm(ws.title)
+        key = _norm(ws.title)
         if key in known:
             others[known[key]] = ws
-        elif key != norm(layout.INSTRUCTIONS_SHEET):
+        elif key != _norm(layout.INSTRUCTIONS_SHEET):
             warnings.append(BudgetError("未知的工作表，已忽略", sheet=ws.title, rule="R-SHEET"))
     for spec in layout.TABLES:
         if spec.number not in tables:
@@ -127,19 +146,19 @@ def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
     ncols = len(spec.columns)
     marker_row = 0
     for r in range(1, min(sheet.ws.max_row, MAX_HEADER_SCAN) + 1):
-        if norm(sheet.value(r, 1)) == norm(spec.marker):
+        if _norm(sheet.value(r, 1)) == _norm(spec.marker):
             marker_row = r
             break
     if not marker_row:
         raise BudgetError(f"找不到表头最后一行（A 列为“{spec.marker}”的行）", sheet=sheet.name, cell="A1",
                           hint="请保留标准表头，不要删除表头行")
     top = max(1, marker_row - len(spec.header) - 2)
-    block = [[norm(sheet.value(r, c)) for r in range(top, marker_row + 1)] for c in range(1, ncols + 1)]
+    block = [[_norm(sheet.value(r, c)) for r in range(top, marker_row + 1)] for c in range(1, ncols + 1)]
     for index, column in enumerate(spec.columns, start=1):
-        if norm(column.label) not in block[index - 1]:
+        if _norm(column.label) not in block[index - 1]:
             raise sheet.error(f"缺少表头“{column.label}”（第 {index} 列）", marker_row - 1 if marker_row > 1 else 1,
                               index, "请勿插入、删除或移动列；可用 budgetreport init 生成的标准表头对照")
-    letters = {c.key: get_column_letter(i) for i, c in enumerate(spec.columns, start=1)}
+    letters = {c.key: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
     return marker_row, letters
 
 
@@ -194,7 +213,7 @@ def _read_code_table(sheet: _Sheet, spec: TableSpec, name_col: int, code_cols: i
         name = sheet.text(r, name_col)
         row = Row(r, code, name, _values(sheet, spec, r), {k: sheet.text(r, c) for k, c in text_cols.items()})
         if not code:
-            if norm(name) in ("总计", "合计"):
+            if _norm(name) in ("总计", "合计"):
                 if table.total is not None:
                     raise sheet.error("有两行“总计”", r, name_col)
                 table.total = row
@@ -204,7 +223,7 @@ def _read_code_table(sheet: _Sheet, spec: TableSpec, name_col: int, code_cols: i
             raise sheet.error(f"科目 {code} 缺少科目名称", r, name_col)
         table.rows.append(row)
     if table.total is None and table.rows:
-        raise BudgetError("缺少“总计”行", sheet=sheet.name, cell=f"{get_column_letter(name_col)}{marker + 1}",
+        raise BudgetError("缺少“总计”行", sheet=sheet.name, cell=f"{column_letter(name_col)}{marker + 1}",
                           hint="表格第一行数据应为总计行")
     return table
 
@@ -214,12 +233,12 @@ def _read_labelled_table(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str,
     marker, letters = _locate(sheet, spec)
     _merged_in_data(sheet, marker + 1)
     table = Table(spec.number, spec.title, sheet.name, letters)
-    by_label = {norm(label): key for key, label in items} if items else {}
+    by_label = {_norm(label): key for key, label in items} if items else {}
     for r in _data_rows(sheet, marker + 1, len(spec.columns)):
         label = sheet.text(r, 1)
         row = Row(r, "", label, _values(sheet, spec, r))
         if items is not None:
-            key = by_label.get(norm(label))
+            key = by_label.get(_norm(label))
             if key is None:
                 raise sheet.error(f"无法识别的行“{label}”", r, 1,
                                   "应为：" + "、".join(lbl for _, lbl in items))
@@ -228,7 +247,7 @@ def _read_labelled_table(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str,
                 table.total = row
             else:
                 table.rows.append(row)
-        elif norm(label) in ("合计", "总计"):
+        elif _norm(label) in ("合计", "总计"):
             table.total = row
         else:
             if not label:
@@ -242,7 +261,7 @@ def _read_paired(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str, str], .
     marker, letters = _locate(sheet, spec)
     _merged_in_data(sheet, marker + 1)
     table = PairedTable(spec.number, spec.title, sheet.name, letters)
-    by_label = {norm(label): key for key, label in items}
+    by_label = {_norm(label): key for key, label in items}
     money_cols = [(i, c.key) for i, c in enumerate(spec.columns, start=1) if c.kind == MONEY]
     left_cols = [(i, k) for i, k in money_cols if i < 3]
     right_cols = [(i, k) for i, k in money_cols if i > 3]
@@ -251,17 +270,17 @@ def _read_paired(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str, str], .
         left_values = {k: sheet.amount(r, i) for i, k in left_cols}
         right_values = {k: sheet.amount(r, i) for i, k in right_cols}
         if left:
-            if norm(left) == "收入总计":
+            if _norm(left) == "收入总计":
                 table.income_total = Row(r, "", left, left_values)
             else:
-                key = by_label.get(norm(left))
+                key = by_label.get(_norm(left))
                 if key is None:
                     raise sheet.error(f"无法识别的收入项目“{left}”", r, 1, "请使用标准工作簿中的项目名称")
                 table.income[key] = Row(r, key, left, left_values)
         elif any(left_values.values()):
             raise sheet.error("有金额却没有收入项目名称", r, 1)
         if right:
-            if norm(right) == "支出总计":
+            if _norm(right) == "支出总计":
                 table.expense_total = Row(r, "", right, right_values)
             else:
                 m = _CODE_NAME.match(right)
@@ -286,13 +305,13 @@ def _key_values(sheet: _Sheet, spec: KeyValueSheet) -> tuple[dict[str, Any], dic
     """Field key → raw value, and field key → cell address of its value."""
     rows: dict[str, int] = {}
     for r in range(1, sheet.ws.max_row + 1):
-        label = norm(sheet.value(r, 1))
+        label = _norm(sheet.value(r, 1))
         if label:
             rows.setdefault(label, r)
     values: dict[str, Any] = {}
     cells: dict[str, str] = {}
     for f in spec.fields:
-        r = rows.get(norm(f.label))
+        r = rows.get(_norm(f.label))
         if r is None:
             if f.required:
                 raise BudgetError(f"缺少“{f.label}”一行", sheet=sheet.name, cell="A1",
@@ -337,10 +356,10 @@ def _date(sheet: _Sheet, r: int, c: int) -> dt.date:
 
 def _records(sheet: _Sheet, spec: RowSheet):
     """Yield (excel row, {field key: raw value}) for each non-blank row, columns found by their labels."""
-    header = {norm(sheet.value(1, c)): c for c in range(1, sheet.ws.max_column + 1) if clean(sheet.value(1, c))}
+    header = {_norm(sheet.value(1, c)): c for c in range(1, sheet.ws.max_column + 1) if clean(sheet.value(1, c))}
     cols: dict[str, int] = {}
     for index, f in enumerate(spec.columns, start=1):
-        c = header.get(norm(f.label))
+        c = header.get(_norm(f.label))
         if c is None:
             raise sheet.error(f"缺少列“{f.label}”", 1, index, "第 1 行应为列名")
         cols[f.key] = c
@@ -359,9 +378,9 @@ def _require(sheet: _Sheet, spec: RowSheet, r: int, cols: dict[str, int]) -> Non
 def _comparisons(sheet: _Sheet) -> dict[tuple[str, str], Comparison]:
     spec = layout.COMPARISONS
     result: dict[tuple[str, str], Comparison] = {}
-    categories = {norm(c): c for c in layout.CMP_CATEGORIES}
+    categories = {_norm(c): c for c in layout.CMP_CATEGORIES}
     for r, cols in _records(sheet, spec):
-        category = categories.get(norm(sheet.value(r, cols["category"])))
+        category = categories.get(_norm(sheet.value(r, cols["category"])))
         if category is None:
             raise sheet.error(f"类别应为{'、'.join(layout.CMP_CATEGORIES)}之一，实为“{sheet.text(r, cols['category'])}”",
                               r, cols["category"])
@@ -370,7 +389,7 @@ def _comparisons(sheet: _Sheet) -> dict[tuple[str, str], Comparison]:
             item = re.sub(r"\s+", "", item)
         if not item:
             raise sheet.error("“项目或科目编码”未填写", r, cols["item"])
-        key = (category, norm(item) if category != layout.CMP_FUNCTION else item)
+        key = (category, _norm(item) if category != layout.CMP_FUNCTION else item)
         if key in result:
             raise sheet.error(f"{category}“{item}”重复（第 {result[key].row} 行已有）", r, cols["item"])
         raw_last = sheet.value(r, cols["last_year"])

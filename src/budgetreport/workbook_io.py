@@ -14,24 +14,27 @@ Before any XML is parsed, `inspect` looks at it cheaply and refuses what would h
 Then the parts are read straight from the zip with lxml (no DTD, no entities, no network), giving each cell the
 value openpyxl's `load_workbook(data_only=True)` gave (cached formula results, dates by openpyxl's number-format
 rule, errors as text such as "#DIV/0!") without building openpyxl's objects, which cost most of the read time.
+A worksheet's <sheetData> written the plain way Excel, WPS and openpyxl write it is read by one regex instead of
+an lxml tree (see "the fast reader" below); anything else in it is read by lxml as before.
 When the scan found formulas, a formula cell without a cached value is an error naming the cell.
+openpyxl itself is not imported (its rules that we need are copied below): importing it cost ~0.1–0.2 s per process.
 """
 from __future__ import annotations
 
+import datetime
+import functools
 import io
 import posixpath
 import re
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 from lxml import etree
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.cell import get_column_letter
-from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
-from openpyxl.xml.constants import SHARED_STRINGS, XLSM, XLSX, XLTM, XLTX
 
+from .cellref import column_letter
 from .errors import BudgetError
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,7 +48,107 @@ _TREE_BYTES = 4 * 1024 * 1024                   # bigger worksheet parts are str
 _KEEP_BYTES = 32 * 1024 * 1024                  # worksheet bytes the scan keeps for reading, in all
 _DIMENSION = re.compile(rb'<dimension[^>]*\bref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 _ROW_NUMBER = re.compile(rb'<row[^>]*\br="(\d+)"')
+_FORMULA = re.compile(rb"<f[ >]")                # one pass: faster than two `in` tests
 _CONVERT = "请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再试"
+
+
+# --------------------------------------------------------------------------- openpyxl's rules, copied
+# Copied from openpyxl 3.1.5 (MIT licence: openpyxl/styles/numbers.py, openpyxl/utils/datetime.py,
+# openpyxl/xml/constants.py) with the same semantics: importing any part of openpyxl imports all of it, which costs
+# ~0.2 s before a batch forks. tests/test_workbook_io.py checks these against openpyxl's own functions.
+
+_WORKBOOK_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.%s.main+xml"
+_MACRO_MIME = "application/vnd.ms-excel.%s.macroEnabled.main+xml"
+XLTM, XLSM = _MACRO_MIME % "template", _MACRO_MIME % "sheet"
+XLTX, XLSX = _WORKBOOK_MIME % "template", _WORKBOOK_MIME % "sheet"
+SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 5: '"$"#,##0_);("$"#,##0)',
+    6: '"$"#,##0_);[Red]("$"#,##0)', 7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??", 14: "mm-dd-yy", 15: "d-mmm-yy",
+    16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
+    22: "m/d/yy h:mm", 37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)", 41: r'_(* #,##0_);_(* \(#,##0\);_(* "-"_);_(@_)',
+    42: r'_("$"* #,##0_);_("$"* \(#,##0\);_("$"* "-"_);_(@_)',
+    43: r'_(* #,##0.00_);_(* \(#,##0.00\);_(* "-"??_);_(@_)',
+    44: r'_("$"* #,##0.00_)_("$"* \(#,##0.00\)_("$"* "-"??_)_(@_)', 45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0",
+    48: "##0.0E+0", 49: "@",
+}
+# literal "…" and [locale] groups, except [h] [m] [s] which are elapsed time
+_FORMAT_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_FORMAT_DATE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_FORMAT_TIMEDELTA = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?", re.I)
+
+MAC_EPOCH = datetime.datetime(1904, 1, 1)
+WINDOWS_EPOCH = datetime.datetime(1899, 12, 30)
+_SECS_PER_DAY = 86400
+_ISO_REGEX = re.compile(r"""
+(?P<date>(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2}))?T?
+(?P<time>(?P<hour>\d{2}):(?P<minute>\d{2})(:(?P<second>\d{2})(?P<microsecond>\.\d{1,3})?)?)?Z?""", re.VERBOSE)
+_ISO_DURATION = re.compile(r"PT((?P<hours>\d+)H)?((?P<minutes>\d+)M)?((?P<seconds>\d+(\.\d{1,3})?)S)?")
+
+
+def is_date_format(fmt: str | None) -> bool:
+    """A number format that shows a date or time: a d m h y s outside literals, locales and escapes."""
+    if fmt is None:
+        return False
+    return _FORMAT_DATE.search(_FORMAT_STRIP.sub("", fmt.split(";")[0])) is not None
+
+
+def is_timedelta_format(fmt: str | None) -> bool:
+    """A number format for elapsed time ([h]:mm:ss …)."""
+    if fmt is None:
+        return False
+    return _FORMAT_TIMEDELTA.search(fmt.split(";")[0]) is not None
+
+
+def from_excel(value: float, epoch: datetime.datetime = WINDOWS_EPOCH, timedelta: bool = False) -> Any:
+    """An Excel serial as a datetime (a time below 1, Excel's 1900 leap-year bug kept), or as a duration."""
+    if value is None:
+        return None
+    if timedelta:
+        td = datetime.timedelta(days=value)
+        if td.microseconds:                     # millisecond precision
+            td = datetime.timedelta(seconds=td.total_seconds() // 1, microseconds=round(td.microseconds, -3))
+        return td
+    day, fraction = divmod(value, 1)
+    diff = datetime.timedelta(milliseconds=round(fraction * _SECS_PER_DAY * 1000))
+    if 0 <= value < 1 and diff.days == 0:
+        minutes, seconds = divmod(diff.seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return datetime.time(hours, minutes, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == WINDOWS_EPOCH:
+        day += 1
+    return epoch + datetime.timedelta(days=day) + diff
+
+
+def from_ISO8601(formatted: str) -> Any:
+    """An ISO 8601 date, time, datetime or duration (PT…) as t="d" cells hold them; ValueError otherwise."""
+    if not formatted:
+        return None
+    match = _ISO_REGEX.match(formatted)
+    if match and any(match.groups()):
+        parts = match.groupdict(0)
+        for key in ["year", "month", "day", "hour", "minute", "second"]:
+            if parts[key]:
+                parts[key] = int(parts[key])
+        if parts["microsecond"]:
+            parts["microsecond"] = int(float(parts["microsecond"]) * 1_000_000)
+        if not parts["date"]:
+            return datetime.time(parts["hour"], parts["minute"], parts["second"], parts["microsecond"])
+        if not parts["time"]:
+            return datetime.date(parts["year"], parts["month"], parts["day"])
+        del parts["time"], parts["date"]
+        return datetime.datetime(**parts)
+    match = _ISO_DURATION.match(formatted)
+    if match and any(match.groups()):
+        parts = match.groupdict(0)
+        for key, val in parts.items():
+            if val:
+                parts[key] = float(val)
+        return datetime.timedelta(**parts)
+    raise ValueError(f"Invalid datetime value {formatted}")
 
 
 @dataclass
@@ -96,7 +199,7 @@ def _sheet_scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, scan: Sc
             rows = _ROW_NUMBER.findall(window)
             if rows and int(rows[-1]) > MAX_ROWS:
                 raise _too_many_rows(path, zf, info, int(rows[-1]))
-            if b"<f>" in window or b"<f " in window:
+            if _FORMULA.search(window):
                 scan.formula_parts.add(info.filename)
             tail = chunk[-64:]
     if read <= _TREE_BYTES:
@@ -204,10 +307,10 @@ class MergedRange(NamedTuple):
 
     @property
     def coord(self) -> str:
-        first = f"{get_column_letter(self.min_col)}{self.min_row}"
+        first = f"{column_letter(self.min_col)}{self.min_row}"
         if (self.min_col, self.min_row) == (self.max_col, self.max_row):
             return first
-        return f"{first}:{get_column_letter(self.max_col)}{self.max_row}"
+        return f"{first}:{column_letter(self.max_col)}{self.max_row}"
 
 
 class Grid:
@@ -218,11 +321,11 @@ class Grid:
         self.max_row = len(rows)
         self.max_column = max(map(len, rows), default=0)
         self.merged_ranges = merged
-        # read.py asks for cells one at a time, thousands of times: one dict lookup each
-        self._cells = {(r, c): v for r, cells in enumerate(rows, 1) for c, v in enumerate(cells, 1) if v is not None}
+        # read.py asks for cells one at a time, thousands of times: one dict lookup each, (row, column) → value
+        self.cells = {(r, c): v for r, cells in enumerate(rows, 1) for c, v in enumerate(cells, 1) if v is not None}
 
     def value(self, row: int, column: int):
-        return self._cells.get((row, column))
+        return self.cells.get((row, column))
 
 
 class GridBook:
@@ -246,6 +349,7 @@ _SAFE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "rem
          "remove_pis": True}
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?"')
 _DIGITS = "0123456789"
+_PARSERS = threading.local()                    # one parser per thread: making one costs more than a small part
 _COLUMNS: dict[str, int] = {}                   # "AB" → 28, filled as letters are met
 
 
@@ -253,7 +357,10 @@ def _xml(data: bytes) -> etree._Element:
     """Parse one part; a DOCTYPE (entity tricks) never occurs in a real workbook and is refused."""
     if b"<!DOCTYPE" in data:
         raise ValueError("DOCTYPE in a workbook part")
-    return etree.fromstring(data, etree.XMLParser(**_SAFE))
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(**_SAFE)
+    return etree.fromstring(data, parser)
 
 
 def _local(tag: str) -> str:
@@ -322,9 +429,17 @@ class _Book:
 
 def _content_types(zf: zipfile.ZipFile) -> tuple[str, str | None]:
     """The workbook part and the shared strings part, found by content type as openpyxl finds them."""
+    return _parts_by_type(zf.read("[Content_Types].xml"))
+
+
+# The small parts below are the same in every unit made from one template: each is parsed once per distinct
+# content (pure functions of the bytes; what they return is only read).
+
+@functools.lru_cache(maxsize=64)
+def _parts_by_type(data: bytes) -> tuple[str, str | None]:
     overrides: dict[str, str] = {}
     defaults: set[str] = set()
-    for el in _xml(zf.read("[Content_Types].xml")):
+    for el in _xml(data):
         name = _local(el.tag)
         if name == "Override":
             overrides.setdefault(el.get("ContentType"), el.get("PartName"))
@@ -342,42 +457,59 @@ def _content_types(zf: zipfile.ZipFile) -> tuple[str, str | None]:
 def _sheet_parts(zf: zipfile.ZipFile, workbook: str) -> tuple[list[tuple[str, str]], bool]:
     """(title, part) of each worksheet in order (chart sheets and missing parts skipped), and date1904."""
     folder, name = posixpath.split(workbook)
-    rels_path = posixpath.join(folder, "_rels", name + ".rels")
+    rels = _relationships(zf.read(posixpath.join(folder, "_rels", name + ".rels")), folder)
+    names = set(zf.namelist())
+    entries, date1904 = _workbook_sheets(zf.read(workbook))
+    sheets: list[tuple[str, str]] = []
+    for rid, title in entries:
+        kind, target = rels[rid]
+        if title is None:
+            raise ValueError("sheet without a name")
+        if target in names and "chartsheet" not in kind:
+            sheets.append((title, target))
+    return sheets, date1904
+
+
+@functools.lru_cache(maxsize=64)
+def _relationships(data: bytes, folder: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, target part) of a .rels part in `folder`."""
     rels: dict[str, tuple[str, str]] = {}
-    for rel in _xml(zf.read(rels_path)):
+    for rel in _xml(data):
         if _local(rel.tag) != "Relationship":
             continue
         target = rel.get("Target")
         if rel.get("TargetMode") != "External":
             target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         rels[rel.get("Id")] = (rel.get("Type") or "", target)
-    names = set(zf.namelist())
-    sheets: list[tuple[str, str]] = []
+    return rels
+
+
+@functools.lru_cache(maxsize=64)
+def _workbook_sheets(data: bytes) -> tuple[list[tuple[str, str | None]], bool]:
+    """(relationship id, title) of each <sheet> with an id, in order, and date1904."""
+    entries: list[tuple[str, str | None]] = []
     date1904 = False
-    for el in _xml(zf.read(workbook)):
+    for el in _xml(data):
         name = _local(el.tag)
         if name == "workbookPr":
             date1904 = el.get("date1904") not in (None, "", "false", "f", "0")
         elif name == "sheets":
-            for sheet in el:
-                rid = sheet.get(_REL_ID)
-                if not rid:
-                    continue
-                kind, target = rels[rid]
-                title = sheet.get("name")
-                if title is None:
-                    raise ValueError("sheet without a name")
-                if target in names and "chartsheet" not in kind:
-                    sheets.append((title, target))
-    return sheets, date1904
+            entries.extend((sheet.get(_REL_ID), sheet.get("name")) for sheet in el if sheet.get(_REL_ID))
+    return entries, date1904
 
 
 def _date_styles(zf: zipfile.ZipFile) -> tuple[set[int], set[int]]:
     """Cell style indexes whose number format is a date, and those that are a duration (openpyxl's rule)."""
     try:
-        root = _xml(zf.read("xl/styles.xml"))
+        data = zf.read("xl/styles.xml")
     except KeyError:
         return set(), set()
+    return _styles(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _styles(data: bytes) -> tuple[set[int], set[int]]:
+    root = _xml(data)
     custom: dict[int, str] = {}
     xfs: list[int] = []
     for el in root:
@@ -436,9 +568,13 @@ def _cell_value(c: etree._Element, book: _Book) -> Any:
     text = None if v is None else v.text
     if not text:
         return None
+    return _typed(kind, text, c.get("s"), book)
+
+
+def _typed(kind: str | None, text: str, style: str | None, book: _Book) -> Any:
+    """The value of a cell of type `kind` whose <v> holds `text` (not empty)."""
     if kind is None or kind == "n":
         value = float(text) if "." in text or "E" in text or "e" in text else int(text)
-        style = c.get("s")
         if style and book.date_styles and int(style) in book.date_styles:
             try:
                 return from_excel(value, book.epoch, timedelta=int(style) in book.duration_styles)
@@ -502,7 +638,7 @@ def _rows(title: str, data: bytes, book: _Book) -> list[tuple]:
             else:
                 values[column - 1] = value
             if book.check_formulas and len(c):
-                _note_formula(c, title, f"{get_column_letter(column)}{number}", value, book, shared)
+                _note_formula(c, title, f"{column_letter(column)}{number}", value, book, shared)
         del values[column:]
         if number > len(rows):
             rows.extend([()] * (number - 1 - len(rows)))
@@ -520,6 +656,190 @@ def _note_formula(c: etree._Element, title: str, cell: str, value: Any, book: _B
         formula = _formula(f, c.get("r") or cell, shared)
         if value is None and book.uncached is None:
             book.uncached = (title, cell, formula)
+
+
+# --------------------------------------------------------------------------- the fast reader of <sheetData>
+# Building lxml's tree and walking it cell by cell was most of the read time. A sheet's <sheetData> as Excel,
+# WPS and openpyxl write it is a plain sequence of <row> and <c> tags, read here with one regex: the tokens must
+# cover the whole text (so nothing unknown is skipped), the rest of the part is parsed by lxml as before (so it
+# must be well-formed and the namespaces right), and whatever the grammar does not take — comments, CDATA,
+# formulas with attributes or without a cached value, unusual attributes, \r, other encodings — sends the sheet
+# to `_rows`, the lxml reader, whose result this one equals (tests/test_workbook_io.py compares both).
+
+_XML_TEXT = re.compile(r"[^<&]*(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});[^<&]*)*")
+_ATTR_VALUE = r'"[ !#-%\'-;=?-~]*"'            # printable ASCII without " & < >
+_ROW_ATTRS = r"(?: (?!r=)[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?=" + _ATTR_VALUE + ")*"
+_T_OPEN = r'<t(?: xml:space="preserve")?'
+_TOKEN = re.compile(                            # groups: the token; a cell's 6; a row's 3
+    r'(<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([A-Za-z]+)")?'
+    r"(?:/>|>(<f>[^<&]*</f>)?(?:<v>([^<]*)</v>|<v/>"           # text with & is checked when unescaped
+    r"|(<is>" + _T_OPEN + r">([^<]*)</t></is>|<is>" + _T_OPEN + r"/></is>))?</c>)"
+    r'|<row(?: r="([0-9]+)")?(' + _ROW_ATTRS + r")(/?)>"
+    r'|</row>'
+    r"|[ \t\n]+)")
+_NOT_XML = bytes(set(range(32)) - {9, 10})     # control characters lxml refuses, and \r, which it normalises
+_XML_BYTES = bytes(set(range(256)) - set(_NOT_XML))
+_NOT_XML_SEQUENCES = (b"]]>", "\ufffe".encode(), "\uffff".encode())
+_REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_UNESCAPED: dict[str, str] = {}                 # escaped text → text: labels repeat in every unit
+_SKELETONS: dict[bytes, dict | None] = {}       # a part without its rows → see _skeleton
+
+
+class _Unusual(Exception):
+    """The sheet holds XML the fast reader does not take: lxml reads it."""
+
+
+def _reference(m: re.Match) -> str:
+    name, decimal, hexadecimal = m.groups()
+    if name:
+        return _ENTITIES[name]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if not (code in (9, 10, 13) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF):
+        raise _Unusual                          # not an XML character: lxml refuses the part
+    return chr(code)
+
+
+def _unescape(text: str) -> str:
+    """Element text with its references resolved, remembered (the caller may look in _UNESCAPED first)."""
+    plain = _UNESCAPED.get(text)
+    if plain is None:
+        if "&" in text:
+            if not _XML_TEXT.fullmatch(text):
+                raise _Unusual                  # a bare & or an unknown entity: lxml refuses the part
+            plain = _REFERENCE.sub(_reference, text)
+        else:
+            plain = text
+        if len(_UNESCAPED) > 100_000:           # bounded: a long batch meets many distinct texts
+            _UNESCAPED.clear()
+        _UNESCAPED[text] = plain
+    return plain
+
+
+def _sheet_data(data: bytes) -> tuple[str, dict] | None:
+    """The text inside the part's one <sheetData> and the namespaces there, when the rest of the part is
+    well-formed UTF-8 XML holding no other rows; None when the part is anything else."""
+    start, end = data.find(b"<sheetData>"), data.find(b"</sheetData>")
+    if start < 0 or end < start or data.find(b"<sheetData", start + 1) >= 0 or data.find(b"</sheetData", end + 1) >= 0:
+        return None
+    start += len(b"<sheetData>")
+    inside = data[start:end]
+    if inside.translate(None, _XML_BYTES) or any(s in inside for s in _NOT_XML_SEQUENCES):
+        return None
+    nsmap = _skeleton(data[:start] + data[end:])
+    if nsmap is None:
+        return None
+    try:
+        return inside.decode("utf-8"), nsmap
+    except UnicodeDecodeError:
+        return None
+
+
+def _skeleton(part: bytes) -> dict | None:
+    """The namespaces at <sheetData> of a part whose <sheetData> was emptied, when it is well-formed UTF-8 XML with
+    that one empty <sheetData> and no <row>; else None. Remembered: a template's sheets repeat in every unit."""
+    if part in _SKELETONS:
+        return _SKELETONS[part]
+    nsmap = None
+    try:
+        root = _xml(part)
+    except (etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is not None:
+        found = list(root.iter(_MAIN + "sheetData"))
+        if ((root.getroottree().docinfo.encoding or "").upper() == "UTF-8" and len(found) == 1 and not len(found[0])
+                and found[0].text is None and next(root.iter(_ROW), None) is None):
+            nsmap = found[0].nsmap
+    if len(_SKELETONS) > 1000:                  # bounded: about 1.5 KB each
+        _SKELETONS.clear()
+    _SKELETONS[part] = nsmap
+    return nsmap
+
+
+def _row_attrs_ok(attrs: str, nsmap: dict) -> bool:
+    """No attribute twice (by namespace and name) and every prefix declared, as lxml demands."""
+    names = set()
+    for name in re.findall(r" ([^=]+)=", attrs):
+        prefix, _, local = name.rpartition(":")
+        if prefix in ("xmlns", "xml") or name == "xmlns" or (prefix and prefix not in nsmap):
+            return False
+        names.add((nsmap.get(prefix) if prefix else None, local))
+    return len(names) == attrs.count(" ")
+
+
+def _fast_rows(data: bytes, book: _Book) -> list[tuple] | None:
+    """What `_rows` gives, read with the regex; None when the sheet is not plain enough for it."""
+    if len(data) > _TREE_BYTES or b"<!DOCTYPE" in data:
+        return None
+    found = _sheet_data(data)
+    if found is None:
+        return None
+    text, nsmap = found
+    try:
+        return _token_rows(text, nsmap, book)
+    except Exception:       # _Unusual, or a bad value (found before the tokens were all checked): lxml decides
+        return None
+
+
+def _token_rows(text: str, nsmap: dict, book: _Book) -> list[tuple]:
+    rows: list[tuple] = []
+    columns = _COLUMNS
+    number = column = covered = 0
+    values: list | None = None
+    unescaped = _UNESCAPED
+    dates = book.date_styles
+    good_attrs: set[str] = set()
+    for whole, letters, style, kind, formula, v, inline, t, row_ref, row_attrs, empty in _TOKEN.findall(text):
+        covered += len(whole)
+        if letters:
+            if values is None:
+                raise _Unusual                  # a cell outside a row
+            column = columns.get(letters) or _letters(letters)
+            if kind == "inlineStr":
+                value = (unescaped.get(t) or _unescape(t)) if inline else None
+            elif not v:
+                value = None
+            elif (kind == "n" or not kind) and not (style and dates and int(style) in dates):
+                # _typed's rule for a plain number; a number written with & fails here and goes to lxml
+                value = float(v) if "." in v or "E" in v or "e" in v else int(v)
+            else:
+                value = _typed(kind or None, _unescape(v), style, book)
+            if formula and value is None and book.check_formulas:
+                raise _Unusual                  # lxml's reader names the cell and the formula
+            width = len(values)
+            if column == width + 1:
+                values.append(value)
+            elif column > width:
+                values.extend([None] * (column - 1 - width))
+                values.append(value)
+            else:
+                values[column - 1] = value
+            continue
+        if whole[0] != "<":
+            continue                            # white space between tags
+        if whole[1] == "r":
+            if values is not None:
+                raise _Unusual                  # a row inside a row
+            if row_attrs and row_attrs not in good_attrs:
+                if not _row_attrs_ok(row_attrs, nsmap):
+                    raise _Unusual              # attributes lxml refuses
+                good_attrs.add(row_attrs)       # a sheet's rows share a few attribute strings
+            number = int(row_ref) if row_ref else number + 1
+            values, column = [], 0
+            if not empty:
+                continue
+        elif values is None:
+            raise _Unusual                      # </row> without <row>
+        del values[column:]
+        if number > len(rows):
+            rows.extend([()] * (number - 1 - len(rows)))
+            rows.append(tuple(values))
+        values = None
+    if values is not None or covered != len(text):
+        raise _Unusual                          # a row left open, or text between the tokens
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def _merged(data: bytes) -> list[MergedRange]:
@@ -545,7 +865,8 @@ def _read(zf: zipfile.ZipFile, scan: Scan) -> tuple[GridBook, tuple[str, str, st
     grids = []
     for title, part in parts:
         data = scan.parts.get(part) or zf.read(part)
-        grids.append(Grid(title, _rows(title, data, book), _merged(data)))
+        rows = _fast_rows(data, book)
+        grids.append(Grid(title, _rows(title, data, book) if rows is None else rows, _merged(data)))
     return GridBook(grids), book.uncached
 
 

@@ -63,13 +63,13 @@ def names(b: Budget, out: Out) -> None:
     for t in _code_tables(b):
         for r in t.rows:
             standard = _standard_name(t.number, r.code)
-            if standard and norm(standard) != norm(r.name):
+            if standard and standard != r.name and norm(standard) != norm(r.name):   # equal text: no norm
                 out.add(t.sheet, t.cell(r, "name"), f"表{t.number} 科目 {r.code} 的名称与分类科目不一致，请核对",
                         standard, r.name)
     for t in (b.t1, b.t4):
         for code, r in t.expense.items():
             standard = classification.FUNCTION_CLASS_NAMES.get(code)
-            if standard and norm(standard) != norm(r.name):
+            if standard and standard != r.name and norm(standard) != norm(r.name):
                 out.add(t.sheet, t.cell(r, "out_label"), f"表{t.number} 类 {code} 的名称与分类科目不一致，请核对",
                         standard, r.name)
 

@@ -69,6 +69,8 @@ def _snippet(text: str, start: int, end: int) -> str:
 def plan_year(b: Budget, out: Out) -> None:
     year = b.unit.year
     for sheet, cell, field, text in free_texts(b):
+        if "年" not in text:
+            continue                            # no year here (most indicator texts): skip the regexes
         plain = _unquoted(text)
         for m in _PLAN.finditer(plain):
             if int(m.group(1)) != year:
@@ -80,6 +82,8 @@ def plan_year(b: Budget, out: Out) -> None:
 def other_year(b: Budget, out: Out) -> None:
     year = b.unit.year
     for sheet, cell, field, text in free_texts(b):
+        if "年" not in text:
+            continue
         plain = _unquoted(text)
         plan_spans = [m.span(1) for m in _PLAN.finditer(plain)]
         for m in _YEAR.finditer(plain):

@@ -23,22 +23,21 @@ def _row_sum(out: Out, spec: layout.TableSpec, table: Table, target: str, parts:
 
 def _tree(out: Out, spec: layout.TableSpec, table: Table) -> None:
     """Down the codes: 总计 = Σ 类, 类 = Σ 款, 款 = Σ 项 (for every amount column)."""
-    rows = table.rows
-    top = [r for r in rows if r.level == 1]
-    families = []   # (parent, what its children are called, children): the same for every amount column
-    for parent in rows:
-        level = parent.level
+    leveled = [(r, r.level) for r in table.rows]      # level once per row, not once per pair of rows
+    top = [r for r, level in leveled if level == 1]
+    families = []   # (parent, its label, what its children are called, children): the same for every column
+    for parent, level in leveled:
         if level in (1, 2):
-            children = [r for r in rows if r.level == level + 1 and r.code.startswith(parent.code)]
+            children = [r for r, lv in leveled if lv == level + 1 and r.code.startswith(parent.code)]
             if children:
-                families.append((parent, "款" if level == 1 else "项", children))
+                families.append((parent, label(parent), "款" if level == 1 else "项", children))
     for key in money_keys(spec):
         col = column_label(spec, key)
         if table.total is not None:
             out.cell(table, table.total, key, f"表{spec.number} 总计行{col}应等于各类之和",
                      total(r.get(key) for r in top), f"表{spec.number} 各类{col}之和")
-        for parent, part, children in families:
-            out.cell(table, parent, key, f"表{spec.number}“{label(parent)}”{col}应等于其下各{part}之和",
+        for parent, name, part, children in families:
+            out.cell(table, parent, key, f"表{spec.number}“{name}”{col}应等于其下各{part}之和",
                      total(r.get(key) for r in children), f"其下各{part}{col}之和")
 
 
