@@ -595,14 +595,13 @@ def _place(xml: bytes, el: etree._Element, pos: int, spans: dict[etree._Element,
         return None
     gt = xml.find(b">", at) + 1
     if xml[gt - 2] == 0x2F:  # self-closed
-        return gt
-    close = b"</" + name + b">"
-    stop = xml.find(close, gt)
-    if stop < 0:
-        return None
-    if not (flat and tag in _TABLE_PARTS) and _opens(xml, b"<" + name, gt, stop):
-        return None
-    stop += len(close)
+        stop = gt
+    else:
+        close = b"</" + name + b">"
+        stop = xml.find(close, gt)
+        if stop < 0 or not (flat and tag in _TABLE_PARTS) and _opens(xml, b"<" + name, gt, stop):
+            return None
+        stop += len(close)
     if tag == W_P or tag == W_TR:
         spans[el] = (at, stop)
     elif tag == W_TBL and not flat and b"xmlns" not in xml[at:gt]:  # its rows: only it and the body above them
