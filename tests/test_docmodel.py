@@ -205,8 +205,8 @@ _BODY = ('<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>' + _r("{h}") + '</w:p
          + '<w:p><w:pPr><w:sectPr><w:pgSz w:w="16838" w:h="11906"/></w:sectPr></w:pPr>' + _r("{a}") + '</w:p>'
          + '<w:sdt><w:sdtContent>' + _p("{c}") + '</w:sdtContent></w:sdt>' + _p("{h}")
          + '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr>')
-_TEXTS = [dict(h="表头", a="1.00", b="2.00", c="名称"), dict(h="表头", a="3.50", b="", c="名称"),
-          dict(h="A &amp; B &lt;c&gt;", a=" ", b="0.00", c="另一个名称")]
+_TEXTS = [{"h": "表头", "a": "1.00", "b": "2.00", "c": "名称"}, {"h": "表头", "a": "3.50", "b": "", "c": "名称"},
+          {"h": "A &amp; B &lt;c&gt;", "a": " ", "b": "0.00", "c": "另一个名称"}]
 
 
 @pytest.mark.parametrize("texts", _TEXTS)

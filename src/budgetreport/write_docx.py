@@ -43,7 +43,6 @@ _BODY, _T, _TC, _TR, _TBL, _VAL = qn("w:body"), qn("w:t"), qn("w:tc"), qn("w:tr"
 _GRID_SPAN, _VMERGE = f"{qn('w:tcPr')}/{qn('w:gridSpan')}", f"{qn('w:tcPr')}/{qn('w:vMerge')}"
 _TCPR, _VMERGE_TAG = qn("w:tcPr"), qn("w:vMerge")
 _BEFORE_VMERGE = (qn("w:tcW"), qn("w:gridSpan"), qn("w:hMerge"))  # schema order: w:vMerge comes after these
-_MARKED = etree.XPath(".//w:t[text() = $mark]", namespaces={"w": nsmap["w"]})
 
 
 _DOCXTPL = DocxTemplate(None)     # for its text passes (patch_xml, resolve_listing): no document needed
@@ -272,7 +271,7 @@ def _marked_cells(body) -> list:
     """Table cells (w:tc of a w:tr of a w:tbl) whose whole text is MERGE_UP, in document order: found from the
     w:t holding the mark (a {{ }} value fills one w:t), so unmarked cells cost nothing."""
     cells: list = []
-    for t in _MARKED(body, mark=MERGE_UP):  # lxml finds the candidates; the test below is the rule
+    for t in body.iter(_T):
         if t.text == MERGE_UP:
             tc = next(t.iterancestors(_TC), None)
             if tc is not None and tc not in cells and tc.getparent().tag == _TR \

@@ -502,10 +502,10 @@ class _Mark(NamedTuple):
 
 
 _PAGE = PageBreak()  # a page break met among a paragraph's runs
-Segs = tuple[Union[int, str], ...]  # a run's text: slots (w:t indices) and literal characters (tab, break …)
+Segs = tuple[int | str, ...]  # a run's text: slots (w:t indices) and literal characters (tab, break …)
 Piece = tuple[str, bool | None]  # run text, its own bold (None: the paragraph style's)
 Part = Piece | _Mark | PageBreak
-RecPart = Union[tuple[Segs, Union[bool, None]], _Mark, PageBreak]
+RecPart = tuple[Segs, bool | None] | _Mark | PageBreak
 
 
 class ParaRecipe(NamedTuple):
