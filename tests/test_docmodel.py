@@ -7,8 +7,15 @@ import zipfile
 
 import docx
 import pytest
+from docx.opc.oxml import serialize_part_xml
+from lxml import etree
 
+from budgetreport.docx_package import FilledDocx
 from budgetreport.pdf.docmodel import (
+    W_BODY,
+    W_P,
+    W_TBL,
+    W_TR,
     Cell,
     Document,
     PageBreak,
@@ -16,11 +23,13 @@ from budgetreport.pdf.docmodel import (
     Row,
     Run,
     Table,
+    _sources,
     read_docx,
 )
 
-NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+W_NS = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = f'xmlns:w="{W_NS.decode()}" xmlns:r="{R_NS.decode()}"'
 
 
 def _docx(body: str) -> bytes:
@@ -163,3 +172,78 @@ def test_equal_reads_give_equal_models() -> None:
     """The second read uses the styles worked out by the first (same template)."""
     data = _docx(_p("a") + '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>' + _r("b") + "</w:p>")
     assert read_docx(data) == read_docx(data)
+
+
+# -- the fill stage's path: the tree it parsed and the bytes it serialised that tree to
+
+def _filled(body: str) -> FilledDocx:
+    """The report as the fill stage hands it over: the document part parsed as it parses it, and its bytes."""
+    data = _docx(body)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        root = etree.fromstring(z.read(MAIN))
+    return FilledDocx(data, {MAIN: root}, {MAIN: serialize_part_xml(root)})
+
+
+MAIN = "word/document.xml"
+_TABLE = ('<w:tbl><w:tblPr/><w:tblGrid><w:gridCol w:w="2000"/><w:gridCol w:w="3000"/></w:tblGrid>'
+          '<w:tr><w:trPr><w:tblHeader/><w:trHeight w:val="400"/></w:trPr>'
+          + _tc(_p("{h}"), '<w:tcPr><w:gridSpan w:val="2"/><w:vAlign w:val="center"/></w:tcPr>')
+          + _tc('<w:p><w:pPr><w:jc w:val="right"/></w:pPr>' + _r("{a}") + _r("{b}", "<w:rPr><w:b/></w:rPr>")
+                + '<w:r><w:t>{c}</w:t><w:tab/><w:t/><w:br/><w:noBreakHyphen/><w:sym w:char="0041"/></w:r></w:p>')
+          + '</w:tr><w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>'
+          + _tc(_p("{a}") + _p(""), '<w:tcPr><w:vMerge w:val="restart"/></w:tcPr>')
+          + '<w:sdt><w:sdtContent>' + _tc(_p("{b}"), '<w:tcPr><w:vMerge/></w:tcPr>') + '</w:sdtContent></w:sdt>'
+          + '</w:tr><w:tr>'
+          + _tc(_p("{c}") + '<w:tbl><w:tr>' + _tc(_p("{a}")) + '</w:tr></w:tbl>'
+                + '<w:p><w:r><w:t>{h}</w:t><w:br w:type="page"/><w:t>{b}</w:t></w:r></w:p>')
+          + '</w:tr><w:tr>' + _tc('<w:p><w:r><w:t>{a}</w:t><w:rPr><w:b/></w:rPr></w:r>' + _fld("PAGE", "{b}")
+                                  + '<w:hyperlink w:anchor="x">' + _r("{c}") + '</w:hyperlink></w:p>')
+          + '</w:tr></w:tbl>')
+_BODY = ('<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>' + _r("{h}") + '</w:p>'
+         + '<w:p><w:bookmarkStart w:id="0" w:name="m"/>' + _r("{a}") + '<w:r><w:br w:type="page"/></w:r>'
+         + _r("{b}") + _fld("PAGEREF m", "{c}") + '</w:p><w:p/>' + _TABLE
+         + '<w:p><w:pPr><w:sectPr><w:pgSz w:w="16838" w:h="11906"/></w:sectPr></w:pPr>' + _r("{a}") + '</w:p>'
+         + '<w:sdt><w:sdtContent>' + _p("{c}") + '</w:sdtContent></w:sdt>' + _p("{h}")
+         + '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr>')
+_TEXTS = [{"h": "表头", "a": "1.00", "b": "2.00", "c": "名称"}, {"h": "表头", "a": "3.50", "b": "", "c": "名称"},
+          {"h": "A &amp; B &lt;c&gt;", "a": " ", "b": "0.00", "c": "另一个名称"}]
+
+
+@pytest.mark.parametrize("texts", _TEXTS)
+def test_the_fill_stages_bytes_give_the_model_the_file_gives(texts) -> None:
+    """Paragraphs and rows found again by their shape give what walking their elements gives, whatever texts
+    they hold (empty, escaped) and whatever was read before."""
+    for before in _TEXTS:  # the shapes met first, with other texts
+        read_docx(_filled(_BODY.format(**before)))
+    filled = _filled(_BODY.format(**texts))
+    assert read_docx(filled) == read_docx(filled.data)
+
+
+def _placed(body: str) -> tuple[etree._Element, dict]:  # type: ignore[type-arg]
+    filled = _filled(body)
+    root = filled.parsed[MAIN]
+    sources = _sources(root.find(W_BODY), filled.serialised[MAIN])
+    assert sources is not None
+    for el, (start, stop) in sources.spans.items():  # each span is its element's bytes
+        assert filled.serialised[MAIN][start:stop] == etree.tostring(el, encoding="UTF-8", xml_declaration=False, with_tail=False).replace(
+            b' xmlns:w="' + W_NS + b'"', b"").replace(b' xmlns:r="' + R_NS + b'"', b"")
+    return root.find(W_BODY), sources.spans
+
+
+def test_the_bytes_are_matched_to_every_top_level_paragraph_and_row() -> None:
+    flat_table = _TABLE.replace('<w:tbl><w:tr>' + _tc(_p("{a}")) + '</w:tr></w:tbl>', "")
+    body, spans = _placed(_BODY.replace(_TABLE, flat_table).format(**_TEXTS[0]))
+    (table,) = body.iterchildren(W_TBL)
+    assert set(spans) == {*body.iterchildren(W_P), *table.iterchildren(W_TR)}
+
+
+def test_the_matching_stops_at_a_table_holding_a_table() -> None:
+    body, spans = _placed(_BODY.format(**_TEXTS[0]))
+    (table,) = body.iterchildren(W_TBL)
+    assert set(spans) == set(table.itersiblings(W_P, preceding=True))
+
+
+def test_a_comment_in_the_body_turns_the_bytes_path_off() -> None:
+    filled = _filled(_p("a") + "<!-- <w:p><w:r><w:t>not text</w:t></w:r></w:p> -->" + _p("b"))
+    assert _sources(filled.parsed[MAIN].find(W_BODY), filled.serialised[MAIN]) is None
+    assert read_docx(filled) == read_docx(filled.data)

@@ -4,6 +4,7 @@ sections and listing values."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -172,3 +173,36 @@ def test_the_pdf_stage_reads_the_filled_tree_as_it_would_read_the_file(facts):
     assert read_docx(filled) == read_docx(filled.data)
     fonts = pdf.resolve_fonts(None)
     assert pdf.write_pdf(filled, fonts=fonts) == pdf.write_pdf(filled.data, fonts=fonts)
+
+
+def _other_figures(value):  # type: ignore[no-untyped-def]
+    """The same facts with every amount changed (real units share the template's text, not its figures)."""
+    if isinstance(value, dict):
+        return {k: _other_figures(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_other_figures(v) for v in value]
+    if isinstance(value, str) and re.fullmatch(r"-?[\d,]+\.\d+", value):
+        return "1" + value.lstrip("-")
+    return value
+
+
+def test_reports_with_other_figures_read_from_the_fill_stages_bytes_as_from_the_file(facts):
+    """The PDF stage finds the rows and paragraphs of a report again by their shape, met in other reports with
+    other figures: the model is the one the file itself gives, in either order."""
+    from budgetreport.pdf.docmodel import read_docx
+    from budgetreport.write_docx import fill_docx
+
+    first = fill_docx(facts, template_set(UNIT))
+    second = fill_docx(_other_figures(facts), template_set(UNIT))
+    assert first.data != second.data
+    for filled in (second, first, second):
+        assert read_docx(filled) == read_docx(filled.data)
+
+
+def test_an_error_in_the_body_shows_the_lines_around_it(facts, root):
+    """A render compiles the body without the line breaks docxtpl puts before each paragraph; an error is still
+    shown with the text around it."""
+    unit_report_template(root, lambda doc: doc.add_paragraph("附近的文字 {{ unit.name | no_such_filter }}"))
+    with pytest.raises(BudgetError) as info:
+        render_docx(facts, template_set(UNIT, "", root))
+    assert "no_such_filter" in str(info.value) and "{{ unit.date }}附近的文字 {{ unit.name | no_such_filter }}" in str(info.value)

@@ -43,10 +43,13 @@ _DOC_PR = qn("wp:docPr")
 _MERGE_UP = MERGE_UP.encode("utf-8")
 _BODY, _T, _TC, _TR, _TBL, _VAL = qn("w:body"), qn("w:t"), qn("w:tc"), qn("w:tr"), qn("w:tbl"), qn("w:val")
 _GRID_SPAN, _VMERGE = f"{qn('w:tcPr')}/{qn('w:gridSpan')}", f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+_TCPR, _VMERGE_TAG = qn("w:tcPr"), qn("w:vMerge")
+_BEFORE_VMERGE = (qn("w:tcW"), qn("w:gridSpan"), qn("w:hMerge"))  # schema order: w:vMerge comes after these
 
 
 _DOCXTPL = DocxTemplate(None)     # for its text passes (patch_xml, resolve_listing): no document needed
 _PACKAGES: dict[bytes, TemplatePackage] = {}
+_SERIALISED: dict[bytes, bytes] = {}  # a filled header or footer → its bytes as saved (see _reserialised)
 
 
 def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
@@ -67,7 +70,7 @@ def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
         raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
     data = write_zip([_member(package, name, filled.get(name)) for name in package.order])
-    return FilledDocx(data, {package.document: root})
+    return FilledDocx(data, {package.document: root}, {package.document: filled[package.document]})
 
 
 def prepare(templates: TemplateSet) -> None:
@@ -76,7 +79,7 @@ def prepare(templates: TemplateSet) -> None:
     env = make_env(templates)
     package = _package(templates.require("report.docx"))
     for xml in (package.body, *(xml for _, xml in package.headers_footers)):
-        env.from_string(_jinja_source(xml))
+        env.from_string(_flat_source(xml))
 
 
 def _package(path: Path) -> TemplatePackage:
@@ -97,9 +100,9 @@ def _fill(package: TemplatePackage, facts: dict[str, Any],
     body_xml = _render(package.body, facts, env)
     root = etree.fromstring(package.head + body_xml + package.tail)            # strict: broken XML is an error
     body = root.find(_BODY)
-    _number_drawings(body)
-    filled = {name: serialize_part_xml(parse_xml(_render(xml, facts, env)))
-              for name, xml in package.headers_footers}
+    if b"docPr" in body_xml:  # no drawing: nothing to number
+        _number_drawings(body)
+    filled = {name: _reserialised(_render(xml, facts, env)) for name, xml in package.headers_footers}
     filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
     if package.footnotes:
         filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
@@ -110,31 +113,59 @@ def _fill(package: TemplatePackage, facts: dict[str, Any],
 
 
 @functools.lru_cache(maxsize=64)
-def _jinja_source(xml: str) -> str:
-    """docxtpl's patch_xml, then one line per paragraph as its render does (error context shows nearby lines);
-    kept in the disk cache too (≈0.09 s for the default report's body)."""
+def _flat_source(xml: str) -> str:
+    """docxtpl's patch_xml: the Jinja source a render compiles. Kept in the disk cache too (≈0.09 s for the
+    default report's body)."""
     key = diskcache.make_key("jinja-source", xml, docxtpl.__version__, diskcache.source_digest(__name__))
     source = diskcache.fetch("jinja-source", key)
     if not isinstance(source, str):
-        source = _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
+        source = _DOCXTPL.patch_xml(xml)
         diskcache.keep("jinja-source", key, source)
     return source
+
+
+@functools.lru_cache(maxsize=64)
+def _jinja_source(xml: str) -> str:
+    """The same, one line per paragraph as docxtpl's render has it: compiled only to report an error (its
+    line number points at the paragraph). The newlines come out again after rendering, so both give the same
+    bytes."""
+    return _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _flat_source(xml))
 
 
 def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
     """docxtpl's render_xml_part, as UTF-8. The source is patched once and compiled once (env caches it) per
     template; the clean-up after rendering works on the bytes (its markers are ASCII, and bytes search fast)."""
+    try:
+        out = env.from_string(_flat_source(xml)).render(facts)
+    except TemplateError:
+        _raise_in_context(xml, facts, env)
+        raise
+    data = out.encode("utf-8")
+    data = data.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
+    return _resolve_listing(data)
+
+
+def _raise_in_context(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> None:
+    """Render again from the source with one line per paragraph: the same error, raised with the lines around
+    it (the error message shows them)."""
     source = _jinja_source(xml)
     try:
-        out = env.from_string(source).render(facts)
+        env.from_string(source).render(facts)
     except TemplateError as exc:
         if getattr(exc, "lineno", None) is not None:
             first = max(exc.lineno - 4, 0)
             exc.docx_context = [_TAG.sub("", line) for line in source.splitlines()[first:first + 7]]
         raise
-    data = out.encode("utf-8").replace(b"\n<w:p ", b"<w:p ").replace(b"\n<w:p>", b"<w:p>")  # one line per paragraph
-    data = data.replace(b"{_{", b"{{").replace(b"}_}", b"}}").replace(b"{_%", b"{%").replace(b"%_}", b"%}")
-    return _resolve_listing(data)
+
+
+def _reserialised(xml: bytes) -> bytes:
+    """A filled header or footer as python-docx saves it; they mostly come out the same in every unit."""
+    saved = _SERIALISED.get(xml)
+    if saved is None:
+        if len(_SERIALISED) > 64:
+            _SERIALISED.clear()
+        saved = _SERIALISED[xml] = serialize_part_xml(parse_xml(xml))
+    return saved
 
 
 def _resolve_listing(data: bytes) -> bytes:
@@ -223,17 +254,17 @@ def _tc_text(tc) -> str:
 
 def _set_vmerge(tc, value: str | None) -> None:
     """Mark a cell as the start ("restart") or a continuation (no value) of a vertical merge."""
-    tcPr = tc.find(qn("w:tcPr"))
+    tcPr = tc.find(_TCPR)
     if tcPr is None:
-        tcPr = etree.Element(qn("w:tcPr"))
+        tcPr = etree.Element(_TCPR)
         tc.insert(0, tcPr)
-    vm = tcPr.find(qn("w:vMerge"))
+    vm = tcPr.find(_VMERGE_TAG)
     if vm is None:
-        vm = etree.Element(qn("w:vMerge"))
+        vm = etree.Element(_VMERGE_TAG)
         # schema order: w:vMerge comes after w:tcW / w:gridSpan / w:hMerge, before w:vAlign, w:shd …
         anchor = None
-        for tag in ("w:tcW", "w:gridSpan", "w:hMerge"):
-            found = tcPr.find(qn(tag))
+        for tag in _BEFORE_VMERGE:
+            found = tcPr.find(tag)
             if found is not None:
                 anchor = found
         if anchor is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ _W = "{" + _NS_W + "}"
 
 # Clark names, computed once: the reader compares element tags with these directly
 W_P, W_TBL, W_SECTPR, W_SDT, W_SDTCONTENT = _W + "p", _W + "tbl", _W + "sectPr", _W + "sdt", _W + "sdtContent"
+W_BODY = _W + "body"
 W_PPR, W_PSTYLE, W_VAL, W_JC, W_PBB = _W + "pPr", _W + "pStyle", _W + "val", _W + "jc", _W + "pageBreakBefore"
 W_R, W_RPR, W_RSTYLE, W_B = _W + "r", _W + "rPr", _W + "rStyle", _W + "b"
 W_HYPERLINK, W_ANCHOR, W_BOOKMARKSTART, W_NAME = _W + "hyperlink", _W + "anchor", _W + "bookmarkStart", _W + "name"
@@ -237,16 +239,20 @@ class _Package:
 
 def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
     """The document model of a .docx file; of a FilledDocx, from the trees it already holds where it can."""
+    serialised: Mapping[str, bytes] = {}
     if isinstance(source, FilledDocx):
         pkg = _Package(source.data, source.parsed)
+        serialised = source.serialised
     else:
         pkg = _Package(source if isinstance(source, bytes) else Path(source).read_bytes())
     main = pkg.rel_target("", _RT_DOCUMENT)
     root = pkg.xml(main)
     if root is None:
         raise ValueError("not a Word document: no main document part")
-    reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)))
-    body = root.find(_W + "body")
+    body = root.find(W_BODY)
+    xml = serialised.get(main) if main is not None else None
+    sources = _sources(body, xml) if xml is not None and body is not None else None
+    reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)), sources)
     sections: list[Section] = []
     current: list[Block] = []
     for child in _body_children(body if body is not None else ()):
@@ -396,6 +402,8 @@ class _Styles:
         self.cells: dict[tuple, Cell] = {}  # keyed by the ids of its (shared, kept alive) paragraphs
         self.rows: dict[tuple, Row] = {}  # by the ids of its cells
         self.tables: dict[tuple, Table] = {}  # by its grid and the ids of its rows
+        # recipes of paragraphs and rows by (the bytes before the body, their skeleton): see _Reader
+        self.recipes: dict[tuple[bytes, bytes], ParaRecipe | RowRecipe] = {}
 
     @staticmethod
     def _name_of(el: etree._Element) -> str | None:
@@ -480,6 +488,12 @@ def _jc(ppr: etree._Element | None) -> Align | None:
 
 
 # ---------------------------------------------------------------------------------------------- body
+# Each paragraph and table row is read in two steps: a walk of its elements makes a recipe — everything the
+# model takes from it, with each w:t's text left as a slot (its index among the element's w:t, in document
+# order) — and the recipe filled with the texts gives the model objects. When the fill stage hands over the
+# bytes the tree was serialised to, a recipe is found again by those bytes with the w:t elements cut out
+# (its "skeleton"): the rows and paragraphs of a template come out in few shapes (78 for the sample's 200
+# rows), so most elements are never walked, only their texts cut out of the bytes.
 
 class _Mark(NamedTuple):
     """A bookmark or hyperlink anchor met among a paragraph's runs."""
@@ -488,17 +502,134 @@ class _Mark(NamedTuple):
 
 
 _PAGE = PageBreak()  # a page break met among a paragraph's runs
+Segs = tuple[int | str, ...]  # a run's text: slots (w:t indices) and literal characters (tab, break …)
 Piece = tuple[str, bool | None]  # run text, its own bold (None: the paragraph style's)
 Part = Piece | _Mark | PageBreak
+RecPart = tuple[Segs, bool | None] | _Mark | PageBreak
+
+
+class ParaRecipe(NamedTuple):
+    style: str
+    align: Align | None
+    pbb: bool
+    bold: bool  # the paragraph style's bold, for runs that do not say
+    parts: tuple[RecPart, ...]
+    ends_section: bool  # its w:pPr holds a w:sectPr
+    slot: int | None  # the common case: one run whose text is one w:t, this one …
+    run_bold: bool  # … in this bold
+
+
+class CellRecipe(NamedTuple):
+    col: int
+    span: int
+    vmerge: Literal["restart", "continue"] | None
+    valign: str
+    paras: tuple[ParaRecipe, ...]
+    first: int  # its slots are first … last - 1 (a cell's w:t follow one another)
+    last: int
+    made: dict[tuple[str, ...], Cell]  # by the texts of its slots: the cells it gave (bounded)
+
+
+class RowRecipe(NamedTuple):
+    header: bool
+    height: float | None
+    cells: tuple[CellRecipe, ...]
+    styles: frozenset[str]  # of its paragraphs
+    made: dict[tuple[str, ...], Row]  # by its texts: the rows it gave (bounded)
+
+
+_MADE_MAX = 32  # rows and cells kept per recipe: a template's fixed text repeats in every unit, figures do not
+
+# a w:t as lxml serialises it (text escaped; no text: self-closed); its text is the split's group
+_SLOT = re.compile(rb'<w:t(?: xml:space="preserve")?(?:/>|>([^<]*)</w:t>)')
+
+
+class _Sources(NamedTuple):
+    """The bytes a body's tree was serialised to, and where its top-level paragraphs and table rows sit in them."""
+    xml: bytes
+    head: bytes  # up to the body's start tag: namespace declarations there are part of what the rest means
+    spans: dict[etree._Element, tuple[int, int]]
+
+
+def _sources(body: etree._Element, xml: bytes) -> _Sources | None:
+    """The body's children (and the rows of its tables) matched to `xml`, one after another, each start tag
+    checked against its element; the matching stops at the first element it cannot place for certain.
+
+    Certain because outside the values of w:t nothing in the body is text that could hold markup: there is no
+    comment, processing instruction or CDATA, and lxml escapes `<` in text and attribute values."""
+    if body.getprevious() is not None:  # the body is the root's first child: its start tag follows the root's
+        return None
+    root_at = xml.find(b"<", 1) if xml.startswith(b"<?") else 0
+    start = xml.find(b"<", xml.find(b">", root_at) + 1)
+    if not xml.startswith(b"<w:body", start) or xml[start + 7] not in b" >":
+        return None
+    pos = xml.find(b">", start) + 1
+    head = xml[:pos]
+    end = xml.rfind(b"</w:body>")
+    if head.find(b"<!") >= 0 or head.find(b"<?", 1) >= 0 or any(xml.find(m, pos, end) >= 0 for m in (b"<!", b"<?")):
+        return None
+    spans: dict[etree._Element, tuple[int, int]] = {}
+    for child in body:
+        pos = _place(xml, child, pos, spans, False)  # type: ignore[assignment]
+        if pos is None:
+            break
+    return _Sources(xml, head, spans)
+
+
+_NAMES: dict[str, bytes] = {}  # Clark name of a w: element → its qualified name
+_TABLE_PARTS = frozenset((W_TR, _W + "tblPr", _W + "tblGrid"))  # nest in themselves only through a nested table
+
+
+def _place(xml: bytes, el: etree._Element, pos: int, spans: dict[etree._Element, tuple[int, int]],
+           flat: bool) -> int | None:
+    """Where `el`, the next element after `pos`, ends; its span kept if it is a paragraph or a row, a table's
+    rows placed one by one (`flat`: inside a table with no table in it). None when it cannot be placed."""
+    tag = el.tag
+    name = _NAMES.get(tag) if tag.__class__ is str else None  # type: ignore[arg-type]
+    if name is None:
+        if tag.__class__ is not str or not tag.startswith(_W):  # type: ignore[union-attr]
+            return None
+        name = _NAMES[tag] = b"w:" + tag[len(_W):].encode("utf-8")  # type: ignore[index]
+    at = xml.find(b"<", pos)
+    if not xml.startswith(name, at + 1) or xml[at + 1 + len(name)] not in b" >/":
+        return None
+    gt = xml.find(b">", at) + 1
+    if xml[gt - 2] == 0x2F:  # self-closed
+        stop = gt
+    else:
+        close = b"</" + name + b">"
+        stop = xml.find(close, gt)
+        if stop < 0 or not (flat and tag in _TABLE_PARTS) and _opens(xml, b"<" + name, gt, stop):
+            return None
+        stop += len(close)
+    if tag == W_P or tag == W_TR:
+        spans[el] = (at, stop)
+    elif tag == W_TBL and not flat and b"xmlns" not in xml[at:gt]:  # its rows: only it and the body above them
+        inner = gt
+        for child in el:
+            inner = _place(xml, child, inner, spans, True)  # type: ignore[assignment]
+            if inner is None:
+                break
+    return stop
+
+
+def _opens(xml: bytes, start_tag: bytes, begin: int, end: int) -> bool:
+    """Whether a start tag `<name` opens between begin and end (`<w:p` is also the start of `<w:pPr`)."""
+    at = xml.find(start_tag, begin, end)
+    while at >= 0:
+        if xml[at + len(start_tag)] in b" >/":
+            return True
+        at = xml.find(start_tag, at + 1, end)
+    return False
 
 
 class _Reader:
     """Reads one document's body; makes each distinct paragraph, run, cell, row and table once (per styles
     part)."""
 
-    def __init__(self, styles: _Styles) -> None:
+    def __init__(self, styles: _Styles, sources: _Sources | None) -> None:
         self.styles = styles
-        self._para_props: dict[str | None, ParaProps] = {}  # the styles this document uses
+        self._names: set[str] = set()  # the paragraph styles this document uses
         # equal objects are shared across the documents read with these styles (they repeat from unit to unit)
         if len(styles.paras) > _SHARED_MAX:  # bounded in a long batch
             styles.paras.clear()
@@ -506,36 +637,69 @@ class _Reader:
             styles.cells.clear()
             styles.rows.clear()
             styles.tables.clear()
+        if len(styles.recipes) > _SHARED_MAX:  # a template has few shapes: more means many templates
+            styles.recipes.clear()
         self._paras = styles.paras
         self._runs = styles.runs
         self._cells = styles.cells
         self._rows = styles.rows
         self._tables = styles.tables
+        self._recipes = styles.recipes
+        self._sources = sources
 
     def style_infos(self) -> dict[str, StyleInfo]:
         out: dict[str, StyleInfo] = {}
-        for name in sorted({props[0] for props in self._para_props.values()}):
+        for name in sorted(self._names):
             info = self.styles.info(name)
             if info is not None:
                 out[name] = info
         return out
 
+    def _recipe(self, el: etree._Element, record, span: tuple[int, int] | None) -> tuple:  # type: ignore[no-untyped-def]
+        """(recipe, texts) of a paragraph or row: the recipe found by the element's skeleton when its bytes are
+        known (span), else made by walking it (`record`)."""
+        if span is None:
+            slots = {t: i for i, t in enumerate(el.iter(W_T))}
+            return record(el, slots), [t.text or "" for t in slots]
+        pieces = _SLOT.split(self._sources.xml[span[0]:span[1]])  # type: ignore[union-attr]
+        raw = pieces[1::2]
+        skeleton = (self._sources.head, b"\0".join(pieces[0::2]))  # type: ignore[union-attr]  # no NUL in XML
+        recipe = self._recipes.get(skeleton)
+        if recipe is None:
+            slots = {t: i for i, t in enumerate(el.iter(W_T))}
+            recipe = record(el, slots)
+            if len(slots) == len(raw):  # every w:t is a slot of the skeleton (same prefix, no other attribute)
+                self._recipes[skeleton] = recipe
+            else:
+                return recipe, [t.text or "" for t in slots]
+        if None in raw:
+            raw = [r or b"" for r in raw]
+        blob = b"\0".join(raw)
+        if b"&" in blob:  # an escaped character: lxml's own reading of the text
+            return recipe, [t.text or "" for t in el.iter(W_T)]
+        return recipe, blob.decode("utf-8").split("\0")
+
     # -- paragraphs
 
     def paragraph(self, p: etree._Element) -> tuple[list[Block], etree._Element | None]:
         """One w:p → paragraph(s) (a page break inside a run splits it), and the w:sectPr it ends, if any."""
-        parts: list[Part] = []
+        span = self._sources.spans.get(p) if self._sources is not None else None
+        recipe, texts = self._recipe(p, self._record_para, span)
+        return self._para_blocks(recipe, texts), (_sect_of(p) if recipe.ends_section else None)
+
+    def _record_para(self, p: etree._Element, slots: dict[etree._Element, int]) -> ParaRecipe:
+        parts: list[RecPart] = []
         state = [0, 0]
         ppr = None
         for child in p:
             tag = child.tag
             if tag == W_R:
-                self._run(child, state, parts)
+                self._run(child, slots, state, parts)
             elif tag == W_PPR:
                 if ppr is None:
                     ppr = child
             else:
-                self._inline_child(child, tag, state, parts)
+                self._inline_child(child, tag, slots, state, parts)
         style_id = align = pbb_el = sect = None
         if ppr is not None:
             for c in ppr:
@@ -551,20 +715,36 @@ class _Reader:
                         pbb_el = c
                 elif tag == W_SECTPR and sect is None:
                     sect = c
-        props = self._para_props.get(style_id)
-        if props is None:
-            props = self._para_props[style_id] = self.styles.para(style_id)
-        style, style_align, style_pbb, para_bold = props
+        style, style_align, style_pbb, para_bold = self.styles.para(style_id)
         if align is None:
             align = style_align
         pbb = _on(pbb_el) if pbb_el is not None else style_pbb
-        if not parts:  # the common cases first: no run, or one run
-            return [self._para((style, (), align, pbb, (), None))], sect
+        slot, run_bold = None, bool(para_bold)
         if len(parts) == 1 and parts[0].__class__ is tuple:
-            text, bold = parts[0]  # type: ignore[misc]
-            runs = ((text, bool(para_bold) if bold is None else bold),) if text else ()
-            return [self._para((style, runs, align, pbb, (), None))], sect
-        return self._split(parts, style, align, pbb, bool(para_bold)), sect
+            segs, bold = parts[0]  # type: ignore[misc]
+            if len(segs) == 1 and segs[0].__class__ is int:
+                slot = segs[0]
+                if bold is not None:
+                    run_bold = bold
+        return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold)
+
+    def _para_blocks(self, recipe: ParaRecipe, texts: list[str]) -> list[Block]:
+        """The paragraph(s) of a recipe filled with its texts."""
+        style, align, pbb, para_bold, parts, _, slot, run_bold = recipe
+        self._names.add(style)
+        if slot is not None:
+            text = texts[slot]
+            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None))]
+        if not parts:  # the common cases first: no run, or one run
+            return [self._para((style, (), align, pbb, (), None))]
+        if len(parts) == 1 and parts[0].__class__ is tuple:
+            segs, bold = parts[0]  # type: ignore[misc]
+            text = _text(segs, texts)
+            runs = ((text, para_bold if bold is None else bold),) if text else ()
+            return [self._para((style, runs, align, pbb, (), None))]
+        filled: list[Part] = [(_text(p[0], texts), p[1]) if p.__class__ is tuple else p  # type: ignore[misc]
+                              for p in parts]
+        return self._split(filled, style, align, pbb, para_bold)
 
     def _split(self, parts: list[Part], style: str, align: Align | None, pbb: bool,
                para_bold: bool) -> list[Block]:
@@ -606,23 +786,25 @@ class _Reader:
             obj = self._runs[run] = Run(*run)
         return obj
 
-    def _inline(self, parent: etree._Element, state: list[int], parts: list[Part]) -> None:
+    def _inline(self, parent: etree._Element, slots: dict[etree._Element, int], state: list[int],
+                parts: list[RecPart]) -> None:
         """Walk runs in order, appending their parts; skip results of PAGEREF / PAGE fields (we print real
         page numbers). `state` is [field depth, depth of the field being skipped]."""
         for child in parent:
             tag = child.tag
             if tag == W_R:
-                self._run(child, state, parts)
+                self._run(child, slots, state, parts)
             else:
-                self._inline_child(child, tag, state, parts)
+                self._inline_child(child, tag, slots, state, parts)
 
-    def _inline_child(self, child: etree._Element, tag: str, state: list[int], parts: list[Part]) -> None:
+    def _inline_child(self, child: etree._Element, tag: str, slots: dict[etree._Element, int], state: list[int],
+                      parts: list[RecPart]) -> None:
         """A paragraph's child other than a run: hyperlinks, bookmarks and containers of runs."""
         if tag == W_HYPERLINK:
             anchor = child.get(W_ANCHOR)
             if anchor:
                 parts.append(_Mark("anchor", anchor))
-            self._inline(child, state, parts)
+            self._inline(child, slots, state, parts)
         elif tag == W_BOOKMARKSTART:
             name = child.get(W_NAME)
             if name and name != "_GoBack":
@@ -632,18 +814,19 @@ class _Reader:
                 return
             inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
             if inner is not None:
-                self._inline(inner, state, parts)
+                self._inline(inner, slots, state, parts)
 
-    def _run(self, r: etree._Element, state: list[int], parts: list[Part]) -> None:
+    def _run(self, r: etree._Element, slots: dict[etree._Element, int], state: list[int],
+             parts: list[RecPart]) -> None:
         start = len(parts)
         bold = None
         rpr_seen = False
-        text: str | None = None  # None: no text element yet (an empty w:t still makes a run)
+        segs: list[int | str] | None = None  # None: no text element yet (an empty w:t still makes a run)
         for el in r:
             tag = el.tag
             if tag == W_T:
                 if not state[1]:
-                    text = (el.text or "") if text is None else text + (el.text or "")
+                    segs = [slots[el]] if segs is None else segs + [slots[el]]
                 continue
             if tag == W_RPR:
                 if not rpr_seen:  # only the first w:rPr counts, wherever it is
@@ -667,28 +850,30 @@ class _Reader:
                 continue
             if state[1]:
                 continue
+            char = None
             if tag == W_TAB:
-                text = " " if text is None else text + " "
+                char = " "
             elif tag == W_BR or tag == W_CR:
                 if el.get(W_TYPE) == "page":
-                    if text is not None:
-                        parts.append((text, bold))
-                        text = None
+                    if segs is not None:
+                        parts.append((tuple(segs), bold))
+                        segs = None
                     parts.append(_PAGE)
                 else:
-                    text = "\n" if text is None else text + "\n"
+                    char = "\n"
             elif tag == W_NOBREAKHYPHEN:
-                text = "\u2011" if text is None else text + "\u2011"
+                char = "\u2011"
             elif tag == W_SYM:
                 ch = el.get(W_CHAR)
                 if ch:
                     try:
-                        sym = chr(int(ch, 16))
+                        char = chr(int(ch, 16))
                     except ValueError:
                         continue
-                    text = sym if text is None else text + sym
-        if text is not None:
-            parts.append((text, bold))
+            if char is not None:
+                segs = [char] if segs is None else segs + [char]
+        if segs is not None:
+            parts.append((tuple(segs), bold))
 
     def _rpr_bold(self, rpr: etree._Element) -> bool | None:
         """A run's own bold: w:b, else its character style's; None when neither says (w:bCs is
@@ -710,7 +895,8 @@ class _Reader:
     def table(self, tbl: etree._Element) -> Table:
         grid_el = tbl.find(W_TBLGRID)
         grid = tuple(_twips(gc, "w", 0.0) for gc in grid_el.iterchildren(W_GRIDCOL)) if grid_el is not None else ()
-        rows = tuple([self._row(tr) for tr in tbl.iterchildren(W_TR)])
+        spans = self._sources.spans if self._sources is not None else {}
+        rows = tuple([self._row(*self._recipe(tr, self._record_row, spans.get(tr))) for tr in tbl.iterchildren(W_TR)])
         ncols = max([len(grid)] + [c.col + c.span for r in rows for c in r.cells])
         if len(grid) < ncols:  # malformed grid: pad with the average width
             avg = (sum(grid) / len(grid)) if grid else 72.0
@@ -721,7 +907,7 @@ class _Reader:
             table = self._tables[key] = Table(grid=grid, rows=rows)
         return table
 
-    def _row(self, tr: etree._Element) -> Row:
+    def _record_row(self, tr: etree._Element, slots: dict[etree._Element, int]) -> RowRecipe:
         trpr = None
         tcs: list[etree._Element] = []
         for child in tr:
@@ -743,27 +929,21 @@ class _Reader:
             if trh is not None:
                 height = _twips(trh, "val", 0.0) or None
             header = _on(th)
-        cells: list[Cell] = []
+        cells: list[CellRecipe] = []
         for tc in tcs:
-            cell = self._cell(tc, col)
+            cell = self._record_cell(tc, col, slots)
             cells.append(cell)
-            col += cell.span
-        key = (header, height, *map(id, cells))
-        row = self._rows.get(key)
-        if row is None:
-            row = self._rows[key] = Row(tuple(cells), header, height)
-        return row
+            col += cell[1]
+        return RowRecipe(header, height, tuple(cells), frozenset(p.style for c in cells for p in c.paras), {})
 
-    def _cell(self, tc: etree._Element, col: int) -> Cell:
+    def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
         span, vmerge, valign = 1, None, "top"
-        paras: list[Paragraph] = []
+        paras: list[ParaRecipe] = []
         tcpr_seen = False
         for child in tc:
             tag = child.tag
             if tag == W_P:
-                for b in self.paragraph(child)[0]:
-                    if b.__class__ is Paragraph:
-                        paras.append(b)  # type: ignore[arg-type]
+                paras.append(self._record_para(child, slots))
             elif tag == W_TCPR:
                 if tcpr_seen:  # only the first w:tcPr counts
                     continue
@@ -776,14 +956,69 @@ class _Reader:
                 if va is not None:
                     valign = _VALIGN.get(va.get(W_VAL, ""), "top")
             elif tag == W_TBL:  # nested table: keep its text, flattened
-                for row in self.table(child).rows:
-                    for c in row.cells:
-                        paras.extend(c.paragraphs)
-        key = (col, span, vmerge, valign, *map(id, paras))
-        cell = self._cells.get(key)
-        if cell is None:
-            cell = self._cells[key] = Cell(tuple(paras), col, span, vmerge, valign)  # type: ignore[arg-type]
-        return cell
+                for tr in child.iterchildren(W_TR):
+                    for cell in self._record_row(tr, slots).cells:
+                        paras.extend(cell.paras)
+        mine = [slots[t] for t in tc.iter(W_T)]
+        first, last = (mine[0], mine[-1] + 1) if mine else (0, 0)
+        return CellRecipe(col, span, vmerge, valign, tuple(paras), first, last, {})  # type: ignore[arg-type]
+
+    def _row(self, recipe: RowRecipe, texts: list[str]) -> Row:
+        """The row of a recipe filled with its texts."""
+        header, height, cell_recipes, names, made = recipe
+        self._names.update(names)
+        row_key = tuple(texts)
+        row = made.get(row_key)
+        if row is not None:
+            return row
+        known = self._paras
+        cells: list[Cell] = []
+        for col, span, vmerge, valign, para_recipes, first, last, cells_made in cell_recipes:
+            cell_key = tuple(texts[first:last])
+            cell = cells_made.get(cell_key)
+            if cell is not None:
+                cells.append(cell)
+                continue
+            paras: list[Paragraph] = []
+            for r in para_recipes:
+                if r.slot is None:
+                    paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])  # type: ignore[misc]
+                    continue
+                text = texts[r.slot]  # the common case, inline (a report has ≈1500 such cells)
+                key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None)
+                para = known.get(key)
+                paras.append(para if para is not None else self._para(key))
+            key = (col, span, vmerge, valign, *map(id, paras))
+            cell = self._cells.get(key)
+            if cell is None:
+                cell = self._cells[key] = Cell(tuple(paras), col, span, vmerge, valign)  # type: ignore[arg-type]
+            cells.append(_keep(cells_made, cell_key, cell))
+        key = (header, height, *map(id, cells))
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = Row(tuple(cells), header, height)
+        return _keep(made, row_key, row)
+
+
+def _keep(made: dict, key: tuple[str, ...], obj):  # type: ignore[no-untyped-def]
+    """obj, kept in a recipe's bounded store of what it made."""
+    if len(made) >= _MADE_MAX:
+        made.clear()
+    made[key] = obj
+    return obj
+
+
+def _text(segs: Segs, texts: list[str]) -> str:
+    if len(segs) == 1:
+        s = segs[0]
+        return texts[s] if s.__class__ is int else s  # type: ignore[index,return-value]
+    return "".join([texts[s] if s.__class__ is int else s for s in segs])  # type: ignore[index,misc]
+
+
+def _sect_of(p: etree._Element) -> etree._Element | None:
+    """The w:sectPr in a paragraph's (first) w:pPr."""
+    ppr = _child(p, W_PPR)
+    return _child(ppr, W_SECTPR) if ppr is not None else None
 
 
 def _firsts(props: etree._Element, tags: dict[str, int]) -> list[etree._Element | None]:
