@@ -727,6 +727,32 @@ def test_serialisation_shortcuts_equal_reportlabs() -> None:
         assert serialise._pdf_name(name) == serialise._rl_name(name)
 
 
+def test_array_and_dictionary_formatting_equals_reportlabs() -> None:
+    """Arrays (numbers only, mixed, of every length around the line breaks) and dictionaries (sorted and
+    ordered keys, odd names) format to reportlab's own bytes."""
+    import random
+    from collections import OrderedDict
+
+    import reportlab.pdfbase.pdfdoc as pdfdoc
+
+    from budgetreport.pdf import serialise
+
+    doc = pdfdoc.PDFDocument()
+    rnd = random.Random(7)
+    values = [0, 1, -3, 2.5, 1e-9, 123456.789, 1 / 3, "/XYZ", "name", b"raw", pdfdoc.PDFString("s"), True]
+    for n in (0, 1, 6, 7, 9, 10, 11, 12, 20, 21, 30, 256):
+        numbers = [rnd.choice(values[:7]) for _ in range(n)]
+        mixed = [rnd.choice(values) for _ in range(n)]
+        for seq in (numbers, mixed):
+            array = pdfdoc.PDFArray(seq)
+            assert serialise._format(array, doc) == pdfdoc.PDFArray.format(array, doc), seq
+            d = pdfdoc.PDFDictionary({f"K{i}": v for i, v in enumerate(seq)})
+            assert serialise._format(d, doc) == pdfdoc.PDFDictionary.format(d, doc), seq
+    ordered = pdfdoc.PDFDictionary()
+    ordered.dict = OrderedDict([("Z", 1), ("A b", "/x"), ("中", 2.5), ("(p)", pdfdoc.PDFArray([1, 2]))])
+    assert serialise._format(ordered, doc) == pdfdoc.PDFDictionary.format(ordered, doc)
+
+
 def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """Paragraphs and 目录 entries written directly (fastdraw) rasterise like reportlab's own drawing (at

@@ -51,16 +51,24 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
     entry = faces.get(font)
     if entry is not None:
         face, state = entry
-        chunks = _split_assigned(text, state.assignments) or face.splitString(text, doc)
+        chunks = _split_assigned(text, state) or face.splitString(text, doc)
     else:
         face = getFont(font)
         chunks = face.splitString(text, doc)
         state = face.state.get(doc)
         if state is not None:
             faces[font] = (face, state)
+    tf = _TF.get((size, leading))
+    if tf is None:
+        tf = _TF[(size, leading)] = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
     # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
     names = canv.__dict__.setdefault("_br_subset_names", {})
-    tf = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
+    if len(chunks) == 1:
+        subset, chunk = chunks[0]
+        name = names.get((font, subset))
+        if name is None:
+            name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
+        return f"{name} {tf} ({escapePDF(chunk)}) Tj"
     parts = []
     for subset, chunk in chunks:
         name = names.get((font, subset))
@@ -68,6 +76,9 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
             name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
         parts.append(f"{name} {tf} ({escapePDF(chunk)}) Tj")
     return " ".join(parts)
+
+
+_TF: dict[tuple[float, float | None], str] = {}  # (size, leading) → the font operator's tail
 
 
 _WIDTHS: dict[tuple[str, str, float], float] = {}

@@ -903,7 +903,7 @@ class _Table(Table):
 
     def draw(self) -> None:
         """reportlab's Table.draw for the tables built here (no callbacks, shadows or rounded corners): the same
-        steps, with the text cells (see _text_cell) written inside the cell loop."""
+        steps, with the text cells (see _text_look) written inside the cell loop."""
         if self._renderCB:
             return super().draw()
         canv = self.canv
@@ -915,23 +915,38 @@ class _Table(Table):
         code = canv._code
         rects = self._spanRects if self._spanCmds else None
         rowpositions, colpositions = self._rowpositions, self._colpositions
+        col_widths, row_heights = self._colWidths, self._rowHeights
+        looks: dict[int, tuple | None] = {}  # id of a cell style → _text_look
         for r, (row, rowstyle) in enumerate(zip(self._cellvalues, self._cellStyles)):
             for c, (cellval, cellstyle) in enumerate(zip(row, rowstyle)):
                 if rects is None:
-                    x, y, w, h = colpositions[c], rowpositions[r + 1], self._colWidths[c], self._rowHeights[r]
+                    x, y, w, h = colpositions[c], rowpositions[r + 1], col_widths[c], row_heights[r]
                 else:
                     rect = rects[c, r]
                     if rect is None:
                         continue
                     x, y, w, h = rect
-                if isinstance(cellval, str) and embedded(cellstyle.fontname):
-                    if cellval:
-                        if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
-                            canv.setFillColor(cellstyle.color)
-                            self._curcellstyle = cellstyle
-                        code.append(_text_cell(cellval, cellstyle, x, y, w, h, canv))
-                else:
-                    self._drawCell(cellval, cellstyle, (x, y), (w, h))
+                if type(cellval) is str:
+                    look = looks.get(id(cellstyle), _UNSEEN)
+                    if look is _UNSEEN:
+                        look = looks[id(cellstyle)] = _text_look(cellstyle)
+                    if look is not None:
+                        if cellval:
+                            if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
+                                canv.setFillColor(cellstyle.color)
+                                self._curcellstyle = cellstyle
+                            font, fsize, just, left, right, bottom, top, leading, at_bottom = look
+                            # the places reportlab's drawString / drawCentredString / drawRightString give
+                            if just == "LEFT":
+                                tx = x + left
+                            elif just == "RIGHT":
+                                tx = x + w - right - string_width(cellval, font, fsize)
+                            else:
+                                tx = x + (w + left - right) * 0.5 - 0.5 * string_width(cellval, font, fsize)
+                            ty = y + bottom + leading - fsize if at_bottom else y + (bottom + h - top + leading) / 2.0 - fsize
+                            code.append(f"BT 1 0 0 1 {fp_str(tx, ty)} Tm {show(canv, font, fsize, cellval)} ET")
+                        continue
+                self._drawCell(cellval, cellstyle, (x, y), (w, h))
         self._drawLines()
         canv.restoreState()
         if self._roundingRectDef:
@@ -939,22 +954,16 @@ class _Table(Table):
         return None
 
 
-def _text_cell(text: str, cs: CellStyle, colpos: float, rowpos: float, colwidth: float, rowheight: float,
-               canv) -> str:  # type: ignore[no-untyped-def]
-    """The operators of a text cell (one line in an embedded face, see Renderer._cell) placed exactly as
-    reportlab's drawString / drawCentredString / drawRightString would (fastdraw)."""
-    font, fsize, just = cs.fontname, cs.fontsize, cs.alignment
-    if just == "LEFT":
-        x = colpos + cs.leftPadding
-    elif just == "RIGHT":
-        x = colpos + colwidth - cs.rightPadding - string_width(text, font, fsize)
-    else:
-        x = colpos + (colwidth + cs.leftPadding - cs.rightPadding) * 0.5 - 0.5 * string_width(text, font, fsize)
-    if cs.valign == "BOTTOM":
-        y = rowpos + cs.bottomPadding + cs.leading - fsize
-    else:
-        y = rowpos + (cs.bottomPadding + rowheight - cs.topPadding + cs.leading) / 2.0 - fsize
-    return f"BT 1 0 0 1 {fp_str(x, y)} Tm {show(canv, font, fsize, text)} ET"
+_UNSEEN = object()
+
+
+def _text_look(cs: CellStyle) -> tuple | None:
+    """What drawing a text cell of this style needs (a one-line string in an embedded face, see Renderer._cell,
+    written as fastdraw operators); None when the face is not embedded (reportlab draws the cell)."""
+    if not embedded(cs.fontname):
+        return None
+    return (cs.fontname, cs.fontsize, cs.alignment, cs.leftPadding, cs.rightPadding, cs.bottomPadding,
+            cs.topPadding, cs.leading, cs.valign == "BOTTOM")
 
 
 def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
