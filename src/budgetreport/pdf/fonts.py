@@ -19,7 +19,6 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 from typing import Callable, cast
 
@@ -122,7 +121,7 @@ class _TTFont(TTFont):
             return result
         result = cache.get(text)
         if result is None:
-            result = cache[text] = _split_assigned(text, state) or super().splitString(text, doc, encoding)
+            result = cache[text] = _split_assigned(text, state.assignments) or super().splitString(text, doc, encoding)
         return result
 
 
@@ -143,40 +142,30 @@ def _subset_memo(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], by
     return subset
 
 
-# subset codes as characters of plane 15 (private use, which no report text holds): a text translated through a
-# face's table shows by its smallest character whether every character had a code
-_CODE_BASE = 0xF0000
-_FIRST_CODE, _PAST_CODES = chr(_CODE_BASE), chr(_CODE_BASE + 0x10000)
-_RUNS = re.compile(rb"(.)\1*", re.S)  # runs of one repeated byte: characters of one subset
-
-
-def _code_table(state) -> dict[int, str]:  # type: ignore[no-untyped-def]
-    """character → its code as a plane-15 character, for str.translate; kept level with the state's assignments,
-    which reportlab only ever appends to."""
-    table: dict[int, str] | None = state.__dict__.get("_br_codes")
-    if table is None:
-        table = state._br_codes = {}
-    assignments = state.assignments
-    if len(table) != len(assignments):
-        table.update({c: chr(_CODE_BASE + n) for c, n in islice(assignments.items(), len(table), None)})
-    return table
-
-
-def _split_assigned(text: str, state) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]
-    """reportlab's split of a text whose characters all have their subset code already in this state (most texts
-    after the first pages), in C string operations instead of its per-character loop; None when a character is
-    new (or a no-break space, which reportlab maps to a space)."""
-    if not text or max(text) >= _FIRST_CODE:
+def _split_assigned(text: str, assignments: dict[int, int]) -> list[tuple[int, bytes]] | None:
+    """reportlab's split of a text whose characters all have their subset code already (most texts after
+    the first pages), without its per-character loop; None when a character is new (or a no-break space,
+    which reportlab maps to a space)."""
+    if not text or "\xa0" in text:
         return None
-    coded = text.translate(_code_table(state))
-    if min(coded) < _FIRST_CODE or max(coded) >= _PAST_CODES:
+    found = list(map(assignments.get, map(ord, text)))  # C loops, no per-character Python code
+    if None in found:
         return None
-    packed = coded.encode("utf-32-be")  # per character 0, 0x0F, subset, index in the subset
-    subsets, low = packed[2::4], packed[3::4]
-    if subsets[0] == subsets[-1] and subsets.count(subsets[0]) == len(subsets):  # one subset: the usual case
-        return [(subsets[0], low)]
-    return [(m.group()[0], low[m.start():m.end()]) for m in _RUNS.finditer(subsets)]
-
+    codes = cast("list[int]", found)
+    hi = max(codes) >> 8
+    if min(codes) >> 8 == hi:  # one subset: the usual case
+        return [(hi, bytes(map((0xFF).__and__, codes)) if hi else bytes(codes))]
+    out: list[tuple[int, bytes]] = []
+    cur: list[int] = []
+    cur_set = -1
+    for c in codes:
+        if c >> 8 != cur_set:
+            if cur:
+                out.append((cur_set, bytes(cur)))
+            cur_set, cur = c >> 8, []
+        cur.append(c & 0xFF)
+    out.append((cur_set, bytes(cur)))
+    return out
 
 _REGISTERED: dict[tuple[str, int], Face] = {}
 

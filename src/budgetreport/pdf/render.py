@@ -35,7 +35,7 @@ from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
 from . import serialise  # noqa: F401 - installs the serialisation speed-ups
-from .fastdraw import draw_string, embedded, show, string_width
+from .fastdraw import draw_string, embedded, num, pos, show, string_width
 from .fonts import FontSet
 
 # ---------------------------------------------------------------------------------- Chinese line breaking
@@ -372,9 +372,9 @@ class CJKParagraph(Paragraph):
                 n = sum(len(w.text) for w in line.words if "cbDefn" not in w.__dict__)
                 if n > 1:
                     charspace = extra / (n - 1)
-            ops.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+            ops.append(f"1 0 0 1 {pos(x, y)} Tm")
             if charspace:
-                ops.append(f"{fp_str(charspace)} Tc")
+                ops.append(f"{num(charspace)} Tc")
             cur_x = x  # reportlab's pen position: the text widths without character spacing
             link_at = None  # (start x, low, high) of the line's linked text
             for w in line.words:
@@ -944,7 +944,7 @@ class _Table(Table):
                             else:
                                 tx = x + (w + left - right) * 0.5 - 0.5 * string_width(cellval, font, fsize)
                             ty = y + bottom + leading - fsize if at_bottom else y + (bottom + h - top + leading) / 2.0 - fsize
-                            code.append(f"BT 1 0 0 1 {fp_str(tx, ty)} Tm {show(canv, font, fsize, cellval)} ET")
+                            code.append(f"BT 1 0 0 1 {pos(tx, ty)} Tm {show(canv, font, fsize, cellval)} ET")
                         continue
                 self._drawCell(cellval, cellstyle, (x, y), (w, h))
         self._drawLines()

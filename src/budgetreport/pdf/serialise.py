@@ -72,7 +72,7 @@ def _format(element, document, toplevel=0):  # type: ignore[no-untyped-def]
     if kind is str:
         return _pdfdoc_enc(element)
     if kind is int or kind is float:
-        return fp_str(element).encode("ascii")  # digits, sign and point: the same bytes as pdfdocEnc
+        return _number(element)
     if kind is bytes:
         return element
     # arrays, dictionaries and strings are never reference-only; without PDF comments reportlab formats them
@@ -85,7 +85,19 @@ def _format(element, document, toplevel=0):  # type: ignore[no-untyped-def]
 
 
 _INLINE_OBJECTS = frozenset({_pdfdoc.PDFArray, _pdfdoc.PDFDictionary, _pdfdoc.PDFString})
-_NUMBERS = frozenset({int, float})
+_NUMBER_TYPES = frozenset({int, float})
+_NUMBER_BYTES: dict[float, bytes] = {}
+
+
+def _number(x: float) -> bytes:
+    """fp_str(x) as bytes (digits, sign and point: the same bytes as pdfdocEnc), memoised: a font's widths and a
+    page's boxes repeat the same few numbers, and equal numbers format alike."""
+    b = _NUMBER_BYTES.get(x)
+    if b is None:
+        if len(_NUMBER_BYTES) > 100_000:  # bounded in a long batch
+            _NUMBER_BYTES.clear()
+        b = _NUMBER_BYTES[x] = fp_str(x).encode("ascii")
+    return b
 _NAME_BYTES: dict[str, bytes] = {}
 
 
@@ -100,9 +112,11 @@ def _lines(items: list[bytes], per_line: int) -> bytes:
 def _array(array, document) -> bytes:  # type: ignore[no-untyped-def]
     """PDFArray.format (not multi-line); an array of numbers only (a font's widths) formatted ten at a time."""
     seq = array.sequence
-    if seq and set(map(type, seq)) <= _NUMBERS:
-        items = [fp_str(*seq[i:i + 10]).encode("ascii") for i in range(0, len(seq), 10)]
-        return b"[ " + b" \n  ".join(items) + b" ]"
+    if seq and set(map(type, seq)) <= _NUMBER_TYPES:
+        items = list(map(_NUMBER_BYTES.get, seq))
+        if None in items:
+            items = list(map(_number, seq))
+        return b"[ " + _lines(items, 10) + b" ]"
     return b"[ " + _lines([_format(e, document) for e in seq], 10) + b" ]"
 
 
