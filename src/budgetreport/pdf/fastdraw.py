@@ -70,7 +70,7 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
     entry = faces.get(font)
     if entry is not None:
         face, state = entry
-        chunks = _split_assigned(text, state.assignments) or face.splitString(text, doc)
+        chunks = _split_assigned(text, state) or face.splitString(text, doc)
     else:
         face = getFont(font)
         chunks = face.splitString(text, doc)
