@@ -254,6 +254,7 @@ class CJKParagraph(Paragraph):
     """A Paragraph with the line breaking above; `on_draw` callbacks get the canvas when drawn."""
 
     on_draw: tuple = ()
+    _br_marked = True  # see _plain
 
     def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 - reportlab API
         if not isinstance(maxWidths, (list, tuple)):
@@ -325,6 +326,7 @@ class CJKParagraph(Paragraph):
             return None
         kind = "direct"
         link = None
+        self._br_marked = False  # anchors, callbacks or links: _draw_plain then follows the pen position
         for line in bl.lines:
             for w in line.words:
                 cb = w.__dict__.get("cbDefn")
@@ -333,6 +335,7 @@ class CJKParagraph(Paragraph):
                         kind = "local"
                     elif cb.kind != "anchor":
                         return None
+                    self._br_marked = True
                     continue
                 if (w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
                         or _not_black(w.textColor) or not embedded(w.fontName)):
@@ -341,6 +344,8 @@ class CJKParagraph(Paragraph):
                     link = w.link
                 if w.link != link or len(link) > 1 or (link and not link[0][1].startswith("#")):
                     return None
+        if link:
+            self._br_marked = True
         return "local" if link else kind
 
     def _draw_plain(self, dx: float, dy: float) -> None:
@@ -355,6 +360,7 @@ class CJKParagraph(Paragraph):
         leading = style.leading
         align = style.alignment
         last_i = len(lines) - 1 if not getattr(self, "_JustifyLast", False) else -1
+        marked = self._br_marked  # else the pen position is never read
         y = dy + self.height - lines[0].fontSize
         ops = ["0 0 0 rg BT"]
         links: list[tuple[str, tuple[float, float, float, float]]] = []
@@ -386,7 +392,8 @@ class CJKParagraph(Paragraph):
                             link_at[0], min(link_at[1], lo), max(link_at[2], hi))
                     if w.text:
                         ops.append(show(canv, w.fontName, w.fontSize, w.text))
-                        cur_x += string_width(w.text, w.fontName, w.fontSize)
+                        if marked:
+                            cur_x += string_width(w.text, w.fontName, w.fontSize)
                 elif cb.kind == "anchor":
                     canv.bookmarkHorizontal(cb.name, cur_x, y + leading)
                 else:  # brTocEnd: notes where the entry's text ends (_note_toc_end)
