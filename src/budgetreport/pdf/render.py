@@ -775,36 +775,38 @@ class Renderer:
         cmds: list[tuple] = [("GRID", (0, 0), (-1, -1), 0.5, "black")]
         restart: dict[int, tuple[int, int]] = {}  # grid column → (row, span) of the open vertical merge
         spans: dict[tuple[int, int], list[int]] = {}  # (row, col) → [end row, end col]
-        cell_looks: dict[tuple, CellStyle] = {}  # (id of the cell's style, font, valign) → its look
+        cell_looks: dict[tuple, CellStyle] = {}  # (id of the cell's style, font, bottom?) → its look
+        # one column: its width as is (the same float as the sum of one width)
+        avail_1 = [w - 2 * pad for w in widths]
         for r, row in enumerate(t.rows):
             data_r, styles_r = data[r], styles[r]
             for cell in row.cells:
                 c = min(cell.col, ncols - 1)
                 end_c = min(c + cell.span, ncols) - 1
                 vmerge = cell.vmerge
-                if vmerge == "continue" and c in restart:
-                    r0, _ = restart[c]
-                    spans[(r0, c)][0] = r
-                    continue
-                if vmerge == "restart":
-                    restart[c] = (r, cell.span)
-                elif restart:
-                    restart.pop(c, None)
+                if vmerge is not None or restart:
+                    if vmerge == "continue" and c in restart:
+                        r0, _ = restart[c]
+                        spans[(r0, c)][0] = r
+                        continue
+                    if vmerge == "restart":
+                        restart[c] = (r, cell.span)
+                    else:
+                        restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
-                # one column: its width as is (the same float as the sum of one width)
-                avail = (widths[c] if end_c == c else sum(widths[c:end_c + 1])) - 2 * pad
-                value = self._cell(cell, size, avail)
-                valign = "BOTTOM" if cell.valign == "bottom" else "MIDDLE"
+                value = self._cell(cell, size, avail_1[c] if end_c == c else sum(widths[c:end_c + 1]) - 2 * pad)
+                bottom = cell.valign == "bottom"
                 if type(value) is tuple:  # one line of plain text: drawn as a string
                     value, style, font = value
-                    key = (id(style), font, valign)  # styles live in _STYLES: ids stay unique
+                    key = (id(style), font, bottom)  # styles live in _STYLES: ids stay unique
                     cs = cell_looks.get(key)
                     if cs is None:
                         cs = cell_looks[key] = look(font, style.fontSize, style.leading,
-                                                    _CELL_ALIGN.get(style.alignment, "LEFT"), valign)
+                                                    _CELL_ALIGN.get(style.alignment, "LEFT"),
+                                                    "BOTTOM" if bottom else "MIDDLE")
                     styles_r[c] = cs
-                elif valign != "MIDDLE":
-                    styles_r[c] = look(base.fontname, base.fontsize, base.leading, "LEFT", valign)
+                elif bottom:
+                    styles_r[c] = look(base.fontname, base.fontsize, base.leading, "LEFT", "BOTTOM")
                 data_r[c] = value
         for (r, c), (r1, c1) in spans.items():
             if r1 > r or c1 > c:
@@ -983,24 +985,28 @@ def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
     for (r, _), (r1, _) in spans.items():
         if r1 > r:
             merged.update(range(r, r1 + 1))
-    one_line: dict[int, float] = {}  # id of a cell style → the height of one line of text in it
+    one_line: dict[CellStyle, float] = {}  # cell style (hashed by identity) → the height of one line of text in it
     heights: list[float | None] = []
     for r, (row, row_styles) in enumerate(zip(data, styles)):
-        h: float | None = None if r in merged else 0
-        for v, s in zip(row, row_styles):
-            if h is None or type(v) is not str:
-                h = None
-                break
-            t = one_line.get(id(s)) if "\n" not in v else None
-            if t is None:
-                t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
-                t += s.bottomPadding + s.topPadding
-                if "\n" not in v:
-                    one_line[id(s)] = t
-            if t > h:
-                h = t
-        heights.append(h)
+        if r in merged or set(map(type, row)) - _STR:
+            heights.append(None)
+        elif "\n" in "".join(row):  # a cell of several lines: cell by cell
+            heights.append(max([_text_height(v, s) for v, s in zip(row, row_styles)], default=0))
+        else:  # one line each: the tallest of the row's styles
+            for s in set(row_styles) - one_line.keys():
+                one_line[s] = _text_height("", s)
+            heights.append(max(map(one_line.__getitem__, row_styles), default=0))
     return heights
+
+
+_STR = {str}
+
+
+def _text_height(v: str, s: CellStyle) -> float:
+    """reportlab's height of a text cell: leading × lines plus the paddings."""
+    t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
+    t += s.bottomPadding + s.topPadding
+    return t
 
 
 class _CellList(list):
@@ -1095,11 +1101,16 @@ def _fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[li
     widths = [g * scale for g in grid]
     size = base if scale >= 1.0 else max(MIN_TABLE_FONT, round(base * max(scale, 0.75) * 2) / 2)
     texts: list[set[str]] = [set() for _ in grid]  # per column, its distinct paragraph texts ("0.00" repeats)
+    adders = [col_texts.add for col_texts in texts]
+    n = len(grid)
     for row in t.rows:
         for cell in row.cells:
-            if cell.span != 1 or cell.col >= len(grid):
-                continue
-            texts[cell.col].update(map(_text, cell.paragraphs))
+            col = cell.col
+            if cell.span == 1 and col < n:
+                add = adders[col]
+                for p in cell.paragraphs:  # _text(p), inline: a report has some 1,500 cells
+                    runs = p.runs
+                    add(runs[0].text if len(runs) == 1 else p.text)
     tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
     for col, col_texts in zip(tokens, texts):
         for text in col_texts:
