@@ -2,8 +2,9 @@
 
 Byte-identical to reportlab's own except for the Flate level. Every PDF object is formatted through
 pdfdoc.format and pdfdocEnc (an encoder written in Python, per number and name) and PDFName; the report's
-objects are few kinds of plain ASCII, so those take a C path. A font subset already compressed (the same
-glyphs again) is not compressed again.
+objects are few kinds of plain ASCII, so those take a C path; numbers (a font's widths repeat the same few)
+and dictionary keys are formatted once per value. A font subset already compressed (the same glyphs again) is
+not compressed again.
 """
 from __future__ import annotations
 
@@ -98,6 +99,8 @@ def _number(x: float) -> bytes:
             _NUMBER_BYTES.clear()
         b = _NUMBER_BYTES[x] = fp_str(x).encode("ascii")
     return b
+
+
 _NAME_BYTES: dict[str, bytes] = {}
 
 
@@ -110,7 +113,7 @@ def _lines(items: list[bytes], per_line: int) -> bytes:
 
 
 def _array(array, document) -> bytes:  # type: ignore[no-untyped-def]
-    """PDFArray.format (not multi-line); an array of numbers only (a font's widths) formatted ten at a time."""
+    """PDFArray.format (not multi-line); an array of numbers only (a font's widths) by the memoised numbers."""
     seq = array.sequence
     if seq and set(map(type, seq)) <= _NUMBER_TYPES:
         items = list(map(_NUMBER_BYTES.get, seq))
