@@ -898,3 +898,24 @@ def test_a_build_leaves_no_cyclic_garbage(sample_docx: bytes) -> None:
     finally:
         gc.enable()
     assert again == first == write_pdf(sample_docx)
+
+
+def test_memoised_numbers_format_as_fp_str() -> None:
+    """Positions and numbers written from the memo read exactly as reportlab's fp_str writes them, the first
+    time and again (an int and the equal float, and -0.0 and 0.0, share an entry and a text)."""
+    import random
+
+    from reportlab.lib.rl_accel import fp_str
+
+    from budgetreport.pdf import serialise
+    from budgetreport.pdf.fastdraw import num, pos
+
+    rnd = random.Random(5)
+    values = [0, 0.0, -0.0, 1, 3, 3.0, 2.5, 1 / 3, -1e-7, 1e-12, 123456.789, 1e15, 595.3, 841.9 - 72]
+    values += [rnd.uniform(-1000, 1000) for _ in range(200)]
+    for _ in range(2):
+        for x in values:
+            assert num(x) == fp_str(x), x
+            assert serialise._number(x) == fp_str(x).encode("ascii"), x
+        for a, b in zip(values, values[1:]):
+            assert pos(a, b) == fp_str(a, b), (a, b)
