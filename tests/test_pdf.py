@@ -727,6 +727,32 @@ def test_serialisation_shortcuts_equal_reportlabs() -> None:
         assert serialise._pdf_name(name) == serialise._rl_name(name)
 
 
+def test_array_and_dictionary_formatting_equals_reportlabs() -> None:
+    """Arrays (numbers only, mixed, of every length around the line breaks) and dictionaries (sorted and
+    ordered keys, odd names) format to reportlab's own bytes."""
+    import random
+    from collections import OrderedDict
+
+    import reportlab.pdfbase.pdfdoc as pdfdoc
+
+    from budgetreport.pdf import serialise
+
+    doc = pdfdoc.PDFDocument()
+    rnd = random.Random(7)
+    values = [0, 1, -3, 2.5, 1e-9, 123456.789, 1 / 3, "/XYZ", "name", b"raw", pdfdoc.PDFString("s"), True]
+    for n in (0, 1, 6, 7, 9, 10, 11, 12, 20, 21, 30, 256):
+        numbers = [rnd.choice(values[:7]) for _ in range(n)]
+        mixed = [rnd.choice(values) for _ in range(n)]
+        for seq in (numbers, mixed):
+            array = pdfdoc.PDFArray(seq)
+            assert serialise._format(array, doc) == pdfdoc.PDFArray.format(array, doc), seq
+            d = pdfdoc.PDFDictionary({f"K{i}": v for i, v in enumerate(seq)})
+            assert serialise._format(d, doc) == pdfdoc.PDFDictionary.format(d, doc), seq
+    ordered = pdfdoc.PDFDictionary()
+    ordered.dict = OrderedDict([("Z", 1), ("A b", "/x"), ("中", 2.5), ("(p)", pdfdoc.PDFArray([1, 2]))])
+    assert serialise._format(ordered, doc) == pdfdoc.PDFDictionary.format(ordered, doc)
+
+
 def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """Paragraphs and 目录 entries written directly (fastdraw) rasterise like reportlab's own drawing (at
@@ -850,3 +876,46 @@ def test_draw_string_writes_what_the_canvas_writes() -> None:
         draw_string(canv, x, y, face, size, text)
         assert canv._code[-1] == theirs
     assert theirs.count(" Tf ") == 2  # the last text spans two subsets
+
+
+def test_a_build_leaves_no_cyclic_garbage(sample_docx: bytes) -> None:
+    """The finished build is taken apart, so reference counting frees it: nothing is left for the cycle
+    collector (which would walk thousands of objects after every report), and taking it apart does not change
+    the bytes."""
+    import gc
+
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.render import Renderer
+
+    fonts = resolve_fonts()
+    doc = read_docx(sample_docx)
+    first = Renderer(doc, fonts).render()
+    gc.collect()
+    gc.disable()
+    try:
+        again = Renderer(doc, fonts).render()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert again == first == write_pdf(sample_docx)
+
+
+def test_memoised_numbers_format_as_fp_str() -> None:
+    """Positions and numbers written from the memo read exactly as reportlab's fp_str writes them, the first
+    time and again (an int and the equal float, and -0.0 and 0.0, share an entry and a text)."""
+    import random
+
+    from reportlab.lib.rl_accel import fp_str
+
+    from budgetreport.pdf import serialise
+    from budgetreport.pdf.fastdraw import num, pos
+
+    rnd = random.Random(5)
+    values = [0, 0.0, -0.0, 1, 3, 3.0, 2.5, 1 / 3, -1e-7, 1e-12, 123456.789, 1e15, 595.3, 841.9 - 72]
+    values += [rnd.uniform(-1000, 1000) for _ in range(200)]
+    for _ in range(2):
+        for x in values:
+            assert num(x) == fp_str(x), x
+            assert serialise._number(x) == fp_str(x).encode("ascii"), x
+        for a, b in zip(values, values[1:]):
+            assert pos(a, b) == fp_str(a, b), (a, b)

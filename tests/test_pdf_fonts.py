@@ -128,9 +128,10 @@ def test_split_of_assigned_text_equals_reportlabs() -> None:
     for i in range(0, len(chars), 40):
         face.splitString(chars[i:i + 40], doc)
     state = face.state[doc]
-    texts = ["合计", "1,234.56", chars[:300], chars[250:520], chars[::7], chars[-30:] + chars[:10]]
+    texts = ["合计", "1,234.56", "-0.5%", "(a\\b)", chars[:300], chars[250:520], chars[::7], chars[-30:] + chars[:10]]
     for text in texts:
-        assert F._split_assigned(text, state.assignments) == TTFont.splitString(face, text, doc), text
-    assert len(F._split_assigned(chars[250:520], state.assignments) or []) > 1  # crosses subsets
-    assert F._split_assigned("龘", state.assignments) is None  # not assigned yet
-    assert F._split_assigned("合\xa0计", state.assignments) is None
+        assert F._split_assigned(text, state) == TTFont.splitString(face, text, doc), text
+    assert len(F._split_assigned(chars[250:520], state) or []) > 1  # crosses subsets
+    assert F._split_assigned("龘", state) is None  # not assigned yet
+    assert F._split_assigned("合\xa0计", state) is None
+    assert F._split_assigned("a\tb", state) is None  # a control character: reportlab decides

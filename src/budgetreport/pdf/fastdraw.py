@@ -37,10 +37,29 @@ def show(canv, font: str, size: float, text: str, leading: float | None = None) 
     return ops
 
 
+_NUMBERS: dict[float, str] = {}
+
+
+def num(x: float) -> str:
+    """fp_str(x), memoised: positions repeat (a table's columns and rows, a page's lines) and fp_str is slow on
+    fractions (≈ 1 µs). Equal numbers format alike (an int and its float included), so the value is the key."""
+    s = _NUMBERS.get(x)
+    if s is None:
+        if len(_NUMBERS) > 100_000:  # bounded in a long batch
+            _NUMBERS.clear()
+        s = _NUMBERS[x] = fp_str(x)
+    return s
+
+
+def pos(x: float, y: float) -> str:
+    """fp_str(x, y): the two numbers joined by a space."""
+    return f"{num(x)} {num(y)}"
+
+
 def draw_string(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
     """canvas.drawString(x, y, text) after canvas.setFont(font, size) for an embedded face: the operators its
     text object writes (the leading 1.2 × size at each font switch, T* after the line)."""
-    canv._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {show(canv, font, size, text, size * 1.2)} T* ET")
+    canv._code.append(f"BT 1 0 0 1 {pos(x, y)} Tm {show(canv, font, size, text, size * 1.2)} T* ET")
 
 
 def _show_ops(canv, font: str, size: float, text: str, leading: float | None) -> str:  # type: ignore[no-untyped-def]
@@ -51,16 +70,24 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
     entry = faces.get(font)
     if entry is not None:
         face, state = entry
-        chunks = _split_assigned(text, state.assignments) or face.splitString(text, doc)
+        chunks = _split_assigned(text, state) or face.splitString(text, doc)
     else:
         face = getFont(font)
         chunks = face.splitString(text, doc)
         state = face.state.get(doc)
         if state is not None:
             faces[font] = (face, state)
+    tf = _TF.get((size, leading))
+    if tf is None:
+        tf = _TF[(size, leading)] = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
     # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
     names = canv.__dict__.setdefault("_br_subset_names", {})
-    tf = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
+    if len(chunks) == 1:
+        subset, chunk = chunks[0]
+        name = names.get((font, subset))
+        if name is None:
+            name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
+        return f"{name} {tf} ({escapePDF(chunk)}) Tj"
     parts = []
     for subset, chunk in chunks:
         name = names.get((font, subset))
@@ -68,6 +95,9 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
             name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
         parts.append(f"{name} {tf} ({escapePDF(chunk)}) Tj")
     return " ".join(parts)
+
+
+_TF: dict[tuple[float, float | None], str] = {}  # (size, leading) → the font operator's tail
 
 
 _WIDTHS: dict[tuple[str, str, float], float] = {}

@@ -121,7 +121,7 @@ class _TTFont(TTFont):
             return result
         result = cache.get(text)
         if result is None:
-            result = cache[text] = _split_assigned(text, state.assignments) or super().splitString(text, doc, encoding)
+            result = cache[text] = _split_assigned(text, state) or super().splitString(text, doc, encoding)
         return result
 
 
@@ -142,12 +142,19 @@ def _subset_memo(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], by
     return subset
 
 
-def _split_assigned(text: str, assignments: dict[int, int]) -> list[tuple[int, bytes]] | None:
-    """reportlab's split of a text whose characters all have their subset code already (most texts after
-    the first pages), without its per-character loop; None when a character is new (or a no-break space,
-    which reportlab maps to a space)."""
+def _split_assigned(text: str, state) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]
+    """reportlab's split of a text whose characters all have their subset code already in this document's
+    state (most texts after the first pages), without its per-character loop; None when a character is new (or
+    a no-break space, which reportlab maps to a space)."""
     if not text or "\xa0" in text:
         return None
+    if text.isascii():  # numbers and codes: ASCII characters in a readable subset 0 are their own codes
+        readable = state.__dict__.get("_br_readable")
+        if readable is None:
+            readable = state._br_readable = "".join(chr(n) for n in range(32, 128) if state.assignments.get(n) == n)
+        if not text.strip(readable):
+            return [(0, text.encode("ascii"))]
+    assignments = state.assignments
     found = list(map(assignments.get, map(ord, text)))  # C loops, no per-character Python code
     if None in found:
         return None
