@@ -606,6 +606,18 @@ def _formula(f: etree._Element, ref: str, shared: dict[str, tuple[str, str]]) ->
     return text
 
 
+def _put(values: list, column: int, value: object) -> None:
+    """A row's value at its (1-based) column; the columns skipped before it stay None."""
+    width = len(values)
+    if column == width + 1:
+        values.append(value)
+    elif column > width:
+        values.extend([None] * (column - 1 - width))
+        values.append(value)
+    else:
+        values[column - 1] = value
+
+
 def _rows(title: str, data: bytes, book: _Book) -> list[tuple]:
     """The sheet's rows as value tuples, as openpyxl's read-only reader lays them out: a row is as wide as its
     last cell's column, a later cell wins a column, missing rows are (), a repeated or out-of-order row is
@@ -629,14 +641,7 @@ def _rows(title: str, data: bytes, book: _Book) -> list[tuple]:
             else:
                 column += 1
             value = _cell_value(c, book)
-            width = len(values)
-            if column == width + 1:
-                values.append(value)
-            elif column > width:
-                values.extend([None] * (column - 1 - width))
-                values.append(value)
-            else:
-                values[column - 1] = value
+            _put(values, column, value)
             if book.check_formulas and len(c):
                 _note_formula(c, title, f"{column_letter(column)}{number}", value, book, shared)
         del values[column:]
@@ -806,14 +811,7 @@ def _token_rows(text: str, nsmap: dict, book: _Book) -> list[tuple]:
                 value = _typed(kind or None, _unescape(v), style, book)
             if formula and value is None and book.check_formulas:
                 raise _Unusual                  # lxml's reader names the cell and the formula
-            width = len(values)
-            if column == width + 1:
-                values.append(value)
-            elif column > width:
-                values.extend([None] * (column - 1 - width))
-                values.append(value)
-            else:
-                values[column - 1] = value
+            _put(values, column, value)
             continue
         if whole[0] != "<":
             continue                            # white space between tags
