@@ -3,6 +3,7 @@ runs the CLI. A case that cannot be read exits ≠ 0 with a Chinese message nami
 cell where there is one), no traceback, and no output file. A case the tool copes with builds normally."""
 from __future__ import annotations
 
+import os
 import re
 import time
 import tracemalloc
@@ -15,6 +16,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
+from budgetreport import atomic
 from budgetreport import build as build_module
 from budgetreport.cli import app
 from budgetreport.errors import BudgetError
@@ -386,8 +388,25 @@ def test_write_interrupted_leaves_no_partial_file(tmp_path, monkeypatch):
     def failing_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build_module.os, "replace", failing_replace)
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
     with pytest.raises(OSError):
-        build_module.write_atomic(target, b"new-but-never-renamed")
+        atomic.write_atomic(target, b"new-but-never-renamed")
     assert target.read_bytes() == b"good"
     assert [p.name for p in tmp_path.iterdir()] == ["报告.docx"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_reports_get_the_permissions_the_users_umask_gives(tmp_path, umask):
+    """Not 0600 as tempfile.mkstemp makes them: colleagues sharing an output folder must be able to open them."""
+    old = os.umask(umask)
+    try:
+        result = runner.invoke(app, ["build", str(SAMPLE), "-o", str(tmp_path / "out")])
+        init = runner.invoke(app, ["init", str(tmp_path / "空白.xlsx"), "--unit", "某某单位", "--year", "2026"])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0 and init.exit_code == 0, result.output + init.output
+    made = [*(tmp_path / "out").iterdir(), tmp_path / "空白.xlsx"]
+    assert len(made) == 3
+    for path in made:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path.name

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build import write_atomic
+from .atomic import write_atomic
 from .concurrency import (Options, UnitBuilt, UnitTask, build_unit, cache_key, default_jobs, local_executor,
                           templates_digest)
 from .errors import BudgetError

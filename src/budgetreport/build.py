@@ -5,11 +5,10 @@ complete, so a failure half-way leaves no partial file and never replaces a good
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import write_atomic
 from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
@@ -49,22 +48,6 @@ class CheckFailed(BudgetError):
         super().__init__(f"有 {len(errors)} 处错误，未生成任何文件。第一处：{errors[0]}", file=file,
                          rule=errors[0].rule)
         self.findings = findings
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~" + path.stem[:40], suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 @dataclass

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from . import layout
+from .atomic import write_atomic
 from .classification import FUNCTION_CLASSES
 from .layout import CODE, DATE, INT, MONEY, TEXT, Field, KeyValueSheet, RowSheet, TableSpec
 
@@ -450,17 +449,7 @@ def workbook_bytes(wb: Workbook, timestamp: dt.datetime = FIXED_TIMESTAMP) -> by
 
 def save_workbook(wb: Workbook, path: str | Path, timestamp: dt.datetime = FIXED_TIMESTAMP) -> None:
     """Write atomically: a half-written workbook never replaces a good one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = workbook_bytes(wb, timestamp)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), workbook_bytes(wb, timestamp))
 
 
 def write_blank_workbook(path: str | Path, unit: str | None = None, year: int | None = None) -> None:
