@@ -1,7 +1,9 @@
-"""reportlab.platypus.paragraph compiles a URL pattern when it is imported (`uri_pat`): case-insensitive over
-the range \\xa1-\\uffff, which the re module case-folds character by character, ≈0.06 CPU s of every warm-up.
-reportlab matches it only to split an over-long URL across lines, which a budget report has none of, so it is
-compiled on first use instead. Same pattern, same flags: the same matches."""
+"""reportlab.platypus.paragraph compiles two patterns over most of Unicode when it is imported, which the re
+module expands character by character: its URL pattern (`uri_pat`, case-insensitive over \\xa1-\\uffff,
+≈0.06 CPU s of every warm-up) and textsplit's CJK pattern (`rx`, ≈7 ms). reportlab matches the first only to
+split an over-long URL across lines, which a budget report has none of, and the second only in `cjkwrap`,
+which paragraphs never call, so both are compiled on first use instead. Same pattern, same flags: the same
+matches."""
 from __future__ import annotations
 
 import re
@@ -10,7 +12,8 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
-_URI_START = r"(^(?:[a-z0-9\.\-\+]*)://)"     # how reportlab's uri_pat begins
+_SLOW_STARTS = (r"(^(?:[a-z0-9\.\-\+]*)://)",    # how paragraph.uri_pat begins
+                "([\u2e80-\uffff])")               # textsplit.rx
 
 
 class LazyPattern:
@@ -30,12 +33,12 @@ class LazyPattern:
 
 @contextmanager
 def uri_pattern_compiled_lazily() -> Iterator[None]:
-    """While reportlab's paragraph module is imported, its URL pattern becomes a LazyPattern; every other
+    """While reportlab's paragraph module is imported, the two patterns become LazyPatterns; every other
     pattern compiles as usual."""
     compile_now = re.compile
 
     def compile_(pattern: Any, flags: int = 0) -> Any:
-        if isinstance(pattern, str) and pattern.startswith(_URI_START):
+        if isinstance(pattern, str) and pattern.startswith(_SLOW_STARTS):
             return LazyPattern(pattern, flags)
         return compile_now(pattern, flags)
 
