@@ -26,9 +26,9 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.lib.abag import ABag
 
 from . import serialise  # noqa: F401 - installs the serialisation speed-ups
-from .rlimport import uri_pattern_compiled_lazily
+from .rlimport import slow_patterns_compiled_lazily
 
-with uri_pattern_compiled_lazily():
+with slow_patterns_compiled_lazily():
     import reportlab.platypus.paragraph as _rlpara
 from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, _wsc, cleanBlockQuotedText  # noqa: E402
 from reportlab.platypus.paraparser import ParaFrag  # noqa: E402

@@ -17,22 +17,22 @@ _SLOW_STARTS = (r"(^(?:[a-z0-9\.\-\+]*)://)",    # how paragraph.uri_pat begins
 
 
 class LazyPattern:
-    """A compiled pattern that compiles when first used."""
+    """A compiled pattern that compiles when first used (its text and flags are there without compiling)."""
 
     def __init__(self, pattern: str, flags: int) -> None:
-        self.pattern_text = pattern
-        self.flags_value = flags
+        self.pattern = pattern
+        self.flags = flags
 
     @cached_property
     def compiled(self) -> re.Pattern[str]:
-        return re.compile(self.pattern_text, self.flags_value)
+        return re.compile(self.pattern, self.flags)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.compiled, name)
 
 
 @contextmanager
-def uri_pattern_compiled_lazily() -> Iterator[None]:
+def slow_patterns_compiled_lazily() -> Iterator[None]:
     """While reportlab's paragraph module is imported, the two patterns become LazyPatterns; every other
     pattern compiles as usual."""
     compile_now = re.compile
