@@ -2,6 +2,7 @@
 the cache folder or an entry only means computing again."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -54,7 +55,7 @@ def test_cold_warm_damaged_and_off_cache_give_the_same_bytes(tmp_path: Path) -> 
     cache = tmp_path / "cache"
     cold = _build(str(cache))
     kinds = {p.name for p in cache.iterdir()}
-    assert kinds == {"docx-package", "fonts", "jinja", "jinja-source"}
+    assert kinds == {"docx-package", "font-digests", "fonts", "jinja", "jinja-source"}
     assert _build(str(cache), "strict") == cold        # everything came from the cache, and the same bytes
 
     for entry in cache.rglob("*"):
@@ -134,6 +135,8 @@ def _face_info(face: TTFontFace) -> dict[str, object]:
             value = [value(x) for x in (0, 1, 7, 1000, -123)]
         elif isinstance(value, TTFNameBytes):
             value = ("TTFNameBytes", bytes(value), value.ustr)
+        elif attr == "hmetrics":                         # CachedFace's HMetrics: the same pairs
+            value = [face.hmetrics[i] for i in range(len(face.hmetrics))]
         elif attr in ("get_table", "makeSubset", "_pos"):
             continue
         out[attr] = value
@@ -183,3 +186,74 @@ def test_generated_code_is_keyed_by_what_shapes_it() -> None:
     other = _new_env(PACKAGED_DEFAULTS / "phrases.j2")
     other.filters["extra"] = str
     assert _codegen_fingerprint(other) != base
+
+
+@pytest.mark.parametrize("hmetrics", [[(512, 89), (1000, -3), (600.5, 7), (600.5, 0)], [(512, 1), (9, 2)], []])
+def test_hmetrics_columns_give_reportlabs_pairs_with_their_types(hmetrics: list[tuple[float, int]]) -> None:
+    """A face's hmetrics from the cache: the same pairs, ints staying ints and the scaled tail a float."""
+    columns = fontcache._columns(hmetrics)
+    assert columns is not None and fontcache._hmetrics_ok(columns)
+    restored = fontcache._hmetrics(columns)
+    pairs = [restored[i] for i in range(len(restored))]
+    assert pairs == hmetrics and [tuple(map(type, p)) for p in pairs] == [tuple(map(type, p)) for p in hmetrics]
+    assert restored[1:] == hmetrics[1:] and restored[-1:] == hmetrics[-1:] and restored[:] == hmetrics
+    with pytest.raises(IndexError):
+        restored[len(hmetrics)]
+
+
+def test_hmetrics_of_another_shape_are_kept_as_reportlab_made_them() -> None:
+    assert fontcache._columns([(1.5, 2), (3, 4)]) is None      # a float before an int: no single tail
+    assert fontcache._columns([(1, 2), (2.5, 4), (3.5, 5)]) is None
+
+
+def _hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the font files fontcache hashes."""
+    counted: list[int] = []
+    real = fontcache.hash_bytes
+    monkeypatch.setattr(fontcache, "hash_bytes", lambda data: counted.append(len(data)) or real(data))
+    return counted
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the digest index relies on POSIX change times")
+def test_an_unchanged_font_file_is_hashed_once_a_changed_one_again(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    monkeypatch.setenv(diskcache.ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(fontcache, "_RACY_NS", -1)     # the copy was just made: index it all the same
+    font = tmp_path / "face.ttc"
+    font.write_bytes(F.bundled_face().path.read_bytes())
+    hashes, digests = _hashes(monkeypatch), []
+    real = fontcache._content_digest
+    monkeypatch.setattr(fontcache, "_content_digest", lambda face: digests.append(real(face)) or digests[-1])
+    fontcache.CachedFace(str(font))
+    fontcache.CachedFace(str(font))
+    assert digests[0] == digests[1] and len(hashes) == 1
+    stat = font.stat()
+    data = bytearray(font.read_bytes())
+    data[-1] ^= 1                                       # same size, mtime put back: only the ctime tells
+    font.write_bytes(bytes(data))
+    os.utime(font, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    fontcache.CachedFace(str(font))
+    assert digests[2] == hashlib.sha256(bytes(data)).digest() != digests[0] and len(hashes) == 2
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the digest index relies on POSIX change times")
+def test_a_font_file_changed_just_now_is_not_indexed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(diskcache.ENV, str(tmp_path / "cache"))
+    font = tmp_path / "face.ttc"
+    font.write_bytes(F.bundled_face().path.read_bytes())
+    hashes = _hashes(monkeypatch)
+    fontcache.CachedFace(str(font))
+    fontcache.CachedFace(str(font))
+    assert len(hashes) == 2 and not (tmp_path / "cache" / fontcache.DIGEST_KIND).exists()
+
+
+def test_a_font_file_changed_while_read_is_hashed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(diskcache.ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(fontcache, "_RACY_NS", -1)
+    font = tmp_path / "face.ttc"
+    font.write_bytes(F.bundled_face().path.read_bytes())
+    fontcache.CachedFace(str(font))                     # indexed
+    hashes = _hashes(monkeypatch)
+    monkeypatch.setattr(fontcache, "_identity", lambda filename: (filename, "another identity each time", object()))
+    fontcache.CachedFace(str(font))
+    assert len(hashes) == 1

@@ -919,3 +919,24 @@ def test_memoised_numbers_format_as_fp_str() -> None:
             assert serialise._number(x) == fp_str(x).encode("ascii"), x
         for a, b in zip(values, values[1:]):
             assert pos(a, b) == fp_str(a, b), (a, b)
+
+
+def test_reportlabs_slow_patterns_are_compiled_on_first_use_and_match_the_same() -> None:
+    """reportlab's URL and CJK patterns (≈0.07 s to compile) wait for their first use: the same matches."""
+    import sys
+
+    from budgetreport.pdf.rlimport import LazyPattern
+
+    code = ("import budgetreport.pdf.render, reportlab.platypus.paragraph as p, reportlab.lib.textsplit as t; "
+            "print(*(f'{type(x).__name__}:{\"compiled\" in vars(x)}' for x in (p.uri_pat, t.rx)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["LazyPattern:False", "LazyPattern:False"]
+    from reportlab.lib.textsplit import rx
+    from reportlab.platypus.paragraph import uri_pat
+    texts = ("http://example.com/a/b/c", "HTTPS://例子.中国/路径?q=1", "ftp://user:pw@10.0.0.1:21/x", "mailto:x@y.z",
+             "http://-bad-.com", "not a url", "https://[::1]:8080/", "中文", "⺀", "\uffff", "a")
+    for compiled in (uri_pat, rx):
+        lazy, eager = LazyPattern(compiled.pattern, compiled.flags), re.compile(compiled.pattern, compiled.flags)
+        for text in texts:
+            found, expected = lazy.match(text), eager.match(text)
+            assert (found and found.groups()) == (expected and expected.groups())

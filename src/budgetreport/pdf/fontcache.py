@@ -3,14 +3,19 @@
 reportlab's `TTFontFile.extractInfo` walks a CJK face's character map and metrics in Python, ≈0.15 s per face
 and run. Its result depends only on the font file's bytes, the subfont and reportlab's version, so it is kept
 under those (SHA-256 of the bytes, never the path): the next run sets the same attributes from the cache. The
-font file itself is still read (reportlab copies glyphs out of it for each subset), never stored.
+font file itself is still read (reportlab copies glyphs out of it for each subset), never stored. Its SHA-256
+is kept too, under the file's identity and change time (`_content_digest`), so an unchanged file is not hashed
+again.
 """
 from __future__ import annotations
 
 import hashlib
 import marshal
 import os
-from collections.abc import Callable
+import sys
+import time
+from array import array
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatch
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -23,9 +28,31 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFa
 from budgetreport import diskcache
 
 KIND = "fonts"
+DIGEST_KIND = "font-digests"            # a font file's identity and change time → the SHA-256 of its bytes
+_RACY_NS = 2_000_000_000                # a file changed this recently could change again within its timestamp tick
 _PLAIN = (int, float, str, bytes, bool, type(None), list, tuple, dict)   # what marshal keeps as it is
 _SKIPPED = {"_pos", "_pdfScale"}        # a read position; a function of unitsPerEm, made again on load
 _GLYPH_TO_CHAR = "_glyph_to_char"       # where CachedFace keeps glyphToChar
+_HMETRICS = "hmetrics"                  # reportlab's per-glyph (advance, left side bearing), kept as two arrays
+
+
+class HMetrics(Sequence[tuple[float, int]]):
+    """reportlab's hmetrics, the (advance, left side bearing) of each glyph, read from arrays: decoding ~10⁴
+    tuples from the cache was a third of loading a face, and reportlab only indexes it (makeSubset). The
+    glyphs after the font's last advance share one advance, which reportlab keeps scaled (a float): `tail`."""
+
+    def __init__(self, advances: array, bearings: array, tail: float | None) -> None:
+        self._advances, self._bearings, self._tail = advances, bearings, tail
+
+    def __len__(self) -> int:
+        return len(self._bearings)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        lsb = self._bearings[i]       # raises IndexError as the list would
+        i = i + len(self) if i < 0 else i
+        return (self._advances[i] if i < len(self._advances) else self._tail), lsb
 
 
 def init_ttfont(font: TTFont, name: str, filename: str, validate: int = 0, subfontIndex: int = 0,
@@ -41,6 +68,13 @@ def init_ttfont(font: TTFont, name: str, filename: str, validate: int = 0, subfo
 
 class CachedFace(TTFontFace):
     """A TTFontFace whose extractInfo comes from the disk cache when this face was read before."""
+
+    def __init__(self, filename: Any, validate: int = 0, subfontIndex: int = 0) -> None:  # reportlab's names
+        self.__dict__["_identity"] = _identity(filename)   # before reportlab reads the file: see _content_digest
+        try:
+            super().__init__(filename, validate=validate, subfontIndex=subfontIndex)
+        finally:
+            self.__dict__.pop("_identity", None)
 
     @property
     def glyphToChar(self) -> dict[int, list[int]]:  # reportlab's name
@@ -74,8 +108,43 @@ class CachedFace(TTFontFace):
 def _key(face: TTFontFace, char_info: int) -> str:
     # _full_font depends on the file's base name when the font restricts embedding (rl_config.allowTTFSubsetting)
     allowed = os.path.basename(face.filename) in rl_config.allowTTFSubsetting
-    return diskcache.make_key(KIND, REPORTLAB_VERSION, diskcache.source_digest(__name__),
-                              hashlib.sha256(face._ttf_data).digest(), face.subfontNameX, char_info, int(allowed))
+    return diskcache.make_key(KIND, REPORTLAB_VERSION, diskcache.source_digest(__name__), sys.byteorder,
+                              _content_digest(face), face.subfontNameX, char_info, int(allowed))
+
+
+def _identity(filename: Any) -> tuple[Any, ...] | None:
+    """What changes whenever a file's bytes do, short of a clock set back: on POSIX the kernel sets the change
+    time (ctime) on every write, rename or replace and no program can set it. None elsewhere (Windows' st_ctime
+    is the creation time) or when the path cannot be read."""
+    if os.name != "posix" or not isinstance(filename, str):
+        return None
+    try:
+        st = os.stat(filename)
+    except OSError:
+        return None
+    return filename, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _content_digest(face: TTFontFace) -> bytes:
+    """SHA-256 of the face's file bytes (≈17 ms for the default faces), found again through the file's identity
+    when the file is the same as when it was hashed: the same identity before reportlab read the file and now,
+    and recorded only when its last change was long enough before that a later one shows in the ctime."""
+    identity = face.__dict__.get("_identity")
+    if identity is None or identity != _identity(face.filename):
+        return hash_bytes(face._ttf_data)
+    key = diskcache.make_key(DIGEST_KIND, *identity)
+    digest = diskcache.fetch(DIGEST_KIND, key)
+    if type(digest) is bytes and len(digest) == 32:
+        return digest
+    digest = hash_bytes(face._ttf_data)
+    if time.time_ns() - identity[-1] > _RACY_NS:
+        diskcache.keep(DIGEST_KIND, key, digest)
+    return digest
+
+
+def hash_bytes(data: bytes) -> bytes:
+    """A font file's SHA-256 (its own function: the tests count how often a file is hashed)."""
+    return hashlib.sha256(data).digest()
 
 
 def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | None:
@@ -90,6 +159,8 @@ def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | Non
             names[attr] = value.ustr
         elif attr == _GLYPH_TO_CHAR:
             attrs[attr] = marshal.dumps(value)
+        elif attr == _HMETRICS and (columns := _columns(value)) is not None:
+            attrs[attr] = columns
         elif type(value) in _PLAIN:
             attrs[attr] = value
         else:
@@ -102,15 +173,49 @@ def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | Non
 def _load(key: str) -> dict[str, Any] | None:
     info = diskcache.fetch(KIND, key)
     ok = isinstance(info, dict) and isinstance(info.get("attrs"), dict) and isinstance(info.get("names"), dict) \
-        and isinstance(info["attrs"].get("unitsPerEm"), int) and info["attrs"]["unitsPerEm"] > 0
+        and isinstance(info["attrs"].get("unitsPerEm"), int) and info["attrs"]["unitsPerEm"] > 0 \
+        and _hmetrics_ok(info["attrs"].get(_HMETRICS))
     return info if ok else None
+
+
+def _columns(hmetrics: list[tuple[float, int]]) -> tuple[bytes, bytes, float | None] | None:
+    """hmetrics as (advances, bearings, tail) for HMetrics: None when it is not of that shape (kept as it is)."""
+    head = next((i for i, (aw, _) in enumerate(hmetrics) if type(aw) is not int), len(hmetrics))
+    tail = hmetrics[head][0] if head < len(hmetrics) else None
+    if any(type(aw) is not type(tail) or aw != tail for aw, _ in hmetrics[head:]) \
+            or any(type(lsb) is not int for _, lsb in hmetrics):
+        return None
+    try:
+        advances = array("q", [aw for aw, _ in hmetrics[:head]])
+        bearings = array("q", [lsb for _, lsb in hmetrics])
+    except OverflowError:
+        return None
+    return advances.tobytes(), bearings.tobytes(), tail
+
+
+def _hmetrics_ok(value: Any) -> bool:
+    """hmetrics from the cache: reportlab's list, or columns for HMetrics of consistent lengths."""
+    if value is None or type(value) is list:
+        return True
+    return type(value) is tuple and len(value) == 3 and type(value[0]) is bytes and type(value[1]) is bytes \
+        and len(value[0]) % 8 == 0 and len(value[1]) % 8 == 0 and len(value[0]) <= len(value[1]) \
+        and (value[2] is None) == (len(value[0]) == len(value[1])) and type(value[2]) in (int, float, type(None))
 
 
 def _apply(face: TTFontFace, info: dict[str, Any]) -> None:
     vars(face).update(info["attrs"])
+    if type(info["attrs"].get(_HMETRICS)) is tuple:
+        face.hmetrics = _hmetrics(info["attrs"][_HMETRICS])
     for attr, text in info["names"].items():
         setattr(face, attr, TTFNameBytes(text.encode("utf-8"), "utf-8"))
     face._pdfScale = _scale(face.unitsPerEm)
+
+
+def _hmetrics(columns: tuple[bytes, bytes, float | None]) -> HMetrics:
+    advances, bearings = array("q"), array("q")
+    advances.frombytes(columns[0])
+    bearings.frombytes(columns[1])
+    return HMetrics(advances, bearings, columns[2])
 
 
 def _scale(units_per_em: int) -> Callable[[float], float]:

@@ -23,20 +23,24 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
-import reportlab.platypus.paragraph as _rlpara
 from reportlab.lib.abag import ABag
-from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, _wsc, cleanBlockQuotedText
-from reportlab.platypus.paraparser import ParaFrag
-from reportlab.platypus import (
+
+from . import serialise  # noqa: F401 - installs the serialisation speed-ups
+from .rlimport import slow_patterns_compiled_lazily
+
+with slow_patterns_compiled_lazily():
+    import reportlab.platypus.paragraph as _rlpara
+from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, _wsc, cleanBlockQuotedText  # noqa: E402
+from reportlab.platypus.paraparser import ParaFrag  # noqa: E402
+from reportlab.platypus import (  # noqa: E402
     BaseDocTemplate, CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Spacer,
     Table, TableStyle,
 )
-from reportlab.platypus.tables import CellStyle
+from reportlab.platypus.tables import CellStyle  # noqa: E402
 
-from . import docmodel as m
-from . import serialise  # noqa: F401 - installs the serialisation speed-ups
-from .fastdraw import draw_string, embedded, num, pos, show, string_width
-from .fonts import FontSet
+from . import docmodel as m  # noqa: E402
+from .fastdraw import draw_string, embedded, num, pos, show, string_width  # noqa: E402
+from .fonts import FontSet  # noqa: E402
 
 # ---------------------------------------------------------------------------------- Chinese line breaking
 # reportlab's own CJK wrap lets "，；：”" start a line and hangs a forbidden character into the right
