@@ -10,13 +10,16 @@ measurement runs in a fresh process (`--measure`), so peak memory (ru_maxrss of 
 largest pool worker) belongs to that run alone. Times include starting the worker pool. CPU s/unit (main
 process + workers) is printed too: on a shared machine it is the figure other load does not distort; "workers"
 is the workers' part of it, "main CPU s" the main process's total (imports, the warm-up it does before forking
-its workers on Linux, hashing and writing files).
+its workers on Linux, hashing and writing files). Runs are measured as installed: with Python's bytecode cache
+(PYTHONDONTWRITEBYTECODE is dropped for them) and the persistent disk cache as it is (BUDGETREPORT_CACHE_DIR=DIR
+or off to measure a first run).
 """
 from __future__ import annotations
 
 import argparse
 import io
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -113,6 +116,9 @@ def main() -> None:
 
     print(f"{'N':>5} {'mode':>9} {'-j':>3} {'seconds':>8} {'units/s':>8} {'CPU s/unit':>10} {'workers':>8} "
           f"{'main CPU s':>10} {'main MB':>8} {'worker MB':>9}")
+    # as installed: pip writes bytecode at install and Python keeps it; a PYTHONDONTWRITEBYTECODE set in the
+    # shell would make every measured run compile our modules from source again (≈0.15 s of the warm-up)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for n in args.n:
         with tempfile.TemporaryDirectory(prefix="budgetreport-bench-") as tmp:
             inputs = Path(tmp) / "in"
@@ -122,7 +128,7 @@ def main() -> None:
                 for jobs in args.jobs:
                     outdir = Path(tmp) / f"out-{mode}-{jobs}"
                     res = subprocess.run([sys.executable, __file__, "--measure", str(inputs), str(outdir),
-                                          str(jobs), mode], capture_output=True, text=True, check=True)
+                                          str(jobs), mode], capture_output=True, text=True, check=True, env=env)
                     r = json.loads(res.stdout)
                     shutil.rmtree(outdir, ignore_errors=True)
                     note = f"  失败 {r['failed']}：{r['first_failure'][:80]}" if r["failed"] else ""
