@@ -448,6 +448,10 @@ SLOW = {   # worksheet XML it leaves to lxml (the results must still be equal)
     "bad-shared-index": _sheet('<row r="1"><c r="A1" t="s"><v>x</v></c></row>'),
     "bad-value-then-bad-xml": _sheet('<row r="1"><c r="A1" t="b"><v>x</v></c><c r="B1" t="inlineStr"><is><t>&no;'
                                      "</t></is></c></row>"),
+    "bad-reference-in-ignored-is": _sheet('<row r="1"><c r="A1" t="n"><is><t>&nbsp;</t></is></c>'
+                                          '<c r="B1"><v>2</v></c></row>'),
+    "bad-reference-in-ignored-v": _sheet('<row r="1"><c r="A1" t="inlineStr"><v>&#0;</v></c><c r="B1"><v>2</v></c>'
+                                         "</row>"),
     "other-cell-attribute": _sheet('<row r="1"><c r="A1" cm="1"><v>1</v></c></row>'),
     "non-ascii-attribute": _sheet('<row r="1" spans="一"><c r="A1"><v>1</v></c></row>'),
     "malformed-outside": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace("<pageMargins", "<pageMargins <"),

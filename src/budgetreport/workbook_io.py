@@ -802,7 +802,11 @@ def _token_rows(text: str, nsmap: dict, book: _Book) -> list[tuple]:
             column = columns.get(letters) or _letters(letters)
             if kind == "inlineStr":
                 value = (unescaped.get(t) or _unescape(t)) if inline else None
+                if "&" in v:
+                    _unescape(v)                # unused text, but a bad reference in it makes lxml refuse the part
             elif not v:
+                if "&" in t:
+                    _unescape(t)                # the same for an <is> the cell's type ignores
                 value = None
             elif (kind == "n" or not kind) and not (style and dates and int(style) in dates):
                 # _typed's rule for a plain number; a number written with & fails here and goes to lxml
