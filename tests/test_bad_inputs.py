@@ -275,6 +275,8 @@ READABLE = {
     "three-decimals": (cells(6, D9=41.541, E9=41.541, D8=178.80), ["R-DEC", f"{T6}!D9"]),
     "formula-with-cache": (xml_sub(T6_PART, r'<c r="D7" s="14" t="n"><v>189.31</v></c>',
                                    '<c r="D7" s="14"><f>SUM(D8,D19)</f><v>189.31</v></c>'), []),
+    "formula-empty-text-result": (xml_sub(T6_PART, r'(<c r="E9" s="14" t="n"><v>41.54</v></c>)',
+                                          r'\1<c r="F9" s="14" t="str"><f>IF(1=1,"","")</f><v></v></c>'), []),
     "code-as-number": (cells(3, B10=5, C11=5, A9=208), []),
     "unsafe-unit-name": (unit_name('昌吉/市\\城:管*指?挥"中<心>|'), []),
 }

@@ -420,6 +420,9 @@ FAST = {   # worksheet XML the fast reader takes
 SLOW = {   # worksheet XML it leaves to lxml (the results must still be equal)
     "formula-uncached": _sheet('<row r="1"><c r="A1"><f>SUM(B1)</f></c><c r="B1"><v>2</v></c></row>'),
     "formula-shared": _sheet('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1*2</f><v>4</v></c></row>'),
+    "formula-empty-text-result": _sheet('<row r="1"><c r="A1" t="str"><f>IF(1,"","")</f><v></v></c>'
+                                        '<c r="B1" t="str"><f>IF(1,"","")</f><v/></c><c r="C1"><v>2</v></c></row>'),
+    "formula-text-uncached": _sheet('<row r="1"><c r="A1" t="str"><f>IF(1,"","")</f></c><c r="B1"><v>2</v></c></row>'),
     "formula-with-amp": _sheet('<row r="1"><c r="A1" t="str"><f>A2&amp;B2</f><v>ab</v></c></row>'),
     "unknown-entity": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a &foo; b</t></is></c></row>'),
     "bare-ampersand": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a & b</t></is></c></row>'),

@@ -659,7 +659,8 @@ def _note_formula(c: etree._Element, title: str, cell: str, value: Any, book: _B
     f = next(c.iterchildren(_F), None)
     if f is not None:
         formula = _formula(f, c.get("r") or cell, shared)
-        if value is None and book.uncached is None:
+        # a text formula's empty result ("") is saved as an empty <v> (Excel, LibreOffice): cached, not missing
+        if value is None and book.uncached is None and (c.get("t") != "str" or next(c.iterchildren(_V), None) is None):
             book.uncached = (title, cell, formula)
 
 
