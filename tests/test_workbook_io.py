@@ -267,6 +267,18 @@ def test_uncached_shared_formula_names_cell_and_formula(tmp_path):
     assert (info.value.sheet, info.value.cell) == ("公式表", "A2") and "=B2*2" in str(info.value)
 
 
+def test_uncached_formula_with_a_namespace_prefix_names_cell(tmp_path):
+    """SDK-made workbooks write <x:c><x:f>…</x:f></x:c> with a prefix: an uncached formula is still an error,
+    not an empty (0.00) cell."""
+    rows = '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="B1"><x:f>A1*2</x:f></x:c></x:row>'
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    body = (_sheet(rows).replace("<worksheet ", f'<worksheet xmlns:x="{main}" ')
+            .replace("<sheetData>", "<x:sheetData>").replace("</sheetData>", "</x:sheetData>"))
+    with pytest.raises(BudgetError, match="没有保存计算结果") as info:
+        open_workbook(write_xlsx(tmp_path / "prefixed.xlsx", {"表": body}))
+    assert (info.value.sheet, info.value.cell) == ("表", "B1")
+
+
 def test_entities_and_doctype_are_refused(tmp_path):
     laughs = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
               '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'

@@ -199,7 +199,7 @@ def _sheet_scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, scan: Sc
             rows = _ROW_NUMBER.findall(window)
             if rows and int(rows[-1]) > MAX_ROWS:
                 raise _too_many_rows(path, zf, info, int(rows[-1]))
-            if _FORMULA.search(window):
+            if _FORMULA.search(window) or b":f>" in window or b":f " in window:   # also <x:f> with a prefix
                 scan.formula_parts.add(info.filename)
             tail = chunk[-64:]
     if read <= _TREE_BYTES:
