@@ -533,3 +533,19 @@ def test_parts_remembered_across_workbooks_do_not_leak(tmp_path):
             z.writestr(name, data)
     for path in (plain, mac, styled, plain, styled, mac):
         assert_same(path)
+
+
+LIBREOFFICE_SAMPLE = Path(__file__).parent / "data" / "sample_libreoffice.xlsx"   # the sample saved by LO Calc 7.4
+
+
+def test_libreoffice_saved_sample_is_read_by_the_fast_reader_as_before(monkeypatch):
+    """LibreOffice writes its own XML (t="n" on every number, many row attributes, shared strings): the fast
+    reader takes every sheet, the grids equal lxml's and openpyxl's, and the budget equals the original's."""
+    from dataclasses import replace
+
+    from budgetreport.read import read_workbook
+    fast, slow, taken = fast_and_lxml(LIBREOFFICE_SAMPLE, monkeypatch)
+    assert fast == slow and taken == len(open_workbook(LIBREOFFICE_SAMPLE).worksheets)
+    assert_same(LIBREOFFICE_SAMPLE)
+    original = read_workbook(SAMPLE)
+    assert replace(read_workbook(LIBREOFFICE_SAMPLE), source=original.source) == original
