@@ -235,6 +235,9 @@ UNREADABLE = {
     "missing-marker-row": (cells(3, A7=None, B7=None, C7=None, D7=None), 2, ["找不到表头最后一行"], f"{T3}!A1"),
     "text-amount": (cells(6, D9="四十一"), 2, ["应为数字金额", "四十一"], f"{T6}!D9"),
     "amount-with-unit": (cells(6, D9="41.54万元"), 2, ["应为数字金额"], f"{T6}!D9"),
+    "nan-amount": (cells(6, D9="NaN"), 2, ["应为数字金额", "NaN"], f"{T6}!D9"),
+    "infinite-amount": (cells(6, D9="Infinity"), 2, ["应为数字金额", "Infinity"], f"{T6}!D9"),
+    "infinite-year": (cells("单位信息", B4="Infinity"), 2, ["应为整数"], "单位信息!B4"),
     "boolean-amount": (cells(6, D9=True), 2, ["应为数字金额"], f"{T6}!D9"),
     "negative-amount": (cells(6, D9=-41.54), 2, ["不能为负数"], f"{T6}!D9"),
     "formula-no-cache": (cells(6, D7="=SUM(D8,D19)"), 2, ["公式", "没有保存计算结果", "Excel", "WPS"], f"{T6}!D7"),
@@ -274,6 +277,8 @@ READABLE = {
     "three-decimals": (cells(6, D9=41.541, E9=41.541, D8=178.80), ["R-DEC", f"{T6}!D9"]),
     "formula-with-cache": (xml_sub(T6_PART, r'<c r="D7" s="14" t="n"><v>189.31</v></c>',
                                    '<c r="D7" s="14"><f>SUM(D8,D19)</f><v>189.31</v></c>'), []),
+    "formula-empty-text-result": (xml_sub(T6_PART, r'(<c r="E9" s="14" t="n"><v>41.54</v></c>)',
+                                          r'\1<c r="F9" s="14" t="str"><f>IF(1=1,"","")</f><v></v></c>'), []),
     "code-as-number": (cells(3, B10=5, C11=5, A9=208), []),
     "unsafe-unit-name": (unit_name('昌吉/市\\城:管*指?挥"中<心>|'), []),
 }

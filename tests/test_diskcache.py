@@ -86,6 +86,22 @@ def test_default_folder_and_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert not any(tmp_path.rglob("*"))
 
 
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_no_home_folder_is_no_error(monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+    """A service account or a container user may have no home: Path.home() raises, the cache is simply off."""
+    for name in (diskcache.ENV, "XDG_CACHE_HOME", "LOCALAPPDATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", platform)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    assert diskcache.folder() is None
+    diskcache.keep("kind", "key", [1, 2])
+    assert diskcache.fetch("kind", "key") is None
+
+
 def test_entries_round_trip_and_damage_reads_as_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(diskcache.ENV, str(tmp_path))
     key = diskcache.make_key("test", b"content")

@@ -267,6 +267,18 @@ def test_uncached_shared_formula_names_cell_and_formula(tmp_path):
     assert (info.value.sheet, info.value.cell) == ("公式表", "A2") and "=B2*2" in str(info.value)
 
 
+def test_uncached_formula_with_a_namespace_prefix_names_cell(tmp_path):
+    """SDK-made workbooks write <x:c><x:f>…</x:f></x:c> with a prefix: an uncached formula is still an error,
+    not an empty (0.00) cell."""
+    rows = '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="B1"><x:f>A1*2</x:f></x:c></x:row>'
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    body = (_sheet(rows).replace("<worksheet ", f'<worksheet xmlns:x="{main}" ')
+            .replace("<sheetData>", "<x:sheetData>").replace("</sheetData>", "</x:sheetData>"))
+    with pytest.raises(BudgetError, match="没有保存计算结果") as info:
+        open_workbook(write_xlsx(tmp_path / "prefixed.xlsx", {"表": body}))
+    assert (info.value.sheet, info.value.cell) == ("表", "B1")
+
+
 def test_entities_and_doctype_are_refused(tmp_path):
     laughs = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
               '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
@@ -420,6 +432,9 @@ FAST = {   # worksheet XML the fast reader takes
 SLOW = {   # worksheet XML it leaves to lxml (the results must still be equal)
     "formula-uncached": _sheet('<row r="1"><c r="A1"><f>SUM(B1)</f></c><c r="B1"><v>2</v></c></row>'),
     "formula-shared": _sheet('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1*2</f><v>4</v></c></row>'),
+    "formula-empty-text-result": _sheet('<row r="1"><c r="A1" t="str"><f>IF(1,"","")</f><v></v></c>'
+                                        '<c r="B1" t="str"><f>IF(1,"","")</f><v/></c><c r="C1"><v>2</v></c></row>'),
+    "formula-text-uncached": _sheet('<row r="1"><c r="A1" t="str"><f>IF(1,"","")</f></c><c r="B1"><v>2</v></c></row>'),
     "formula-with-amp": _sheet('<row r="1"><c r="A1" t="str"><f>A2&amp;B2</f><v>ab</v></c></row>'),
     "unknown-entity": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a &foo; b</t></is></c></row>'),
     "bare-ampersand": _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a & b</t></is></c></row>'),
@@ -448,6 +463,10 @@ SLOW = {   # worksheet XML it leaves to lxml (the results must still be equal)
     "bad-shared-index": _sheet('<row r="1"><c r="A1" t="s"><v>x</v></c></row>'),
     "bad-value-then-bad-xml": _sheet('<row r="1"><c r="A1" t="b"><v>x</v></c><c r="B1" t="inlineStr"><is><t>&no;'
                                      "</t></is></c></row>"),
+    "bad-reference-in-ignored-is": _sheet('<row r="1"><c r="A1" t="n"><is><t>&nbsp;</t></is></c>'
+                                          '<c r="B1"><v>2</v></c></row>'),
+    "bad-reference-in-ignored-v": _sheet('<row r="1"><c r="A1" t="inlineStr"><v>&#0;</v></c><c r="B1"><v>2</v></c>'
+                                         "</row>"),
     "other-cell-attribute": _sheet('<row r="1"><c r="A1" cm="1"><v>1</v></c></row>'),
     "non-ascii-attribute": _sheet('<row r="1" spans="一"><c r="A1"><v>1</v></c></row>'),
     "malformed-outside": _sheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace("<pageMargins", "<pageMargins <"),
@@ -514,3 +533,19 @@ def test_parts_remembered_across_workbooks_do_not_leak(tmp_path):
             z.writestr(name, data)
     for path in (plain, mac, styled, plain, styled, mac):
         assert_same(path)
+
+
+LIBREOFFICE_SAMPLE = Path(__file__).parent / "data" / "sample_libreoffice.xlsx"   # the sample saved by LO Calc 7.4
+
+
+def test_libreoffice_saved_sample_is_read_by_the_fast_reader_as_before(monkeypatch):
+    """LibreOffice writes its own XML (t="n" on every number, many row attributes, shared strings): the fast
+    reader takes every sheet, the grids equal lxml's and openpyxl's, and the budget equals the original's."""
+    from dataclasses import replace
+
+    from budgetreport.read import read_workbook
+    fast, slow, taken = fast_and_lxml(LIBREOFFICE_SAMPLE, monkeypatch)
+    assert fast == slow and taken == len(open_workbook(LIBREOFFICE_SAMPLE).worksheets)
+    assert_same(LIBREOFFICE_SAMPLE)
+    original = read_workbook(SAMPLE)
+    assert replace(read_workbook(LIBREOFFICE_SAMPLE), source=original.source) == original

@@ -43,13 +43,16 @@ def folder() -> Path | None:
         return None
     if configured:
         return Path(configured)
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        return (Path(local) if local else Path.home() / "AppData" / "Local") / "budgetreport" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "budgetreport"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache") / "budgetreport"
+    try:
+        if sys.platform == "win32":
+            local = os.environ.get("LOCALAPPDATA")
+            return (Path(local) if local else Path.home() / "AppData" / "Local") / "budgetreport" / "Cache"
+        if sys.platform == "darwin":
+            return Path.home() / "Library" / "Caches" / "budgetreport"
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        return (Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache") / "budgetreport"
+    except RuntimeError:    # no home folder (a service account, a container user without one): no cache
+        return None
 
 
 def make_key(*parts: str | bytes | int) -> str:

@@ -19,11 +19,18 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return _finite(Decimal(repr(value)))
     text = str(value).strip().replace(",", "").replace("，", "")
     if text in ("", "-", "—"):
         return ZERO
-    return Decimal(text)
+    return _finite(Decimal(text))
+
+
+def _finite(d: Decimal) -> Decimal:
+    """Decimal reads "NaN" and "Infinity" (and a float 1e999 is inf): no amount, the same error as other text."""
+    if not d.is_finite():
+        raise InvalidOperation(f"{d} is not a number")
+    return d
 
 
 def money(value: object) -> Decimal:

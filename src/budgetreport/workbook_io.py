@@ -199,7 +199,7 @@ def _sheet_scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, scan: Sc
             rows = _ROW_NUMBER.findall(window)
             if rows and int(rows[-1]) > MAX_ROWS:
                 raise _too_many_rows(path, zf, info, int(rows[-1]))
-            if _FORMULA.search(window):
+            if _FORMULA.search(window) or b":f>" in window or b":f " in window:   # also <x:f> with a prefix
                 scan.formula_parts.add(info.filename)
             tail = chunk[-64:]
     if read <= _TREE_BYTES:
@@ -659,7 +659,8 @@ def _note_formula(c: etree._Element, title: str, cell: str, value: Any, book: _B
     f = next(c.iterchildren(_F), None)
     if f is not None:
         formula = _formula(f, c.get("r") or cell, shared)
-        if value is None and book.uncached is None:
+        # a text formula's empty result ("") is saved as an empty <v> (Excel, LibreOffice): cached, not missing
+        if value is None and book.uncached is None and (c.get("t") != "str" or next(c.iterchildren(_V), None) is None):
             book.uncached = (title, cell, formula)
 
 
@@ -802,7 +803,11 @@ def _token_rows(text: str, nsmap: dict, book: _Book) -> list[tuple]:
             column = columns.get(letters) or _letters(letters)
             if kind == "inlineStr":
                 value = (unescaped.get(t) or _unescape(t)) if inline else None
+                if "&" in v:
+                    _unescape(v)                # unused text, but a bad reference in it makes lxml refuse the part
             elif not v:
+                if "&" in t:
+                    _unescape(t)                # the same for an <is> the cell's type ignores
                 value = None
             elif (kind == "n" or not kind) and not (style and dates and int(style) in dates):
                 # _typed's rule for a plain number; a number written with & fails here and goes to lxml
