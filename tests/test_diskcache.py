@@ -55,7 +55,7 @@ def test_cold_warm_damaged_and_off_cache_give_the_same_bytes(tmp_path: Path) -> 
     cache = tmp_path / "cache"
     cold = _build(str(cache))
     kinds = {p.name for p in cache.iterdir()}
-    assert kinds == {"docx-package", "font-digests", "fonts", "jinja", "jinja-source"}
+    assert kinds == {"docx-package", "fonts", "jinja", "jinja-source"}
     assert _build(str(cache), "strict") == cold        # everything came from the cache, and the same bytes
 
     for entry in cache.rglob("*"):
@@ -222,54 +222,22 @@ def test_hmetrics_of_another_shape_are_kept_as_reportlab_made_them() -> None:
     assert fontcache._columns([(1, 2), (2.5, 4), (3.5, 5)]) is None
 
 
-def _hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the font files fontcache hashes."""
-    counted: list[int] = []
-    real = fontcache.hash_bytes
-    monkeypatch.setattr(fontcache, "hash_bytes", lambda data: counted.append(len(data)) or real(data))
-    return counted
-
-
-@pytest.mark.skipif(os.name != "posix", reason="the digest index relies on POSIX change times")
-def test_an_unchanged_font_file_is_hashed_once_a_changed_one_again(monkeypatch: pytest.MonkeyPatch,
-                                                                  tmp_path: Path) -> None:
+def test_a_changed_font_file_is_read_again_not_taken_from_the_cache(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    """Keyed by the file's bytes: same size and modification time, one byte changed, and reportlab reads it anew."""
     monkeypatch.setenv(diskcache.ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(fontcache, "_RACY_NS", -1)     # the copy was just made: index it all the same
+    extracted: list[str] = []
+    real = TTFontFace.extractInfo
+    monkeypatch.setattr(TTFontFace, "extractInfo", lambda face, *a: extracted.append(face.filename) or real(face, *a))
     font = tmp_path / "face.ttc"
     font.write_bytes(F.bundled_face().path.read_bytes())
-    hashes, digests = _hashes(monkeypatch), []
-    real = fontcache._content_digest
-    monkeypatch.setattr(fontcache, "_content_digest", lambda face: digests.append(real(face)) or digests[-1])
     fontcache.CachedFace(str(font))
     fontcache.CachedFace(str(font))
-    assert digests[0] == digests[1] and len(hashes) == 1
+    assert len(extracted) == 1                          # the second from the cache
     stat = font.stat()
     data = bytearray(font.read_bytes())
-    data[-1] ^= 1                                       # same size, mtime put back: only the ctime tells
+    data[-1] ^= 1
     font.write_bytes(bytes(data))
     os.utime(font, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     fontcache.CachedFace(str(font))
-    assert digests[2] == hashlib.sha256(bytes(data)).digest() != digests[0] and len(hashes) == 2
-
-
-@pytest.mark.skipif(os.name != "posix", reason="the digest index relies on POSIX change times")
-def test_a_font_file_changed_just_now_is_not_indexed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(diskcache.ENV, str(tmp_path / "cache"))
-    font = tmp_path / "face.ttc"
-    font.write_bytes(F.bundled_face().path.read_bytes())
-    hashes = _hashes(monkeypatch)
-    fontcache.CachedFace(str(font))
-    fontcache.CachedFace(str(font))
-    assert len(hashes) == 2 and not (tmp_path / "cache" / fontcache.DIGEST_KIND).exists()
-
-
-def test_a_font_file_changed_while_read_is_hashed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(diskcache.ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(fontcache, "_RACY_NS", -1)
-    font = tmp_path / "face.ttc"
-    font.write_bytes(F.bundled_face().path.read_bytes())
-    fontcache.CachedFace(str(font))                     # indexed
-    hashes = _hashes(monkeypatch)
-    monkeypatch.setattr(fontcache, "_identity", lambda filename: (filename, "another identity each time", object()))
-    fontcache.CachedFace(str(font))
-    assert len(hashes) == 1
+    assert len(extracted) == 2

@@ -3,9 +3,8 @@
 reportlab's `TTFontFile.extractInfo` walks a CJK face's character map and metrics in Python, ≈0.15 s per face
 and run. Its result depends only on the font file's bytes, the subfont and reportlab's version, so it is kept
 under those (SHA-256 of the bytes, never the path): the next run sets the same attributes from the cache. The
-font file itself is still read (reportlab copies glyphs out of it for each subset), never stored. Its SHA-256
-is kept too, under the file's identity and change time (`_content_digest`), so an unchanged file is not hashed
-again.
+font file itself is still read (reportlab copies glyphs out of it for each subset), never stored; hashing it
+costs ≈17 ms a run, and a key by path, size and times instead could miss an edit.
 """
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ import hashlib
 import marshal
 import os
 import sys
-import time
 from array import array
 from collections.abc import Callable, Sequence
 from fnmatch import fnmatch
@@ -28,8 +26,6 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFa
 from budgetreport import diskcache
 
 KIND = "fonts"
-DIGEST_KIND = "font-digests"            # a font file's identity and change time → the SHA-256 of its bytes
-_RACY_NS = 2_000_000_000                # a file changed this recently could change again within its timestamp tick
 _PLAIN = (int, float, str, bytes, bool, type(None), list, tuple, dict)   # what marshal keeps as it is
 _SKIPPED = {"_pos", "_pdfScale"}        # a read position; a function of unitsPerEm, made again on load
 _GLYPH_TO_CHAR = "_glyph_to_char"       # where CachedFace keeps glyphToChar
@@ -69,13 +65,6 @@ def init_ttfont(font: TTFont, name: str, filename: str, validate: int = 0, subfo
 class CachedFace(TTFontFace):
     """A TTFontFace whose extractInfo comes from the disk cache when this face was read before."""
 
-    def __init__(self, filename: Any, validate: int = 0, subfontIndex: int = 0) -> None:  # reportlab's names
-        self.__dict__["_identity"] = _identity(filename)   # before reportlab reads the file: see _content_digest
-        try:
-            super().__init__(filename, validate=validate, subfontIndex=subfontIndex)
-        finally:
-            self.__dict__.pop("_identity", None)
-
     @property
     def glyphToChar(self) -> dict[int, list[int]]:  # reportlab's name
         """Only reportlab's text shaping reads this table (never without uharfbuzz): from the cache it stays
@@ -109,42 +98,7 @@ def _key(face: TTFontFace, char_info: int) -> str:
     # _full_font depends on the file's base name when the font restricts embedding (rl_config.allowTTFSubsetting)
     allowed = os.path.basename(face.filename) in rl_config.allowTTFSubsetting
     return diskcache.make_key(KIND, REPORTLAB_VERSION, diskcache.source_digest(__name__), sys.byteorder,
-                              _content_digest(face), face.subfontNameX, char_info, int(allowed))
-
-
-def _identity(filename: Any) -> tuple[Any, ...] | None:
-    """What changes whenever a file's bytes do, short of a clock set back: on POSIX the kernel sets the change
-    time (ctime) on every write, rename or replace and no program can set it. None elsewhere (Windows' st_ctime
-    is the creation time) or when the path cannot be read."""
-    if os.name != "posix" or not isinstance(filename, str):
-        return None
-    try:
-        st = os.stat(filename)
-    except OSError:
-        return None
-    return filename, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
-def _content_digest(face: TTFontFace) -> bytes:
-    """SHA-256 of the face's file bytes (≈17 ms for the default faces), found again through the file's identity
-    when the file is the same as when it was hashed: the same identity before reportlab read the file and now,
-    and recorded only when its last change was long enough before that a later one shows in the ctime."""
-    identity = face.__dict__.get("_identity")
-    if identity is None or identity != _identity(face.filename):
-        return hash_bytes(face._ttf_data)
-    key = diskcache.make_key(DIGEST_KIND, *identity)
-    digest = diskcache.fetch(DIGEST_KIND, key)
-    if type(digest) is bytes and len(digest) == 32:
-        return digest
-    digest = hash_bytes(face._ttf_data)
-    if time.time_ns() - identity[-1] > _RACY_NS:
-        diskcache.keep(DIGEST_KIND, key, digest)
-    return digest
-
-
-def hash_bytes(data: bytes) -> bytes:
-    """A font file's SHA-256 (its own function: the tests count how often a file is hashed)."""
-    return hashlib.sha256(data).digest()
+                              hashlib.sha256(face._ttf_data).digest(), face.subfontNameX, char_info, int(allowed))
 
 
 def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | None:
