@@ -4,9 +4,8 @@ Exit codes (documented in README): 0 成功（可有提醒）; 1 校验发现错
 """
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
 import json
+import os
 import sys
 import time
 from enum import Enum
@@ -17,96 +16,20 @@ import typer
 from rich.console import Console
 
 from . import __version__
+from .cli_texts import ChineseTyper, use_chinese
 from .errors import BudgetError
 from .findings import ERROR
 
-# typer's own panel titles, in Chinese
-_RICH_TEXTS = {
-    "ARGUMENTS_PANEL_TITLE": "参数",
-    "OPTIONS_PANEL_TITLE": "选项",
-    "COMMANDS_PANEL_TITLE": "命令",
-    "REQUIRED_SHORT_STRING": "必填",
-    "DEFAULT_STRING": "[默认：{}]",
-    "ENVVAR_STRING": "[环境变量：{}]",
-    "ABORTED_TEXT": "已中止。",
-    "REQUIRED_LONG_STRING": "[必填]",
-    "ERRORS_PANEL_TITLE": "错误",
-    "RICH_HELP": "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。",
-}
+EXIT_OK, EXIT_RULES, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
-
-class _RichTextsLoader(importlib.abc.Loader):
-    """typer.rich_utils' loader, setting our texts right after the module runs."""
-
-    def __init__(self, loader: importlib.abc.Loader) -> None:
-        self.loader = loader
-
-    def create_module(self, spec):  # type: ignore[no-untyped-def]
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module) -> None:  # type: ignore[no-untyped-def]
-        self.loader.exec_module(module)
-        vars(module).update(_RICH_TEXTS)
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]  # get_source etc. for tracebacks
-        return getattr(self.loader, name)
-
-
-class _RichTextsFinder(importlib.abc.MetaPathFinder):
-    """typer imports rich_utils (≈0.2 s: rich's markdown, syntax, tables) only to print help or an error; a
-    build never needs it. So the Chinese texts are set when typer imports it, not by importing it here."""
-
-    def find_spec(self, name, path, target=None):  # type: ignore[no-untyped-def]
-        if name != "typer.rich_utils":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _RichTextsLoader(spec.loader)
-        return spec
-
-
-if "typer.rich_utils" in sys.modules:
-    vars(sys.modules["typer.rich_utils"]).update(_RICH_TEXTS)
-else:
-    sys.meta_path.insert(0, _RichTextsFinder())
-
-
-def _chinese_cli_texts() -> None:
-    """typer vendors click with English help/usage strings and no gettext hook: patch the two we show."""
-    from typer._click import core as click_core, formatting
-
-    original_help_option = click_core.Command.get_help_option
-
-    def get_help_option(self, ctx):
-        opt = original_help_option(self, ctx)
-        if opt is not None:
-            opt.help = "显示本帮助并退出。"
-        return opt
-
-    click_core.Command.get_help_option = get_help_option
-    original_usage = formatting.HelpFormatter.write_usage
-
-    def write_usage(self, prog, args="", prefix=None):
-        return original_usage(self, prog, args, "用法：" if prefix is None else prefix)
-
-    formatting.HelpFormatter.write_usage = write_usage
-
-
-try:
-    _chinese_cli_texts()
-except (ImportError, AttributeError):  # another typer version: English help texts, still works
-    pass
-
-EXIT_OK, EXIT_RULES, EXIT_INPUT = 0, 1, 2
-
-app = typer.Typer(
+app = ChineseTyper(
     name="budgetreport",
     help="单位预算公开报告生成工具：读取标准 Excel 工作簿，校验勾稽关系，生成 Word（.docx）与 PDF。",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="rich",
+    pretty_exceptions_enable=False,  # a bug of ours is reported by main(), in Chinese
 )
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -132,6 +55,7 @@ def _version(value: bool) -> None:
 def main_options(
     version: bool = typer.Option(False, "--version", "-V", help="显示版本号并退出。", callback=_version,
                                  is_eager=True),
+    debug: bool = typer.Option(False, "--debug", help="出现内部错误时显示完整的错误跟踪（供维护人员排查）。"),
 ) -> None:
     """单位预算公开报告生成工具。"""
 
@@ -248,14 +172,30 @@ def _register_extra_commands() -> None:
 _register_extra_commands()
 
 
+def _internal_error(exc: BaseException) -> None:
+    """A bug of ours, not the clerk's mistake: say so, and what to send, instead of a traceback."""
+    err.print(f"[bold red]内部错误[/]：{type(exc).__name__}: {exc}", markup=True, soft_wrap=True, highlight=False)
+    err.print("这是 budgetreport 自身的问题，不是工作簿或模板的错误。请把所用的命令、工作簿和以下信息发给维护人员："
+              f"budgetreport {__version__}，Python {sys.version.split()[0]}，{sys.platform}。"
+              "加 --debug 重新运行可显示完整的错误跟踪（例如 budgetreport --debug build …）。", soft_wrap=True)
+
+
 def main() -> None:
     # Windows consoles: make sure Chinese prints instead of raising UnicodeEncodeError
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
-    app()
+    use_chinese()
+    debug = "--debug" in sys.argv[1:] or os.environ.get("BUDGETREPORT_DEBUG") == "1"
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 — anything that is not SystemExit/KeyboardInterrupt is our bug
+        if debug:
+            raise
+        _internal_error(exc)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

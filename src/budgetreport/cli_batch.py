@@ -14,6 +14,8 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 from rich.table import Table
 
+from .cli_texts import ChineseTyper
+
 EXIT_INPUT = 2
 COPIED_FILES = ("report.docx", "phrases.j2")
 
@@ -83,7 +85,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             err.print("[yellow]已中断[/]：已完成的单位已保存，再次运行同一命令即可从中断处继续。")
         raise typer.Exit(report.return_code)
 
-    templates_app = typer.Typer(help="管理单位模板（templates/<单位名称>/ 中的文件覆盖默认模板）。",
+    templates_app = ChineseTyper(help="管理单位模板（templates/<单位名称>/ 中的文件覆盖默认模板）。",
                                 no_args_is_help=True)
     app.add_typer(templates_app, name="templates")
 
