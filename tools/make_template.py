@@ -569,7 +569,7 @@ def part3(b: Builder) -> None:
     b.p(f"{U}{Y}年的{{{{ other.running.name }}}}财政拨款预算{{{{ other.running.amount }}}}万元，"
         "{{ ph.change(other.running.change) }}")
     b.p("（二）政府采购情况", "Heading 3")
-    b.tag("{%p if other.procurement.total != '0.00' %}")
+    b.tag("{%p if other.procurement.total %}")
     b.p(f"{Y}年，{U}政府采购预算{{{{ other.procurement.total }}}}万元，其中：政府采购货物预算"
         "{{ other.procurement.goods }}万元，政府采购工程预算{{ other.procurement.works }}万元，"
         "政府采购服务预算{{ other.procurement.services }}万元。")
