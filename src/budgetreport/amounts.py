@@ -69,6 +69,22 @@ class _Number:
     def __html__(self) -> str:                # digits and '.': nothing to escape
         return str(self)
 
+    def __float__(self) -> float:
+        # Jinja's float/int/round filters turn a TypeError into 0 — a silently wrong report; this error stops the
+        # build and names the template instead
+        raise FilterArgumentError("金额不能转换为浮点数或整数（会有误差）：元请用 x|yuan 或 x|yuan_sep，"
+                                  "万元用 x|wan，为 0 时空白用 x|blank_zero")
+
+    def __round__(self, ndigits: object = None) -> float:
+        return self.__float__()
+
+    __int__ = __float__
+
+    def _no_arithmetic(self, other: object) -> None:
+        raise FilterArgumentError("模板中不能对金额做加减乘除：请在工作簿中填写需要的金额，或用 x|yuan、x|yuan_sep 换算为元")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _no_arithmetic
+
 
 @dataclass(frozen=True, eq=False)
 class Amount(_Number):

@@ -153,7 +153,7 @@ class Expense(_Readable):
 
 @dataclass(frozen=True)
 class FiscalSource(_Readable):
-    key: str = zh("gpb / fund / soe")
+    key: str = zh("资金键：gpb（一般公共预算）、fund（政府性基金）、soe（国有资本经营）")
     label: str = zh("一般公共预算 / 政府性基金预算 / 国有资本经营预算")
     amount: Amount = zh("财政拨款收入（表4）")
     arranged: bool = zh("本年有该项拨款")
