@@ -149,7 +149,7 @@ class Builder:
         self._bookmark_id = 0
         section = self.doc.sections[0]
         portrait(section)
-        section.different_first_page_header_footer = True
+        section.different_first_page_header_footer = True     # the cover has no page number
         add_page_number(section.footer.paragraphs[0])
 
     def p(self, text: str = "", style: str = "Body Text", *, align=None, bold=False, page_break=False,
@@ -202,6 +202,9 @@ class Builder:
     def section(self, landscape: bool) -> None:
         sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
         (landscape_page if landscape else portrait)(sec)
+        # only the cover (first page of the first section) goes without a page number: a new section's first
+        # page (表2, 表7 landscape, …) shows the footer it inherits
+        sec.different_first_page_header_footer = False
 
 
 def _run_with(child) -> OxmlElement:
