@@ -108,6 +108,9 @@ def variants() -> list[Variant]:
                          overrides={(INC, "一般公共预算"): ("798.00", "增人增资"), (E, "基本支出"): ("3.00", "口径调整"),
                             (TH, "公务用车运行费"): ("3.00", "压减"), (TH, "合计"): ("0.999", "压减"),
                             (R, "运行经费"): ("99.80", "调整")}))
+    # only project spending: 表6 empty (no 基本支出), 表10 all zero, a project with 单位资金 beside it
+    only = [Line("2120199", gpb=("0", "30.00"), projects={"光纤维护": "30.00"}, unit_funds=("0", "5.00"))]
+    out.append(with_last(Variant("projects_only", only, [Project("光纤维护", "30.00", "5.00")], three={}), "1.2"))
     # names with & < > / in the unit, a project and a reason
     odd = base_lines("R&D<一期>/二期")
     out.append(with_last(Variant("odd_names", odd, [Project("R&D<一期>/二期", "8.00")], unit="A&B<测试>单位",
@@ -156,6 +159,8 @@ def test_at_least_twelve_variants_cover_the_cases():
     assert any(not v.t7() for v in VARIANTS.values()) and any(len(v.t7()) > 2 for v in VARIANTS.values())
     for key in ("fund", "soe", "carryover"):                        # 表8, 表9, 表11 empty and non-empty
         assert {v.src_total(key) > 0 for v in VARIANTS.values()} == {True, False}
+    assert {v.basic_gpb > 0 for v in VARIANTS.values()} == {True, False}                        # 表6
+    assert {bool(v.three) for v in VARIANTS.values()} == {True, False}                          # 表10
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))

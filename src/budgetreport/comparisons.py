@@ -12,9 +12,14 @@ from .amounts import amount, percent_of
 from .facts import Change
 
 
+def amount_of(row: Row | None, key: str) -> Decimal:
+    """A row's amount in column `key`; 0 when the row is absent (a table without its 总计 row)."""
+    return row.get(key) if row is not None else ZERO
+
+
 def total_of(table: Table, key: str) -> Decimal:
     """The 总计/合计 row's amount in column `key`; 0 when the table has no total row."""
-    return table.total.get(key) if table.total is not None else ZERO
+    return amount_of(table.total, key)
 
 
 def t10_row(t10: Table, key: str) -> Row:

@@ -14,7 +14,7 @@ from .classification import FUNCTION_CLASSES
 from .errors import BudgetError
 from . import facts as f
 from .amounts import amount, cell, percent_of
-from .comparisons import Compared, change, compared_items, t10_row, total_of
+from .comparisons import Compared, amount_of, change, compared_items, t10_row, total_of
 from .model import Budget, Indicator, PairedTable, Row, Table
 from .money import ZERO, percent
 from .text import cn_number
@@ -92,11 +92,10 @@ def _paired(t: PairedTable, items: tuple[tuple[str, str], ...], right_keys: tupl
         l_label, l_amount = left[i] if i < len(left) else ("", "")
         r_label, r_values = right[i] if i < len(right) else ("", {k: "" for k in right_keys})
         rows.append({"in_label": l_label, "in_amount": l_amount, "out_label": r_label, **r_values})
-    total = t.expense_total or Row(0)
-    first = right_keys[0]
-    return f.PairedTableFacts(rows=rows, income_total=cell((t.income_total or Row(0)).get("in_amount")),
-                              expense_total=cell(total.get(first)), expense_gpb=cell(total.get("gpb")),
-                              expense_fund=cell(total.get("fund")), expense_soe=cell(total.get("soe")))
+    out = t.expense_total
+    return f.PairedTableFacts(rows=rows, income_total=cell(amount_of(t.income_total, "in_amount")),
+                              expense_total=cell(amount_of(out, right_keys[0])), expense_gpb=cell(amount_of(out, "gpb")),
+                              expense_fund=cell(amount_of(out, "fund")), expense_soe=cell(amount_of(out, "soe")))
 
 
 def _tables(b: Budget) -> f.Tables:
@@ -135,7 +134,7 @@ def _income(b: Budget, changes: _Changes) -> f.Income:
 
 def _overview(b: Budget, income: f.Income) -> f.Overview:
     classes = [r.name for r in b.t3.rows if r.level == 1 and r.get("total") > 0]
-    return f.Overview(total=amount(b.t1.income_total.get("in_amount") if b.t1.income_total else ZERO),
+    return f.Overview(total=amount(amount_of(b.t1.income_total, "in_amount")),
                       income_sources=[s.name for s in income.sources if s.arranged], expense_classes=classes)
 
 
@@ -153,7 +152,7 @@ def _fiscal(b: Budget) -> f.Fiscal:
     spending = {key: [f.Spending(name=row.name, amount=amount(row.get(key)), purpose=purposes[key].get(code, ""))
                       for code, row in sorted(b.t4.expense.items()) if row.get(key) > 0]
                 for key, _label in layout.FISCAL_FUNDS}
-    return f.Fiscal(total=amount(b.t4.income_total.get("in_amount") if b.t4.income_total else ZERO),
+    return f.Fiscal(total=amount(amount_of(b.t4.income_total, "in_amount")),
                     sources=sources, spending=f.SpendingByFund(**spending))
 
 

@@ -8,7 +8,7 @@ from ..cellref import column_letter
 from ..findings import ERROR, WARNING
 from ..model import Budget
 from ..money import ZERO, fmt
-from ..comparisons import compared_items, total_of, vanished
+from ..comparisons import amount_of, compared_items, total_of, vanished
 from .registry import Out, rule
 
 _UNIT_PERF_ROWS = {f.key: i for i, f in enumerate(layout.UNIT_PERFORMANCE.fields, start=2)}
@@ -60,7 +60,7 @@ def gone(b: Budget, out: Out) -> None:
 
 @rule("N-RUNNING", WARNING, "运行经费 = 表6 公用经费合计（提醒：机关运行经费口径通常等于基本支出中的公用经费）")
 def running(b: Budget, out: Out) -> None:
-    expected = b.t6.total.get("public") if b.t6.total else ZERO
+    expected = total_of(b.t6, "public")
     out.compare(b.sheets.get(layout.OTHER_MATTERS.name, ""), b.other.cells.get("running_cost", ""),
                 "运行经费与表6 公用经费合计不一致，请核对", b.other["running_cost"], expected, "表6 公用经费合计")
 
@@ -90,7 +90,7 @@ def unit_performance(b: Budget, out: Out) -> None:
     up = b.unit_performance
     sheet = b.sheets.get(layout.UNIT_PERFORMANCE.name, layout.UNIT_PERFORMANCE.name)
     out.compare(sheet, f"B{_UNIT_PERF_ROWS['own']}", "单位整体绩效目标的资金总额（上级安排 + 本级安排 + 其他资金）应等于表1 收入总计",
-                up.total, b.t1.income_total.get("in_amount"), "表1 收入总计")
+                up.total, amount_of(b.t1.income_total, "in_amount"), "表1 收入总计")
 
 
 def _t7_projects(b: Budget) -> dict[str, tuple[Decimal, int]]:
