@@ -650,7 +650,7 @@ def unit_performance_table(b: Builder) -> None:
 
 def project_performance_tables(b: Builder) -> None:
     b.tag("{%p for p in perf_projects %}")
-    b.p("项目支出绩效目标表", "Table Title", bookmark="perf_projects")
+    b.p("项目支出绩效目标表", "Table Title")   # repeated per project: a bookmark here would repeat its name
     b.p(f"（{Y}年）", "Table Meta", align=CTR)
     W = PORTRAIT_TEXT_CM
     widths = [1.5, 1.7, 2.6, 1.5, 1.6, 1.5, 1.3, 1.8, W - 13.5]
