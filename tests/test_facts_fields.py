@@ -73,3 +73,34 @@ def test_templates_fields_with_an_unreadable_workbook(tmp_path):
     result = CliRunner().invoke(app, ["templates", "fields", str(bad)])
     assert result.exit_code == 2
     assert "错误" in result.output and "Traceback" not in result.output
+
+
+def _template_text() -> str:
+    """The default report.docx's document text with the XML tags removed (a tag split over runs joins up)."""
+    import re as _re
+    import zipfile
+    with zipfile.ZipFile(ROOT / "templates" / "default" / "report.docx") as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    return _re.sub(r"<[^>]+>", "", xml).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+
+
+def test_every_field_the_default_template_uses_is_documented():
+    """Each `a.b.c` in a tag of the default template, with loop variables resolved to their lists, is a field of
+    the catalogue: the documentation covers what the default template itself uses."""
+    paths = {e.path for e in catalogue()}
+    text = _template_text()
+    aliases: dict[str, str] = {}
+    used = set()
+    for tag in re.findall(r"\{[{%].*?[}%]\}", text):
+        loop = re.search(r"for (\w+) in ([\w.]+)", tag)
+        if loop:
+            var, source = loop.groups()
+            head, _, rest = source.partition(".")
+            aliases[var] = (aliases.get(head, head) + ("." + rest if rest else "")) + "[]"
+        for chain in re.findall(r"(?<![\w.'])([a-z_]\w*(?:\.[a-z_]\w*)+)", tag):
+            head, _, rest = chain.partition(".")
+            if head in ("ph", "loop"):
+                continue
+            used.add(f"{aliases.get(head, head)}.{rest}")
+    assert len(used) > 80
+    assert sorted(u for u in used if u not in paths) == []
