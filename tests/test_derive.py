@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from budgetreport.derive import _change, derive
+from budgetreport.derive import derive
+from budgetreport.comparisons import change as _change
 from budgetreport.money import fmt, money, percent
 from budgetreport.read import read_workbook
 from budgetreport.templates import make_env, template_set
@@ -47,14 +48,14 @@ def facts():
 
 
 def test_reference_shares_and_changes(facts):
-    src = next(s for s in facts["income"]["sources"] if s["key"] == "gpb")
-    assert (src["share"], src["change"]["verb"], src["change"]["amount"], src["change"]["pct"]) == \
+    src = next(s for s in facts.income.sources if s.key == "gpb")
+    assert (str(src.share), src.change.verb, str(src.change.amount), str(src.change.pct)) == \
         ("100.00", "减少", "9.38", "4.54")
-    assert facts["expense"]["basic"]["share"] == "95.95"
-    assert facts["expense"]["project"]["share"] == "4.05"
-    assert [(c["name"], c["share"]) for c in facts["gpb"]["classes"]] == [
+    assert str(facts.expense.basic.share) == "95.95"
+    assert str(facts.expense.project.share) == "4.05"
+    assert [(c.name, str(c.share)) for c in facts.gpb.classes] == [
         ("社会保障和就业支出", "8.16"), ("卫生健康支出", "6.94"), ("城乡社区支出", "78.73"), ("住房保障支出", "6.17")]
-    details = [(d["xiang"], d["change"]["verb"], d["change"]["amount"], d["change"]["pct"]) for d in facts["gpb"]["details"]]
+    details = [(d.xiang, d.change.verb, str(d.change.amount), str(d.change.pct)) for d in facts.gpb.details]
     assert details == [
         ("机关事业单位基本养老保险缴费支出", "减少", "0.90", "5.29"),
         ("事业单位医疗", "减少", "0.53", "5.25"),
@@ -63,18 +64,18 @@ def test_reference_shares_and_changes(facts):
         ("其他城乡社区管理事务支出", "减少", "10.28", "6.21"),
         ("住房公积金", "减少", "0.68", "5.29"),
     ]
-    assert facts["other"]["running"]["change"]["pct"] == "6.24"
-    assert facts["three"]["total"] == "2.40"
+    assert str(facts.other.running.change.pct) == "6.24"
+    assert str(facts["three"]["total"]) == "2.40"          # read as a mapping too (write_docx does)
 
 
 def test_lists_from_non_empty_rows(facts):
-    assert facts["overview"]["income_sources"] == ["一般公共预算"]
-    assert facts["overview"]["expense_classes"] == ["社会保障和就业支出", "卫生健康支出", "城乡社区支出", "住房保障支出"]
-    assert facts["basic"]["personnel_items"][:3] == ["基本工资", "津贴补贴", "奖金"]
-    assert len(facts["basic"]["personnel_items"]) == 10
-    assert facts["basic"]["public_items"][-1] == "其他交通费用"
-    assert len(facts["basic"]["public_items"]) == 13
-    assert [p["name"] for p in facts["three"]["parts"]] == ["因公出国（境）费", "公务用车购置费", "公务用车运行费", "公务接待费"]
+    assert facts.overview.income_sources == ["一般公共预算"]
+    assert facts.overview.expense_classes == ["社会保障和就业支出", "卫生健康支出", "城乡社区支出", "住房保障支出"]
+    assert facts.basic.personnel_items[:3] == ["基本工资", "津贴补贴", "奖金"]
+    assert len(facts.basic.personnel_items) == 10
+    assert facts.basic.public_items[-1] == "其他交通费用"
+    assert len(facts.basic.public_items) == 13
+    assert [p.name for p in facts.three.parts] == ["因公出国（境）费", "公务用车购置费", "公务用车运行费", "公务接待费"]
 
 
 # ---- wording lives in phrases.j2: test it through the template, as a report renders it

@@ -177,6 +177,14 @@ def test_the_pdf_stage_reads_the_filled_tree_as_it_would_read_the_file(facts):
 
 def _other_figures(value):  # type: ignore[no-untyped-def]
     """The same facts with every amount changed (real units share the template's text, not its figures)."""
+    import dataclasses
+
+    from budgetreport.amounts import Amount, Percent
+    if isinstance(value, (Amount, Percent)):
+        return dataclasses.replace(value, value=value.value + 1000)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _other_figures(getattr(value, f.name))
+                                             for f in dataclasses.fields(value)})
     if isinstance(value, dict):
         return {k: _other_figures(v) for k, v in value.items()}
     if isinstance(value, list):

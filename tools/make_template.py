@@ -149,7 +149,7 @@ class Builder:
         self._bookmark_id = 0
         section = self.doc.sections[0]
         portrait(section)
-        section.different_first_page_header_footer = True
+        section.different_first_page_header_footer = True     # the cover has no page number
         add_page_number(section.footer.paragraphs[0])
 
     def p(self, text: str = "", style: str = "Body Text", *, align=None, bold=False, page_break=False,
@@ -202,6 +202,9 @@ class Builder:
     def section(self, landscape: bool) -> None:
         sec = self.doc.add_section(WD_SECTION.NEW_PAGE)
         (landscape_page if landscape else portrait)(sec)
+        # only the cover (first page of the first section) goes without a page number: a new section's first
+        # page (表2, 表7 landscape, …) shows the footer it inherits
+        sec.different_first_page_header_footer = False
 
 
 def _run_with(child) -> OxmlElement:
@@ -360,6 +363,8 @@ CTR = WD_ALIGN_PARAGRAPH.CENTER
 # --------------------------------------------------------------------------- the report
 
 
+NO_PROJECTS = U + Y + "年没有使用一般公共预算拨款安排的项目支出，一般公共预算项目支出情况表为空表。"
+
 PART3_SECTIONS = [
     ("一", f"关于{U}{Y}年收支预算情况的总体说明", f"关于{U}{Y}年收支预算情况总体说明"),
     ("二", f"关于{U}{Y}年收入预算情况说明", None),
@@ -399,7 +404,7 @@ def part1(b: Builder) -> None:
     b.p("{{ unit.functions }}")
     b.p("二、机构设置及人员情况", "Heading 2", bookmark="p1s2")
     b.p(U + "{% if unit.subunits %}有下属预算单位{{ unit.subunits }}个{% else %}无下属预算单位{% endif %}，"
-        "{% if unit.departments %}下设{{ unit.departments|length }}个科室，分别是：{{ unit.departments|join('、') }}。"
+        "{% if unit.departments %}下设{{ unit.departments|length }}个科室，分别是：{{ unit.departments|enum_list }}。"
         "{% else %}未设内设科室。{% endif %}")
     b.p(U + "编制数{{ staff.quota }}，实有人数{{ staff.actual }}人，其中："
         "{% for g in staff.groups %}{{ g.name }}{{ g.now }}人，{{ g.verb }}{{ g.diff }}人"
@@ -459,7 +464,7 @@ def part2(b: Builder) -> None:
     code_table(b, layout.T5, "t5", P)
     code_table(b, layout.T6, "t6", P)
     b.section(landscape=True)
-    code_table(b, layout.T7, "t7", W, page_break=False)
+    code_table(b, layout.T7, "t7", W, page_break=False, empty_statement=NO_PROJECTS)
     b.section(landscape=False)
     code_table(b, layout.T8, "t8", P, page_break=False,
                empty_statement=U + Y + "年没有使用政府性基金预算拨款安排的支出，政府性基金预算支出情况表为空表。")
@@ -479,14 +484,14 @@ def part3(b: Builder) -> None:
     b.p(f"第三部分 {Y}年单位预算情况说明", "Heading 1", bookmark="part3")
     heading2(b, 1)
     b.p(f"按照全口径预算的原则，{U}{Y}年所有收入和支出均纳入单位预算管理。收支总预算{{{{ overview.total }}}}万元。")
-    b.p("收入预算包括：{{ overview.income_sources|join('、') }}。")
-    b.p("支出预算包括：{{ overview.expense_classes|join('、') }}。")
+    b.p("收入预算包括：{{ overview.income_sources|enum_list }}。")
+    b.p("支出预算包括：{{ overview.expense_classes|enum_list }}。")
 
     heading2(b, 2)
     b.p(U + "单位收入预算{{ income.total }}万元，其中：")
-    b.tag("{%p for s in income.sources if s.arranged or s.fiscal %}")
+    b.tag("{%p for s in income.sources if s.arranged or s.fiscal or s.change %}")
     b.p("{% if s.arranged %}{{ s.name }}{{ s.amount }}万元，占{{ s.share }}%，{{ ph.change(s.change) }}"
-        "{% else %}{{ s.name }}未安排。{% endif %}")
+        "{% elif s.change %}{{ s.name }}未安排，{{ ph.change(s.change) }}{% else %}{{ s.name }}未安排。{% endif %}")
     b.tag("{%p endfor %}")
 
     heading2(b, 3)
@@ -500,7 +505,7 @@ def part3(b: Builder) -> None:
     b.p("{{ ph.fiscal_sources(fiscal.sources) }}")
     b.p("收入预算包括：{% for s in fiscal.sources if s.arranged %}{{ s.label }}拨款{{ s.amount }}万元"
         "{{ '' if loop.last else '、' }}{% endfor %}。")
-    for key, label in (("gpb", "一般公共预算"), ("fund", "政府性基金预算"), ("soe", "国有资本经营预算")):
+    for key, label in layout.FISCAL_FUNDS:
         b.tag(f"{{%p if fiscal.spending.{key} %}}")
         b.p(f"{label}支出包括：{{% for i in fiscal.spending.{key} %}}{{{{ i.name }}}}{{{{ i.amount }}}}万元"
             "{% if i.purpose %}，主要用于{{ i.purpose }}{% endif %}{{ '。' if loop.last else '；' }}{% endfor %}")
@@ -523,8 +528,10 @@ def part3(b: Builder) -> None:
 
     heading2(b, 6)
     b.p(f"{U}{Y}年一般公共预算基本支出{{{{ basic.total }}}}万元，其中：")
-    b.p("人员经费{{ basic.personnel }}万元，主要包括：{{ basic.personnel_items|join('、') }}。")
-    b.p("公用经费{{ basic.public }}万元，主要包括：{{ basic.public_items|join('、') }}。")
+    b.p("人员经费{{ basic.personnel }}万元{% if basic.personnel_items %}，主要包括："
+        "{{ basic.personnel_items|enum_list }}{% endif %}。")
+    b.p("公用经费{{ basic.public }}万元{% if basic.public_items %}，主要包括：{{ basic.public_items|enum_list }}"
+        "{% endif %}。")
 
     heading2(b, 7)
     b.tag("{%p for p in projects %}")
@@ -536,7 +543,7 @@ def part3(b: Builder) -> None:
     b.p("资金执行时间：{{ p.period|sentence }}")
     b.tag("{%p endfor %}")
     b.tag("{%p if not projects %}")
-    b.p(f"{U}{Y}年没有安排一般公共预算项目支出。")
+    b.p(NO_PROJECTS)
     b.tag("{%p endif %}")
 
     for i, key, name, table in ((8, "fund", "政府性基金预算", "政府性基金预算支出情况表"),
@@ -569,7 +576,7 @@ def part3(b: Builder) -> None:
     b.p(f"{U}{Y}年的{{{{ other.running.name }}}}财政拨款预算{{{{ other.running.amount }}}}万元，"
         "{{ ph.change(other.running.change) }}")
     b.p("（二）政府采购情况", "Heading 3")
-    b.tag("{%p if other.procurement.total != '0.00' %}")
+    b.tag("{%p if other.procurement.total %}")
     b.p(f"{Y}年，{U}政府采购预算{{{{ other.procurement.total }}}}万元，其中：政府采购货物预算"
         "{{ other.procurement.goods }}万元，政府采购工程预算{{ other.procurement.works }}万元，"
         "政府采购服务预算{{ other.procurement.services }}万元。")
@@ -593,9 +600,10 @@ def part3(b: Builder) -> None:
         "单位价值100万元以上大型设备{{ other.assets.buy_equipment_100 }}台。")
     b.p("（四）预算绩效情况", "Heading 3")
     b.p(f"{Y}年，本单位预算绩效管理整体预算绩效目标{{{{ other.performance.unit_goals }}}}个，涉及预算金额"
-        "{{ other.performance.unit_amount }}万元；当年预算安排项目共{{ other.performance.projects }}个，其中："
-        "财政拨款项目涉及预算金额{{ other.performance.fiscal }}万元；非财政拨款项目涉及预算金额"
-        "{{ other.performance.nonfiscal }}万元。具体情况见下表：")
+        "{{ other.performance.unit_amount }}万元；{% if other.performance.projects %}当年预算安排项目共"
+        "{{ other.performance.projects }}个，其中：财政拨款项目涉及预算金额{{ other.performance.fiscal }}万元；"
+        "非财政拨款项目涉及预算金额{{ other.performance.nonfiscal }}万元。{% else %}当年预算未安排项目，"
+        "无项目支出绩效目标。{% endif %}具体情况见下表：")
     unit_performance_table(b)
     project_performance_tables(b)
     b.p("（五）其他需说明的事项", "Heading 3")
@@ -641,8 +649,8 @@ def unit_performance_table(b: Builder) -> None:
 
 
 def project_performance_tables(b: Builder) -> None:
-    b.tag("{%p for p in projects %}")
-    b.p("项目支出绩效目标表", "Table Title", bookmark="perf_projects")
+    b.tag("{%p for p in perf_projects %}")
+    b.p("项目支出绩效目标表", "Table Title")   # repeated per project: a bookmark here would repeat its name
     b.p(f"（{Y}年）", "Table Meta", align=CTR)
     W = PORTRAIT_TEXT_CM
     widths = [1.5, 1.7, 2.6, 1.5, 1.6, 1.5, 1.3, 1.8, W - 13.5]

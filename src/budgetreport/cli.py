@@ -167,6 +167,8 @@ def _register_extra_commands() -> None:
     """batch / templates commands live in cli_batch.py (kept apart: batch concurrency and reporting)."""
     from .cli_batch import register
     register(app, out, err)
+    from .template_fields import register as register_fields   # templates fields (facts helper)
+    register_fields(app, out)
 
 
 _register_extra_commands()

@@ -1,325 +1,288 @@
-"""Stage 3, derive: `Budget` → the facts a template prints.
+"""Stage 3, derive: `Budget` → the facts a template prints (`facts.types.ReportFacts`).
 
-Every share, every 比上年 change, every list in the narrative is computed here, once, as Decimal and then
-formatted as text. Wording is the template's job: facts carry numbers, names, flags and lists, never sentences.
-
-Change facts (`_change`) carry: amount ("9.38"), verb (增加/减少), pct ("4.54"), trend (增长/下降),
-new (last year 0, this year > 0: no percentage can be computed), last ("206.69"), reason ("" when none given).
-Last year 0 and this year 0 is "增加 0.00 万元，增长 0.00%", as the reference prints it.
+Every share, every 比上年 change, every list in the narrative is computed here, once, as Decimal; amounts reach the
+template as `Amount` (printed in 万元 with 2 places), so wording stays the template's job: facts carry numbers,
+names, flags and lists, never sentences. What is compared with last year comes from one list
+(`facts.compare.compared_items`), the same the N-LAST rule checks.
 """
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from . import layout
+from .classification import FUNCTION_CLASSES
 from .errors import BudgetError
-from .model import Budget, Indicator, Row, Table
-from .money import ZERO, fmt, fmt_cell, percent
+from . import facts as f
+from .amounts import amount, cell, percent_of
+from .comparisons import Compared, amount_of, change, compared_items, t10_row, total_of
+from .model import Budget, Indicator, PairedTable, Row, Table
+from .money import ZERO, percent
 from .text import cn_number
 
 MERGE_UP = "\u2063合并\u2063"   # a table cell continuing the merged cell above (see write_docx.merge_marked_cells)
 
 
-def _change(now: Decimal, last: Decimal, reason: str = "") -> dict[str, Any]:
-    diff = now - last
-    pct = percent(abs(diff), last)
-    return {
-        "amount": fmt(abs(diff)),
-        "verb": "减少" if diff < 0 else "增加",
-        "trend": "下降" if diff < 0 else "增长",
-        "pct": fmt(pct) if pct is not None else "0.00",
-        "new": last == 0 and now > 0,
-        "last": fmt(last),
-        "now": fmt(now),
-        "reason": reason,
-    }
+class _Changes:
+    """比上年 of every compared item, found by (类别, 项目); a missing required one names the cell to add."""
 
+    def __init__(self, b: Budget) -> None:
+        self.b = b
+        self.items = {(i.category, i.item): i for i in compared_items(b)}
 
-class _Facts:
-    """Holds the budget while the facts are derived, so lookups can name the missing cell."""
-
-    def __init__(self, budget: Budget) -> None:
-        self.b = budget
-
-    def compare(self, category: str, item: str, now: Decimal, label: str | None = None) -> dict[str, Any]:
+    def __call__(self, category: str, item: str) -> f.Change:
         c = self.b.comparison(category, item)
+        compared: Compared = self.items[(category, item)]
         if c is None:
             raise BudgetError(
-                f"缺少{category}“{label or item}”的上年预算数", sheet=self.b.sheets.get(layout.COMPARISONS.name),
+                f"缺少{category}“{compared.label}”的上年预算数", sheet=self.b.sheets.get(layout.COMPARISONS.name),
                 file=self.b.source, hint=f"请在“{layout.COMPARISONS.name}”表增加一行：类别“{category}”，项目“{item}”")
-        return _change(now, c.last_year, c.reason)
+        return change(compared.now, c.last_year, c.reason)
+
+    def optional(self, category: str, item: str) -> f.Change | None:
+        """An item not arranged this year: its decrease when last year had it, else None."""
+        c = self.b.comparison(category, item)
+        return change(ZERO, c.last_year, c.reason) if c is not None and c.last_year > 0 else None
 
 
-def _code_cells(row: Row) -> dict[str, str]:
-    return {"cls": row.code[:3], "kuan": row.code[3:5], "xiang": row.code[5:7]}
+# --------------------------------------------------------------------------- 第一部分, 第二部分
 
 
-def _table_rows(table: Table, keys: tuple[str, ...], total_label: str = "总计") -> list[dict[str, str]]:
-    """Rows as printed: the 总计 row first, code split into 类/款/项, zero amounts blank.
-    `label` repeats the name for the labelled tables (表11's first column is 项目)."""
-    out = []
-    if table.total is not None:
-        out.append({"cls": "", "kuan": "", "xiang": "", "name": total_label, "label": total_label, "project": "",
-                    **{k: fmt_cell(table.total.get(k)) for k in keys}})
-    for r in table.rows:
-        out.append({**_code_cells(r), "name": r.name, "label": r.name, "project": r.texts.get("project", ""),
-                    **{k: fmt_cell(r.get(k)) for k in keys}})
-    return out
+def _unit(b: Budget) -> f.Unit:
+    u = b.unit
+    return f.Unit(name=u.name, code=u.code, year=u.year, last_year=u.year - 1,
+                  date=f"{u.date.year}年{u.date.month}月{u.date.day}日", date_value=u.date, functions=u.functions,
+                  subunits=u.subunits, departments=u.departments, contact=u.contact, phone=u.phone, kind=u.kind)
+
+
+def _staff(b: Budget) -> f.Staff:
+    s = b.unit.staff
+    groups = [f.StaffGroup(name=name, now=now, verb="减少" if now < last else "增加", diff=abs(now - last))
+              for name, now, last in (("在职", s.active, s.active_last), ("退休", s.retired, s.retired_last),
+                                      ("离休", s.veteran, s.veteran_last))]
+    return f.Staff(quota=s.quota, actual=s.actual, groups=groups)
 
 
 def _money_keys(spec: layout.TableSpec) -> tuple[str, ...]:
     return tuple(c.key for c in spec.columns if c.kind == layout.MONEY)
 
 
-def _paired_rows(b_table, items: tuple[tuple[str, str], ...], right_keys: tuple[str, ...]) -> list[dict[str, str]]:
-    """表1 / 表4 body: the standard 收入 labels beside the full 功能分类 类 list."""
-    from .classification import FUNCTION_CLASSES
-    left = [(label, fmt_cell(b_table.income_amount(key))) for key, label in items]
+def _table_rows(table: Table, spec: layout.TableSpec, total_label: str = "总计") -> list[f.TableRow]:
+    """Rows as printed: the 总计 row first, code split into 类/款/项, zero amounts blank.
+    `label` repeats the name for the labelled tables (表11's first column is 项目)."""
+    keys = _money_keys(spec)
+    out: list[f.TableRow] = []
+    if table.total is not None:
+        out.append({"cls": "", "kuan": "", "xiang": "", "name": total_label, "label": total_label, "project": "",
+                    **{k: cell(table.total.get(k)) for k in keys}})
+    for r in table.rows:
+        out.append({"cls": r.code[:3], "kuan": r.code[3:5], "xiang": r.code[5:7], "name": r.name, "label": r.name,
+                    "project": r.texts.get("project", ""), **{k: cell(r.get(k)) for k in keys}})
+    return out
+
+
+def _paired(t: PairedTable, items: tuple[tuple[str, str], ...], right_keys: tuple[str, ...]) -> f.PairedTableFacts:
+    """表1 / 表4: the standard 收入 labels beside the full 功能分类 类 list."""
+    left = [(label, cell(t.income_amount(key))) for key, label in items]
     right = []
     for code, name in FUNCTION_CLASSES:
-        row = b_table.expense.get(code)
-        right.append((f"{code} {name}", {k: fmt_cell(row.get(k) if row else ZERO) for k in right_keys}))
-    rows = []
+        row = t.expense.get(code)
+        right.append((f"{code} {name}", {k: cell(row.get(k) if row else ZERO) for k in right_keys}))
+    rows: list[f.TableRow] = []
     for i in range(max(len(left), len(right))):
         l_label, l_amount = left[i] if i < len(left) else ("", "")
         r_label, r_values = right[i] if i < len(right) else ("", {k: "" for k in right_keys})
         rows.append({"in_label": l_label, "in_amount": l_amount, "out_label": r_label, **r_values})
-    return rows
+    out = t.expense_total
+    return f.PairedTableFacts(rows=rows, income_total=cell(amount_of(t.income_total, "in_amount")),
+                              expense_total=cell(amount_of(out, right_keys[0])), expense_gpb=cell(amount_of(out, "gpb")),
+                              expense_fund=cell(amount_of(out, "fund")), expense_soe=cell(amount_of(out, "soe")))
 
 
-def _indicator_rows(indicators: list[Indicator]) -> list[dict[str, str]]:
-    rows = []
-    for ind in indicators:
-        rows.append({
-            "level1": ind.level1 or MERGE_UP, "level2": ind.level2 or MERGE_UP, "level3": ind.level3,
-            "value": ind.value, "basis": ind.basis, "weight": ind.weight, "last_value": ind.last_value,
-            "rule": ind.rule, "evidence": ind.evidence,
-        })
-    return rows
+def _tables(b: Budget) -> f.Tables:
+    def plain(t: Table, spec: layout.TableSpec, total_label: str = "总计") -> f.TableFacts:
+        return f.TableFacts(rows=_table_rows(t, spec, total_label), empty=t.empty)
+
+    t10_rows: list[f.TableRow] = [{"label": label, **{k: cell(t10_row(b.t10, key).get(k))
+                                                      for k in _money_keys(layout.T10)}}
+                                  for key, label in layout.T10_ITEMS]
+    return f.Tables(
+        t1=_paired(b.t1, layout.T1_INCOME_ITEMS, ("out_amount",)),
+        t2=plain(b.t2, layout.T2), t3=plain(b.t3, layout.T3),
+        t4=_paired(b.t4, layout.T4_INCOME_ITEMS, ("total", "gpb", "fund", "soe")),
+        t5=plain(b.t5, layout.T5), t6=plain(b.t6, layout.T6), t7=plain(b.t7, layout.T7),
+        t8=plain(b.t8, layout.T8), t9=plain(b.t9, layout.T9),
+        t10=f.TableFacts(rows=t10_rows, empty=b.t10.empty),
+        t11=f.TableFacts(rows=_table_rows(b.t11, layout.T11, "合计") if not b.t11.empty else [], empty=b.t11.empty),
+    )
 
 
-def _names_with_amount(rows: list[Row], key: str) -> list[str]:
-    return [r.name for r in rows if r.get(key) > 0]
+# --------------------------------------------------------------------------- 第三部分 一 to 六
 
 
-def derive(budget: Budget) -> dict[str, Any]:
-    """All facts of the report, as plain data for the template."""
-    f = _Facts(budget)
-    b = budget
-    unit = b.unit
-    year = unit.year
-
-    # ---- 第一部分 概况
-    s = unit.staff
-    staff = {
-        "quota": s.quota, "actual": s.actual,
-        "groups": [
-            {"name": name, "now": now, "verb": "减少" if now < last else "增加", "diff": abs(now - last)}
-            for name, now, last in (("在职", s.active, s.active_last), ("退休", s.retired, s.retired_last),
-                                    ("离休", s.veteran, s.veteran_last))
-        ],
-    }
-
-    # ---- 第二部分 tables
-    t2_keys = _money_keys(layout.T2)
-    tables = {
-        "t1": {"rows": _paired_rows(b.t1, layout.T1_INCOME_ITEMS, ("out_amount",)),
-               "income_total": fmt_cell(b.t1.income_total.get("in_amount")),
-               "expense_total": fmt_cell(b.t1.expense_total.get("out_amount"))},
-        "t2": {"rows": _table_rows(b.t2, t2_keys)},
-        "t3": {"rows": _table_rows(b.t3, _money_keys(layout.T3))},
-        "t4": {"rows": _paired_rows(b.t4, layout.T4_INCOME_ITEMS, ("total", "gpb", "fund", "soe")),
-               "income_total": fmt_cell(b.t4.income_total.get("in_amount")),
-               **{f"expense_{k}": fmt_cell(b.t4.expense_total.get(k)) for k in ("total", "gpb", "fund", "soe")}},
-        "t5": {"rows": _table_rows(b.t5, _money_keys(layout.T5))},
-        "t6": {"rows": _table_rows(b.t6, _money_keys(layout.T6))},
-        "t7": {"rows": _table_rows(b.t7, _money_keys(layout.T7))},
-        "t8": {"rows": _table_rows(b.t8, _money_keys(layout.T8)), "empty": b.t8.empty},
-        "t9": {"rows": _table_rows(b.t9, _money_keys(layout.T9)), "empty": b.t9.empty},
-        "t10": {"rows": [{"label": label, **{k: fmt_cell(_t10(b.t10, key).get(k)) for k in _money_keys(layout.T10)}}
-                         for key, label in layout.T10_ITEMS]},
-        "t11": {"rows": _table_rows(b.t11, _money_keys(layout.T11), "合计") if not b.t11.empty else [],
-                "empty": b.t11.empty},
-    }
-
-    # ---- 第三部分 一: 收支总体
-    t2_total = b.t2.total.values if b.t2.total else {}
+def _income(b: Budget, changes: _Changes) -> f.Income:
+    total = total_of(b.t2, "total")
     sources = []
-    for key, label, narrative in layout.INCOME_SOURCES:
-        amount = t2_total.get(key, ZERO)
-        sources.append({"key": key, "label": label, "name": narrative, "amount": fmt(amount),
-                        "arranged": amount > 0, "fiscal": key in layout.FISCAL_SOURCES})
-    income_total = b.t2.total.get("total") if b.t2.total else ZERO
-    for src in sources:
-        if src["arranged"]:
-            amount = t2_total[src["key"]]
-            src["share"] = fmt(percent(amount, income_total))
-            src["change"] = f.compare(layout.CMP_INCOME, src["name"], amount, src["name"])
-    expense_classes = [r for r in b.t3.rows if r.level == 1 and r.get("total") > 0]
+    for key, label, name in layout.INCOME_SOURCES:
+        now = total_of(b.t2, key)
+        arranged = now > 0
+        sources.append(f.Source(
+            key=key, label=label, name=name, amount=amount(now), arranged=arranged,
+            fiscal=key in layout.FISCAL_SOURCES, share=percent_of(percent(now, total)) if arranged else None,
+            change=changes(layout.CMP_INCOME, name) if arranged else changes.optional(layout.CMP_INCOME, name)))
+    return f.Income(total=amount(total), sources=sources)
 
-    # ---- 三: 支出
-    t3_total = b.t3.total.get("total") if b.t3.total else ZERO
-    basic = b.t3.total.get("basic") if b.t3.total else ZERO
-    project = b.t3.total.get("project") if b.t3.total else ZERO
-    expense = {
-        "total": fmt(t3_total),
-        "basic": {"amount": fmt(basic), "share": fmt(percent(basic, t3_total)),
-                  "change": f.compare(layout.CMP_EXPENSE, "基本支出", basic)},
-        "project": {"amount": fmt(project), "share": fmt(percent(project, t3_total)),
-                    "change": f.compare(layout.CMP_EXPENSE, "项目支出", project)},
-    }
 
-    # ---- 四: 财政拨款总体
-    fiscal_sources = []
-    for key, label in (("gpb", "一般公共预算"), ("fund", "政府性基金预算"), ("soe", "国有资本经营预算")):
-        amount = b.t4.income_amount(key)
-        fiscal_sources.append({"key": key, "label": label, "amount": fmt(amount), "arranged": amount > 0})
-    spending_by_source = {}
-    for key in ("gpb", "fund", "soe"):
-        items = []
-        for code, row in sorted(b.t4.expense.items()):
-            amount = row.get(key)
-            if amount > 0:
-                items.append({"name": row.name, "amount": fmt(amount), "purpose": b.purposes.get(code, "")})
-        spending_by_source[key] = items
-    fiscal = {"total": fmt(b.t4.income_total.get("in_amount")), "sources": fiscal_sources,
-              "spending": spending_by_source}
+def _overview(b: Budget, income: f.Income) -> f.Overview:
+    classes = [r.name for r in b.t3.rows if r.level == 1 and r.get("total") > 0]
+    return f.Overview(total=amount(amount_of(b.t1.income_total, "in_amount")),
+                      income_sources=[s.name for s in income.sources if s.arranged], expense_classes=classes)
 
-    # ---- 五: 一般公共预算当年拨款
-    t5_total = b.t5.total.get("total") if b.t5.total else ZERO
-    t5_basic = b.t5.total.get("basic") if b.t5.total else ZERO
-    t5_project = b.t5.total.get("project") if b.t5.total else ZERO
+
+def _expense(b: Budget, changes: _Changes) -> f.Expense:
+    total = total_of(b.t3, "total")
+    parts = {key: f.Part(amount=amount(total_of(b.t3, key)), share=percent_of(percent(total_of(b.t3, key), total)),
+                         change=changes(layout.CMP_EXPENSE, name)) for key, name in layout.EXPENSE_PARTS}
+    return f.Expense(total=amount(total), basic=parts["basic"], project=parts["project"])
+
+
+def _fiscal(b: Budget) -> f.Fiscal:
+    sources = [f.FiscalSource(key=key, label=label, amount=amount(b.t4.income_amount(key)),
+                              arranged=b.t4.income_amount(key) > 0) for key, label in layout.FISCAL_FUNDS]
+    purposes = {"gpb": b.purposes, "fund": b.fund_purposes, "soe": b.soe_purposes}
+    spending = {key: [f.Spending(name=row.name, amount=amount(row.get(key)), purpose=purposes[key].get(code, ""))
+                      for code, row in sorted(b.t4.expense.items()) if row.get(key) > 0]
+                for key, _label in layout.FISCAL_FUNDS}
+    return f.Fiscal(total=amount(amount_of(b.t4.income_total, "in_amount")),
+                    sources=sources, spending=f.SpendingByFund(**spending))
+
+
+def _gpb(b: Budget, changes: _Changes) -> f.Gpb:
+    total = total_of(b.t5, "total")
     names = {r.code: r.name for r in b.t5.rows}
-    gpb = {
-        "total": fmt(t5_total),
-        "basic": {"amount": fmt(t5_basic), "change": f.compare(layout.CMP_GPB_EXPENSE, "基本支出", t5_basic)},
-        "project": {"amount": fmt(t5_project), "change": f.compare(layout.CMP_GPB_EXPENSE, "项目支出", t5_project)},
-        "classes": [{"name": r.name, "amount": fmt(r.get("total")), "share": fmt(percent(r.get("total"), t5_total))}
-                    for r in b.t5.rows if r.level == 1 and r.get("total") > 0],
-        "details": [{"cls": names.get(r.code[:3], ""), "kuan": names.get(r.code[:5], ""), "xiang": r.name,
-                   "amount": fmt(r.get("total")),
-                   "change": f.compare(layout.CMP_FUNCTION, r.code, r.get("total"), f"{r.code} {r.name}")}
-                  for r in b.t5.rows if r.level == 3 and r.get("total") > 0],
-    }
+    parts = {key: f.GpbPart(amount=amount(total_of(b.t5, key)), change=changes(layout.CMP_GPB_EXPENSE, name))
+             for key, name in layout.EXPENSE_PARTS}
+    classes = [f.ClassShare(name=r.name, amount=amount(r.get("total")), share=percent_of(percent(r.get("total"), total)))
+               for r in b.t5.rows if r.level == 1 and r.get("total") > 0]
+    details = [f.Detail(code=r.code, cls=names.get(r.code[:3], ""), kuan=names.get(r.code[:5], ""), xiang=r.name,
+                        amount=amount(r.get("total")), change=changes(layout.CMP_FUNCTION, r.code))
+               for r in b.t5.rows if r.level == 3 and r.get("total") > 0]
+    return f.Gpb(total=amount(total), basic=parts["basic"], project=parts["project"], classes=classes,
+                 details=details)
 
-    # ---- 六: 基本支出
-    t6_econ = [r for r in b.t6.rows if r.level == 2]
-    basic_detail = {
-        "total": fmt(b.t6.total.get("total") if b.t6.total else ZERO),
-        "personnel": fmt(b.t6.total.get("personnel") if b.t6.total else ZERO),
-        "public": fmt(b.t6.total.get("public") if b.t6.total else ZERO),
-        "personnel_items": _names_with_amount(t6_econ, "personnel"),
-        "public_items": _names_with_amount(t6_econ, "public"),
-    }
 
-    # ---- 七: 项目支出 (order and amounts from 表7, details from 项目信息)
-    details = {p.name: p for p in b.projects}
-    project_amounts: dict[str, Decimal] = {}
+def _basic(b: Budget) -> f.Basic:
+    econ = [r for r in b.t6.rows if r.level == 2]
+    return f.Basic(total=amount(total_of(b.t6, "total")), personnel=amount(total_of(b.t6, "personnel")),
+                   public=amount(total_of(b.t6, "public")),
+                   personnel_items=[r.name for r in econ if r.get("personnel") > 0],
+                   public_items=[r.name for r in econ if r.get("public") > 0])
+
+
+# --------------------------------------------------------------------------- 七 projects, 八 to 十一
+
+
+def _indicators(indicators: list[Indicator]) -> list[f.Indicator]:
+    return [f.Indicator(level1=i.level1 or MERGE_UP, level2=i.level2 or MERGE_UP, level3=i.level3, value=i.value,
+                        basis=i.basis, weight=i.weight, last_value=i.last_value, rule=i.rule, evidence=i.evidence)
+            for i in indicators]
+
+
+def t7_projects(b: Budget) -> dict[str, Decimal]:
+    """表7 项目名称 → its 项目支出合计, in 表7 order."""
+    out: dict[str, Decimal] = {}
     for r in b.t7.rows:
         name = r.texts.get("project", "")
         if name:
-            project_amounts[name] = project_amounts.get(name, ZERO) + r.get("total")
-    projects = []
-    for i, (name, amount) in enumerate(project_amounts.items(), start=1):
-        p = details.get(name)
-        if p is None:
+            out[name] = out.get(name, ZERO) + r.get("total")
+    return out
+
+
+def _projects(b: Budget) -> tuple[list[f.Project], list[f.Project]]:
+    """(七: the 表7 projects in 表7 order, 十二（四）: every 项目信息 project in its order — fund and non-fiscal
+    projects have 绩效目标 too, so their tables are printed and counted)."""
+    t7 = t7_projects(b)
+    details = {p.name: p for p in b.projects}
+    for name in t7:
+        if name not in details:
             raise BudgetError(f"表7 的项目“{name}”在“{layout.PROJECTS.name}”表中没有说明",
                               file=b.source, sheet=b.sheets.get(layout.PROJECTS.name),
                               hint="请在项目信息表增加该项目的政策依据、资金分配等内容")
-        projects.append({
-            "number": cn_number(i), "name": name, "amount": fmt(amount), "basis": p.basis,
-            "owner_unit": p.owner_unit, "allocation": p.allocation, "period": p.period, "leader": p.leader,
-            "goal": p.goal, "fiscal": fmt(p.fiscal), "other": fmt(p.other), "budget": fmt(p.fiscal + p.other),
-            "indicators": _indicator_rows(b.project_indicators.get(name, [])),
-        })
 
-    # ---- 八/九/十一: 空表 or totals
-    def fund_facts(t: Table) -> dict[str, Any]:
-        tot = t.total
-        return {"empty": t.empty, "total": fmt(tot.get("total") if tot else ZERO),
-                "basic": fmt((tot.get("personnel") + tot.get("public")) if tot else ZERO),
-                "project": fmt(tot.get("project") if tot else ZERO)}
+    def facts(number: int, p) -> f.Project:
+        return f.Project(
+            number=cn_number(number), name=p.name, amount=amount(t7.get(p.name, ZERO)), in_t7=p.name in t7,
+            basis=p.basis, owner_unit=p.owner_unit, allocation=p.allocation, period=p.period, leader=p.leader,
+            goal=p.goal, fiscal=amount(p.fiscal), other=amount(p.other), budget=amount(p.fiscal + p.other),
+            indicators=_indicators(b.project_indicators.get(p.name, [])))
 
-    t11_total = b.t11.total
-    carryover = {"empty": b.t11.empty, "total": fmt(t11_total.get("total") if t11_total else ZERO),
-                 "fiscal": fmt(t11_total.get("fiscal") if t11_total else ZERO),
-                 "nonfiscal": fmt(t11_total.get("nonfiscal") if t11_total else ZERO)}
+    section7 = [facts(i, details[name]) for i, name in enumerate(t7, start=1)]
+    return section7, [facts(i, p) for i, p in enumerate(b.projects, start=1)]
 
-    # ---- 十: 三公
-    three_items = []
-    for key, label in (("abroad", "因公出国（境）费"), ("vehicle_purchase", "公务用车购置费"),
-                       ("vehicle_running", "公务用车运行费"), ("reception", "公务接待费")):
-        amount = _t10(b.t10, key).get("total")
-        three_items.append({"name": label, "amount": fmt(amount),
-                            "change": f.compare(layout.CMP_THREE, label, amount)})
-    three_total = _t10(b.t10, "total").get("total")
-    three = {"total": fmt(three_total), "parts": three_items,
-             "change": f.compare(layout.CMP_THREE, "合计", three_total)}
 
-    # ---- 十二: 其他重要事项
+def _fund_table(t: Table) -> f.FundTable:
+    return f.FundTable(empty=t.empty, total=amount(total_of(t, "total")),
+                       basic=amount(total_of(t, "personnel") + total_of(t, "public")),
+                       project=amount(total_of(t, "project")))
+
+
+def _three(b: Budget, changes: _Changes) -> f.Three:
+    parts = [f.ThreePart(name=name, amount=amount(t10_row(b.t10, key).get("total")),
+                         change=changes(layout.CMP_THREE, name))
+             for key, name in layout.THREE_PARTS if key != "total"]
+    total_name = layout.THREE_PARTS[0][1]
+    return f.Three(total=amount(t10_row(b.t10, "total").get("total")), parts=parts,
+                   change=changes(layout.CMP_THREE, total_name))
+
+
+def _carryover(b: Budget) -> f.Carryover:
+    t = b.t11
+    return f.Carryover(empty=t.empty, total=amount(total_of(t, "total")), fiscal=amount(total_of(t, "fiscal")),
+                       nonfiscal=amount(total_of(t, "nonfiscal")))
+
+
+# --------------------------------------------------------------------------- 十二 其他重要事项
+
+
+def _other(b: Budget, changes: _Changes, perf_projects: list[f.Project]) -> f.Other:
     o = b.other
-    running = o["running_cost"]
-    cars = [("一般公务用车", o["car_official"], o["car_official_value"]),
-            ("执法执勤用车", o["car_law"], o["car_law_value"]),
-            ("其他车辆", o["car_other"], o["car_other_value"])]
-    other = {
-        "running": {"name": "事业单位运行经费" if unit.kind.strip() == "事业单位" else "机关运行经费",
-                    "amount": fmt(running), "change": f.compare(layout.CMP_RUNNING, "运行经费", running)},
-        "procurement": {k: fmt(o[f"procurement_{k}"]) for k in ("total", "goods", "works", "services")}
-        | {"sme": fmt(o["sme_reserved"]), "micro": fmt(o["micro_reserved"])},
-        "assets": {
-            "year": year - 1,
-            "house_area": fmt(o["house_area"]), "house_value": fmt(o["house_value"]),
-            "cars": sum(c[1] for c in cars), "cars_value": fmt(sum((c[2] for c in cars), ZERO)),
-            "car_types": [{"name": n, "count": c, "value": fmt(v)} for n, c, v in cars],
-            "furniture": fmt(o["furniture_value"]), "other": fmt(o["other_assets_value"]),
-            "equipment_50": o["equipment_50"], "equipment_100": o["equipment_100"],
-            "buy_car": fmt(o["buy_car_budget"]), "buy_car_arranged": o["buy_car_budget"] > 0,
-            "buy_equipment_50": o["buy_equipment_50"], "buy_equipment_100": o["buy_equipment_100"],
-        },
-        "performance": {
-            "unit_goals": 1 if b.unit_performance.goal else 0,
-            "unit_amount": fmt(b.unit_performance.total),
-            "projects": len(b.projects),
-            "fiscal": fmt(sum((p.fiscal for p in b.projects), ZERO)),
-            "nonfiscal": fmt(sum((p.other for p in b.projects), ZERO)),
-        },
-        "matters": unit.other_matters or "",
-    }
+    running_name = (layout.RUNNING_NAME_PUBLIC_INSTITUTION if b.unit.kind.strip() == "事业单位"
+                    else layout.RUNNING_NAME_ORGAN)
+    cars = [f.CarType(name=name, count=o[count], value=amount(o[value])) for count, value, name in layout.CAR_TYPES]
+    assets = f.Assets(
+        year=b.unit.year - 1, house_area=amount(o["house_area"]), house_value=amount(o["house_value"]),
+        cars=sum(c.count for c in cars), cars_value=amount(sum((c.value.value for c in cars), ZERO)), car_types=cars,
+        furniture=amount(o["furniture_value"]), other=amount(o["other_assets_value"]),
+        equipment_50=o["equipment_50"], equipment_100=o["equipment_100"], buy_car=amount(o["buy_car_budget"]),
+        buy_car_arranged=o["buy_car_budget"] > 0, buy_equipment_50=o["buy_equipment_50"],
+        buy_equipment_100=o["buy_equipment_100"])
+    performance = f.Performance(
+        unit_goals=1 if b.unit_performance.goal else 0, unit_amount=amount(b.unit_performance.total),
+        projects=len(perf_projects), fiscal=amount(sum((p.fiscal for p in b.projects), ZERO)),
+        nonfiscal=amount(sum((p.other for p in b.projects), ZERO)))
+    procurement = f.Procurement(
+        total=amount(o["procurement_total"]), goods=amount(o["procurement_goods"]),
+        works=amount(o["procurement_works"]), services=amount(o["procurement_services"]),
+        sme=amount(o["sme_reserved"]), micro=amount(o["micro_reserved"]))
+    return f.Other(
+        running=f.Running(name=running_name, amount=amount(o["running_cost"]),
+                          change=changes(layout.CMP_RUNNING, layout.RUNNING_ITEM)),
+        procurement=procurement, assets=assets, performance=performance, matters=b.unit.other_matters or "")
+
+
+def _unit_performance(b: Budget) -> f.UnitPerformance:
     up = b.unit_performance
-    unit_perf = {"goal": up.goal, "upper": fmt(up.upper), "own": fmt(up.own), "other": fmt(up.other),
-                 "total": fmt(up.total), "indicators": _indicator_rows(up.indicators)}
-
-    return {
-        "unit": {"name": unit.name, "code": unit.code, "year": year, "last_year": year - 1,
-                 "date": f"{unit.date.year}年{unit.date.month}月{unit.date.day}日", "date_value": unit.date, "functions": unit.functions,
-                 "subunits": unit.subunits, "departments": unit.departments, "contact": unit.contact,
-                 "phone": unit.phone, "kind": unit.kind},
-        "staff": staff,
-        "tables": tables,
-        "overview": {"total": fmt(b.t1.income_total.get("in_amount")),
-                     "income_sources": [s["label"] for s in sources if s["arranged"]],
-                     "expense_classes": [r.name for r in expense_classes]},
-        "income": {"total": fmt(income_total), "sources": sources},
-        "expense": expense,
-        "fiscal": fiscal,
-        "gpb": gpb,
-        "basic": basic_detail,
-        "projects": projects,
-        "fund": fund_facts(b.t8),
-        "soe": fund_facts(b.t9),
-        "three": three,
-        "carryover": carryover,
-        "other": other,
-        "unit_performance": unit_perf,
-    }
+    return f.UnitPerformance(goal=up.goal, upper=amount(up.upper), own=amount(up.own), other=amount(up.other),
+                             total=amount(up.total), indicators=_indicators(up.indicators))
 
 
-def _t10(t10: Table, key: str) -> Row:
-    if key == "total" and t10.total is not None:
-        return t10.total
-    for r in t10.rows:
-        if r.code == key:
-            return r
-    return Row(0)
+def derive(budget: Budget) -> f.ReportFacts:
+    """All facts of the report, typed, for the template."""
+    b = budget
+    changes = _Changes(b)
+    income = _income(b, changes)
+    section7, perf_projects = _projects(b)
+    return f.ReportFacts(
+        unit=_unit(b), staff=_staff(b), tables=_tables(b), overview=_overview(b, income), income=income,
+        expense=_expense(b, changes), fiscal=_fiscal(b), gpb=_gpb(b, changes), basic=_basic(b), projects=section7,
+        fund=_fund_table(b.t8), soe=_fund_table(b.t9), three=_three(b, changes), carryover=_carryover(b),
+        other=_other(b, changes, perf_projects), unit_performance=_unit_performance(b), perf_projects=perf_projects)

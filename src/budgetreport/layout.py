@@ -77,6 +77,18 @@ INCOME_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("other_carryover", "非财政拨款结转结余", "上年非财政拨款结转结余"),
 )
 FISCAL_SOURCES = ("gpb", "gpb_transfer", "fund", "fund_transfer", "soe", "soe_transfer")
+# One name per source in every sentence of the narrative (第三部分 一 and 二 alike): the narrative name above.
+SOURCE_NAMES: dict[str, str] = {key: narrative for key, _label, narrative in INCOME_SOURCES}
+
+# 财政拨款 by fund (表4 支出 columns, 表10 资金来源): key, name as the narrative writes it.
+FISCAL_FUNDS: tuple[tuple[str, str], ...] = (
+    ("gpb", "一般公共预算"),
+    ("fund", "政府性基金预算"),
+    ("soe", "国有资本经营预算"),
+)
+
+# 基本支出 / 项目支出 (表3, 表5 columns and the 上年预算 items of 支出 and 一般公共预算支出).
+EXPENSE_PARTS: tuple[tuple[str, str], ...] = (("basic", "基本支出"), ("project", "项目支出"))
 
 # 表1 收入 side: key, label as published. The label identifies the row.
 T1_INCOME_ITEMS: tuple[tuple[str, str], ...] = (
@@ -285,6 +297,7 @@ class Field:
     kind: str = TEXT          # text | money | int | date | year
     required: bool = True
     help: str = ""
+    may_be_absent: bool = False   # a column added later: workbooks made before it still read (as blank)
 
 
 @dataclass(frozen=True)
@@ -375,12 +388,34 @@ CMP_FUNCTION = "功能分类"
 CMP_THREE = "三公经费"
 CMP_RUNNING = "运行经费"
 CMP_CATEGORIES = (CMP_INCOME, CMP_EXPENSE, CMP_GPB_EXPENSE, CMP_FUNCTION, CMP_THREE, CMP_RUNNING)
-THREE_ITEMS = ("合计", "因公出国（境）费", "公务用车购置费", "公务用车运行费", "公务接待费")
+# 三公经费 as the narrative compares them: 表10 row key, item name (also the 上年预算 item).
+THREE_PARTS: tuple[tuple[str, str], ...] = (
+    ("total", "合计"),
+    ("abroad", "因公出国（境）费"),
+    ("vehicle_purchase", "公务用车购置费"),
+    ("vehicle_running", "公务用车运行费"),
+    ("reception", "公务接待费"),
+)
+THREE_ITEMS = tuple(name for _key, name in THREE_PARTS)
+RUNNING_ITEM = "运行经费"
+# 十二（一）: what the running cost is called, by 单位性质.
+RUNNING_NAME_PUBLIC_INSTITUTION = "事业单位运行经费"
+RUNNING_NAME_ORGAN = "机关运行经费"
+# 十二（三）: vehicles by type: count field, value field, name.
+CAR_TYPES: tuple[tuple[str, str, str], ...] = (
+    ("car_official", "car_official_value", "一般公务用车"),
+    ("car_law", "car_law_value", "执法执勤用车"),
+    ("car_other", "car_other_value", "其他车辆"),
+)
 
 PURPOSES = RowSheet("支出用途说明", (
     Field("code", "科目编码（类）"),
     Field("name", "科目名称", required=False),
-    Field("purpose", "主要用于", help="第三部分四：“××支出 x 万元，主要用于……”"),
+    Field("purpose", "主要用于", help="第三部分四：一般公共预算支出“××支出 x 万元，主要用于……”"),
+    Field("fund_purpose", "政府性基金预算主要用于", required=False, may_be_absent=True,
+          help="第三部分四：该类有政府性基金预算支出时必填，“政府性基金预算支出包括：××支出 x 万元，主要用于……”"),
+    Field("soe_purpose", "国有资本经营预算主要用于", required=False, may_be_absent=True,
+          help="第三部分四：该类有国有资本经营预算支出时必填"),
 ))
 
 PROJECTS = RowSheet("项目信息", (

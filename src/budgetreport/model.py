@@ -195,6 +195,8 @@ class Budget:
     other: OtherMatters
     warnings: list = field(default_factory=list)  # BudgetError reminders found while reading
     sheets: dict[str, str] = field(default_factory=dict)  # logical sheet → actual sheet name
+    fund_purposes: dict[str, str] = field(default_factory=dict)  # 类 code → 政府性基金预算 主要用于
+    soe_purposes: dict[str, str] = field(default_factory=dict)   # 类 code → 国有资本经营预算 主要用于
 
     def comparison(self, category: str, item: str) -> Comparison | None:
         return self.comparisons.get((category, item))

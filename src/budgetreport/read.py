@@ -360,6 +360,8 @@ def _records(sheet: _Sheet, spec: RowSheet):
     cols: dict[str, int] = {}
     for index, f in enumerate(spec.columns, start=1):
         c = header.get(_norm(f.label))
+        if c is None and f.may_be_absent:      # a column added later: an older workbook reads it as blank
+            continue
         if c is None:
             raise sheet.error(f"缺少列“{f.label}”", 1, index, "第 1 行应为列名")
         cols[f.key] = c
@@ -430,13 +432,14 @@ def _projects(sheet: _Sheet) -> list[Project]:
     return out
 
 
-def _purposes(sheet: _Sheet) -> dict[str, str]:
+def _purposes(sheet: _Sheet, key: str = "purpose") -> dict[str, str]:
     spec = layout.PURPOSES
     out: dict[str, str] = {}
     for r, cols in _records(sheet, spec):
         _require(sheet, spec, r, cols)
         code = sheet.code_part(r, cols["code"], 3)
-        out[code] = strip_period(sheet.text(r, cols["purpose"]))
+        if key in cols and (key == "purpose" or sheet.text(r, cols[key])):
+            out[code] = strip_period(sheet.text(r, cols[key]))
     return out
 
 
@@ -483,6 +486,8 @@ def read_workbook(path: str | Path) -> Budget:
             t11=_read_labelled_table(s[11], layout.T11, None),
             comparisons=_comparisons(o[layout.COMPARISONS.name]),
             purposes=_purposes(o[layout.PURPOSES.name]),
+            fund_purposes=_purposes(o[layout.PURPOSES.name], "fund_purpose"),
+            soe_purposes=_purposes(o[layout.PURPOSES.name], "soe_purpose"),
             projects=_projects(o[layout.PROJECTS.name]),
             unit_performance=UnitPerformance(
                 goal=perf_values["goal"], upper=perf_values["upper"], own=perf_values["own"],

@@ -24,6 +24,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import diskcache
 from .errors import BudgetError
+from .amounts import AMOUNT_FILTERS
+from .wording import LIST_FILTERS
 
 def _packaged_defaults() -> Path:
     """templates/default as installed inside the package (pyproject maps it to budgetreport.default_templates)."""
@@ -192,6 +194,8 @@ def _new_env(phrases: Path) -> SandboxedEnvironment:
     """The sandbox: no attribute tricks, missing values are errors, text is XML-escaped."""
     env = _CachingSandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
     env.filters["sentence"] = _sentence
+    env.filters.update(AMOUNT_FILTERS)    # facts helper: amount forms (wan, yuan, yuan_sep, blank_zero, show_zero)
+    env.filters.update(LIST_FILTERS)      # facts helper: "A、B和C" (and_list), "A、B、C" (enum_list)
     # loaded under its real file name, so a failure inside a macro can be traced back to this file
     env.loader = FunctionLoader(lambda name: (phrases.read_text(encoding="utf-8"), str(phrases), lambda: True)
                                 if name == "phrases.j2" else None)

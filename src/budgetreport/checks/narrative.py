@@ -8,7 +8,7 @@ from ..cellref import column_letter
 from ..findings import ERROR, WARNING
 from ..model import Budget
 from ..money import ZERO, fmt
-from .common import t10_amount
+from ..comparisons import amount_of, compared_items, total_of, vanished
 from .registry import Out, rule
 
 _UNIT_PERF_ROWS = {f.key: i for i, f in enumerate(layout.UNIT_PERFORMANCE.fields, start=2)}
@@ -19,38 +19,6 @@ def _col(index: int) -> str:
     return column_letter(index)
 
 
-def compared_items(b: Budget) -> list[tuple[str, str, str, Decimal, str]]:
-    """Every (类别, 项目, label, this year's figure, where that figure is) the narrative compares with last year.
-
-    Mirrors derive.py: a missing one would stop derive, so N-LAST reports it first, with a location.
-    """
-    items: list[tuple[str, str, str, Decimal, str]] = []
-    t2 = b.t2.total
-    if t2 is not None:
-        for key, _label, narrative in layout.INCOME_SOURCES:
-            if t2.get(key) > 0:
-                items.append((layout.CMP_INCOME, narrative, narrative, t2.get(key), b.t2.where(t2, key)))
-    t3 = b.t3.total
-    for key, name in (("basic", "基本支出"), ("project", "项目支出")):
-        amount = t3.get(key) if t3 else ZERO
-        items.append((layout.CMP_EXPENSE, name, name, amount, b.t3.where(t3, key) if t3 else b.t3.sheet))
-    t5 = b.t5.total
-    for key, name in (("basic", "基本支出"), ("project", "项目支出")):
-        amount = t5.get(key) if t5 else ZERO
-        items.append((layout.CMP_GPB_EXPENSE, name, name, amount, b.t5.where(t5, key) if t5 else b.t5.sheet))
-    for r in b.t5.rows:
-        if r.level == 3 and r.get("total") > 0:
-            items.append((layout.CMP_FUNCTION, r.code, f"{r.code} {r.name}", r.get("total"), b.t5.where(r, "total")))
-    t10_keys = {"合计": "total", "因公出国（境）费": "abroad", "公务用车购置费": "vehicle_purchase",
-                "公务用车运行费": "vehicle_running", "公务接待费": "reception"}
-    for item in layout.THREE_ITEMS:
-        items.append((layout.CMP_THREE, item, item, t10_amount(b.t10, t10_keys[item]), b.t10.sheet))
-    items.append((layout.CMP_RUNNING, "运行经费", "运行经费", b.other["running_cost"],
-                  f"{b.sheets.get(layout.OTHER_MATTERS.name, layout.OTHER_MATTERS.name)}!"
-                  f"{b.other.cells.get('running_cost', '')}"))
-    return items
-
-
 def _cmp_sheet(b: Budget) -> str:
     return b.sheets.get(layout.COMPARISONS.name, layout.COMPARISONS.name)
 
@@ -58,28 +26,41 @@ def _cmp_sheet(b: Budget) -> str:
 @rule("N-LAST", ERROR, "第三部分比较的每一项（收入来源、基本/项目支出、功能分类项级、三公经费、运行经费）都有上年预算数")
 def last_year(b: Budget, out: Out) -> None:
     next_row = max((c.row for c in b.comparisons.values()), default=1) + 1
-    for category, item, name, amount, where in compared_items(b):
-        if b.comparison(category, item) is None:
+    for i in compared_items(b):
+        if i.required and b.comparison(i.category, i.item) is None:
             out.add(_cmp_sheet(b), f"A{next_row}",
-                    f"缺少{category}“{name}”的上年预算数（本年 {fmt(amount)}，见 {where}）；"
-                    f"请在“{layout.COMPARISONS.name}”表增加一行：类别“{category}”，项目“{item}”，上年没有该项预算填 0",
-                    f"类别“{category}”项目“{item}”一行", "无")
+                    f"缺少{i.category}“{i.label}”的上年预算数（本年 {fmt(i.now)}，见 {i.where}）；"
+                    f"请在“{layout.COMPARISONS.name}”表增加一行：类别“{i.category}”，项目“{i.item}”，上年没有该项预算填 0",
+                    f"类别“{i.category}”项目“{i.item}”一行", "无")
             next_row += 1
 
 
 @rule("N-REASON", WARNING, "本年与上年预算数不同，却没有填写变动的主要原因")
 def reason(b: Budget, out: Out) -> None:
-    for category, item, name, amount, _where in compared_items(b):
-        c = b.comparison(category, item)
-        if c is not None and amount != c.last_year and not c.reason:
+    for i in compared_items(b):
+        c = b.comparison(i.category, i.item)
+        if c is not None and i.now != c.last_year and not c.reason:
             out.add(_cmp_sheet(b), f"E{c.row}",
-                    f"{category}“{name}”本年 {fmt(amount)}，上年 {fmt(c.last_year)}，有变动却没有填写主要原因",
+                    f"{i.category}“{i.label}”本年 {fmt(i.now)}，上年 {fmt(c.last_year)}，有变动却没有填写主要原因",
                     "变动原因", "空")
+
+
+@rule("N-GONE", WARNING, "上年有预算、本年没有的收入来源或功能分类项（收入来源写明减少，功能分类项不写入报告）")
+def gone(b: Budget, out: Out) -> None:
+    for i in compared_items(b):
+        c = vanished(b, i)
+        if c is None:
+            continue
+        said = ("第三部分二写作“未安排，比上年预算减少…，下降100.00%”" if i.category == layout.CMP_INCOME
+                else "表5 没有该项，第三部分五（三）不写它")
+        out.add(_cmp_sheet(b), f"D{c.row}",
+                f"{i.category}“{i.label}”上年预算 {fmt(c.last_year)}，本年没有（{said}）；请核对本年是否确实未安排",
+                "本年预算数", "0.00")
 
 
 @rule("N-RUNNING", WARNING, "运行经费 = 表6 公用经费合计（提醒：机关运行经费口径通常等于基本支出中的公用经费）")
 def running(b: Budget, out: Out) -> None:
-    expected = b.t6.total.get("public") if b.t6.total else ZERO
+    expected = total_of(b.t6, "public")
     out.compare(b.sheets.get(layout.OTHER_MATTERS.name, ""), b.other.cells.get("running_cost", ""),
                 "运行经费与表6 公用经费合计不一致，请核对", b.other["running_cost"], expected, "表6 公用经费合计")
 
@@ -109,7 +90,7 @@ def unit_performance(b: Budget, out: Out) -> None:
     up = b.unit_performance
     sheet = b.sheets.get(layout.UNIT_PERFORMANCE.name, layout.UNIT_PERFORMANCE.name)
     out.compare(sheet, f"B{_UNIT_PERF_ROWS['own']}", "单位整体绩效目标的资金总额（上级安排 + 本级安排 + 其他资金）应等于表1 收入总计",
-                up.total, b.t1.income_total.get("in_amount"), "表1 收入总计")
+                up.total, amount_of(b.t1.income_total, "in_amount"), "表1 收入总计")
 
 
 def _t7_projects(b: Budget) -> dict[str, tuple[Decimal, int]]:
@@ -123,15 +104,32 @@ def _t7_projects(b: Budget) -> dict[str, tuple[Decimal, int]]:
     return result
 
 
-@rule("N-PERF-PROJ", ERROR, "项目信息中每个项目的资金（财政拨款 + 其他资金） = 表7 该项目合计")
+@rule("N-PERF-PROJ", ERROR, "项目信息中表7 的每个项目：财政拨款 ≥ 表7 该项目合计（表7 只含一般公共预算，其他资金不在表7）")
 def project_budget(b: Budget, out: Out) -> None:
     t7 = _t7_projects(b)
     sheet = b.sheets.get(layout.PROJECTS.name, layout.PROJECTS.name)
     for p in b.projects:
-        if p.name in t7:
-            out.compare(sheet, f"{_col(_PROJECT_COLS['fiscal'])}{p.row}",
-                        f"项目“{p.name}”的财政拨款 + 其他资金应等于表7 该项目合计", p.fiscal + p.other, t7[p.name][0],
-                        f"表7 第 {t7[p.name][1]} 行起该项目合计")
+        if p.name in t7 and p.fiscal < t7[p.name][0]:
+            out.add(sheet, f"{_col(_PROJECT_COLS['fiscal'])}{p.row}",
+                    f"项目“{p.name}”的财政拨款少于表7 该项目的一般公共预算项目支出（表7 第 {t7[p.name][1]} 行起）；"
+                    "财政拨款应包含表7 的金额，其他资金（单位资金等）填在“其他资金”列",
+                    f"≥ {fmt(t7[p.name][0])}（表7 该项目合计）", fmt(p.fiscal))
+
+
+@rule("N-PROJ-FUNDS", WARNING, "项目信息全部项目：财政拨款合计 = 表7 合计 + 表8、表9 项目支出；其他资金合计 = 表3 项目支出 − 这些财政拨款项目支出")
+def project_funds(b: Budget, out: Out) -> None:
+    if not b.projects:
+        return
+    sheet = b.sheets.get(layout.PROJECTS.name, layout.PROJECTS.name)
+    fiscal = total_of(b.t7, "total") + total_of(b.t8, "project") + total_of(b.t9, "project")
+    first = b.projects[0].row
+    out.compare(sheet, f"{_col(_PROJECT_COLS['fiscal'])}{first}",
+                "项目信息各项目的财政拨款合计应等于表7 合计加表8、表9 项目支出（十二（四）的“财政拨款项目涉及预算金额”）",
+                sum((p.fiscal for p in b.projects), ZERO), fiscal, "表7 合计 + 表8、表9 项目支出")
+    out.compare(sheet, f"{_col(_PROJECT_COLS['other'])}{first}",
+                "项目信息各项目的其他资金合计应等于表3 项目支出减去财政拨款项目支出（十二（四）的“非财政拨款项目涉及预算金额”）",
+                sum((p.other for p in b.projects), ZERO), total_of(b.t3, "project") - fiscal,
+                "表3 项目支出 − 表7 合计 − 表8、表9 项目支出")
 
 
 @rule("N-PROJ-INFO", ERROR, "表7 的每个项目在“项目信息”表都有一行（名称完全一致）")
@@ -144,13 +142,15 @@ def project_info(b: Budget, out: Out) -> None:
                     "项目信息中有该项目", "无")
 
 
-@rule("N-PROJ-EXTRA", WARNING, "“项目信息”表中的项目在表7 中没有（不会写入报告）")
+@rule("N-PROJ-EXTRA", WARNING, "“项目信息”表中的项目在表7 中没有（第三部分七不写它；十二（四）计入项目数并列出其绩效目标表）")
 def project_extra(b: Budget, out: Out) -> None:
     t7 = _t7_projects(b)
     sheet = b.sheets.get(layout.PROJECTS.name, layout.PROJECTS.name)
     for p in b.projects:
         if p.name not in t7:
-            out.add(sheet, f"A{p.row}", f"项目“{p.name}”不在表7 中，不会写入报告；请核对名称", "表7 有该项目", "无")
+            out.add(sheet, f"A{p.row}",
+                    f"项目“{p.name}”不在表7 中：第三部分七（一般公共预算项目支出）不写它，十二（四）计入项目数并列出其"
+                    "绩效目标表；若它是一般公共预算项目，请核对名称与表7 一致", "表7 有该项目", "无")
 
 
 @rule("N-STAFF", ERROR, "单位信息：实有人数 = 在职 + 退休 + 离休")
@@ -163,11 +163,17 @@ def staff(b: Budget, out: Out) -> None:
                 str(s.actual))
 
 
-@rule("N-PURPOSE", WARNING, "表4 每个有财政拨款支出的类在“支出用途说明”表都有“主要用于”")
+@rule("N-PURPOSE", WARNING, "表4 每个有财政拨款支出的类在“支出用途说明”表都有该资金的“主要用于”（一般公共预算、政府性基金预算、国有资本经营预算各一列）")
 def purposes(b: Budget, out: Out) -> None:
     sheet = b.sheets.get(layout.PURPOSES.name, layout.PURPOSES.name)
-    for code, row in sorted(b.t4.expense.items()):
-        if row.get("total") > 0 and not b.purposes.get(code):
-            out.add(sheet, "A" + str(len(b.purposes) + 2),
-                    f"类 {code} {row.name} 有财政拨款支出 {fmt(row.get('total'))}（{b.t4.where(row, 'total')}），"
-                    f"缺少“主要用于”说明", "一行说明", "无")
+    columns = {f.key: i for i, f in enumerate(layout.PURPOSES.columns, start=1)}
+    known = {"purpose": b.purposes, "fund_purpose": b.fund_purposes, "soe_purpose": b.soe_purposes}
+    rows = list(b.purposes)
+    for (key, fund), column in zip(layout.FISCAL_FUNDS, ("purpose", "fund_purpose", "soe_purpose")):
+        label = next(f.label for f in layout.PURPOSES.columns if f.key == column)
+        for code, row in sorted(b.t4.expense.items()):
+            if row.get(key) > 0 and not known[column].get(code):
+                at = rows.index(code) + 2 if code in rows else len(rows) + 2
+                out.add(sheet, f"{'A' if code not in rows else _col(columns[column])}{at}",
+                        f"类 {code} {row.name} 有{fund}支出 {fmt(row.get(key))}（{b.t4.where(row, key)}），"
+                        f"缺少“{label}”说明", "一行说明" if code not in rows else "说明", "无")
