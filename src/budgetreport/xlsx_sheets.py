@@ -163,6 +163,10 @@ class _Sheet:
     widths: dict[int, int] = field(default_factory=dict)
     rows: int = 0
     count: int = 0          # cells
+    here: tuple[int, int] = (0, 0)     # (row, column) of the cell being read, for messages
+
+    def cell_name(self) -> str:
+        return f"{column_letter(self.here[1])}{self.here[0]}"
 
     def error(self, message: str, cell: str | None = None, hint: str = CONVERT) -> BudgetError:
         return BudgetError(message, file=self.book.file or None, sheet=self.title, cell=cell, hint=hint)
@@ -192,7 +196,8 @@ class _Sheet:
             if self.count > MAX_CELLS:
                 raise self.error(f"工作表的单元格超过 {MAX_CELLS} 个，已拒绝读取",
                                  hint="请删除多余的行、列和格式后保存")
-            values[column] = self.value(c, number, column)
+            self.here = (number, column)
+            values[column] = self.value(c)
         if number > self.kept:
             self.keep(number, values, column)
 
@@ -220,43 +225,43 @@ class _Sheet:
                 self.cells[number, column] = value
                 self.max_row = number
 
-    def value(self, c: etree._Element, number: int, column: int) -> Any:
+    def value(self, c: etree._Element) -> Any:
         """The cell's value as openpyxl's data_only reader gives it; a formula cell is also checked and noted."""
         if not len(c):
             return None
         first = c[0]
-        cell = f"{column_letter(column)}{number}"
         kind = c.get("t")
         if kind == "inlineStr":
             node = first if first.tag == _IS else next(c.iterchildren(_IS), None)
-            value: Any = None if node is None else self.text(_inline(node), cell)
+            value: Any = None if node is None else self.text(_inline(node))
         else:
             v = first if first.tag == _V else next(c.iterchildren(_V), None)
             text = None if v is None else v.text
-            value = self.typed(kind, text, c.get("s"), cell) if text else None
+            value = self.typed(kind, text, c.get("s")) if text else None
         if first.tag == _F or len(c) > 1:
             f = first if first.tag == _F else next(c.iterchildren(_F), None)
             if f is not None:
-                self.formula(c, f, value, number, column, cell)
+                self.formula(c, f, value)
         return value
 
-    def text(self, text: str, cell: str) -> str:
+    def text(self, text: str) -> str:
         if len(text) > MAX_TEXT:
-            raise self.error(f"单元格文字有 {len(text)} 个字符，超过 Excel 的上限 {MAX_TEXT}，无法读取", cell,
-                             hint="请缩短该单元格的文字后保存")
+            raise self.error(f"单元格文字有 {len(text)} 个字符，超过 Excel 的上限 {MAX_TEXT}，无法读取",
+                             self.cell_name(), hint="请缩短该单元格的文字后保存")
         return text
 
-    def typed(self, kind: str | None, text: str, style: str | None, cell: str) -> Any:
+    def typed(self, kind: str | None, text: str, style: str | None) -> Any:
         """The value of a cell of type `kind` whose <v> holds `text` (not empty), strictly."""
         book = self.book
+        cell = self.cell_name
         if kind is None or kind == "n":
             if not _NUMBER.fullmatch(text):
-                raise self.error(f"单元格的数值“{text[:40]}”不是数字，无法读取，文件可能已损坏", cell)
+                raise self.error(f"单元格的数值“{text[:40]}”不是数字，无法读取，文件可能已损坏", cell())
             value = float(text) if "." in text or "E" in text or "e" in text else int(text)
-            if style and book.date_styles:
-                if not style.isdigit():
-                    raise self.error(f"单元格的样式编号“{style[:40]}”无效，无法读取，文件可能已损坏", cell)
-                if int(style) in book.date_styles:
+            if style:
+                if not (style.isdigit() and style.isascii()):
+                    raise self.error(f"单元格的样式编号“{style[:40]}”无效，无法读取，文件可能已损坏", cell())
+                if book.date_styles and int(style) in book.date_styles:
                     try:
                         return from_excel(value, book.epoch, timedelta=int(style) in book.duration_styles)
                     except (OverflowError, ValueError):
@@ -265,25 +270,25 @@ class _Sheet:
         if kind == "s":
             if not (text.isdigit() and text.isascii() and int(text) < len(book.strings)):
                 raise self.error(f"单元格引用的共享字符串“{text[:40]}”不存在（共 {len(book.strings)} 项），无法读取，"
-                                 "文件可能已损坏", cell)
-            return self.text(book.strings[int(text)], cell)
+                                 "文件可能已损坏", cell())
+            return self.text(book.strings[int(text)])
         if kind == "b":
             if text not in ("0", "1"):
-                raise self.error(f"单元格的逻辑值“{text[:40]}”无效（应为 0 或 1），无法读取，文件可能已损坏", cell)
+                raise self.error(f"单元格的逻辑值“{text[:40]}”无效（应为 0 或 1），无法读取，文件可能已损坏", cell())
             return text == "1"
         if kind == "d":
             try:
                 return from_ISO8601(text)
             except ValueError:
-                raise self.error(f"单元格的日期“{text[:40]}”无效，无法读取，文件可能已损坏", cell) from None
+                raise self.error(f"单元格的日期“{text[:40]}”无效，无法读取，文件可能已损坏", cell()) from None
         # "str" (a formula's text result), "e" (an error such as #DIV/0!) and unknown types
-        return self.text(unescape(text) if kind == "str" else text, cell)
+        return self.text(unescape(text) if kind == "str" else text)
 
-    def formula(self, c: etree._Element, f: etree._Element, value: Any, number: int, column: int,
-                cell: str) -> None:
+    def formula(self, c: etree._Element, f: etree._Element, value: Any) -> None:
         """Note the formula; one without a saved result, or any in a workbook with stale results, is an error."""
+        cell = self.cell_name()
         formula = self.formula_of(f, c.get("r") or cell)
-        self.formulas[number, column] = formula
+        self.formulas[self.here] = formula
         # a text formula's empty result ("") is saved as an empty <v> (Excel, LibreOffice): saved, not missing
         if value is None and (c.get("t") != "str" or next(c.iterchildren(_V), None) is None):
             raise self.error(f"单元格是公式“{formula.text}”，但文件中没有保存计算结果", cell,
