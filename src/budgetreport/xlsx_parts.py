@@ -232,6 +232,8 @@ def shared_strings(archive: Archive, part: str | None) -> list[str]:
         for si in pull(archive.chunks(part), _SI):
             strings.append(text_of(si))
             si.clear()
+            while si.getprevious() is not None:       # free the items read
+                del si.getparent()[0]
     except etree.XMLSyntaxError as exc:
         raise _damaged_part(archive, part, exc) from None
     return strings

@@ -22,7 +22,7 @@ from lxml import etree
 
 from .cellref import column_letter
 from .errors import BudgetError
-from .xlsx_parts import MAIN, SheetEntry, pull, text_of
+from .xlsx_parts import MAIN, SAFE, SheetEntry, text_of
 from .xlsx_safety import CONVERT, Archive
 from .xlsx_values import from_excel, from_ISO8601, unescape
 
@@ -350,20 +350,47 @@ def _with_dimension_check(chunks: Iterator[bytes], sheet: _Sheet) -> Iterator[by
 
 
 def read_grid(archive: Archive, entry: SheetEntry, book: Book) -> Grid:
-    """One worksheet, parsed as it is inflated; rows are freed as they are read."""
+    """One worksheet, parsed as it is inflated; rows are freed as they are read, and whatever else the part
+    holds (columns, hyperlinks, validations …) once it is complete, so memory stays bounded by one chunk."""
     sheet = _Sheet(entry.title, book)
-    chunks = _with_dimension_check(archive.chunks(entry.part, entry.title), sheet)
+    parser = etree.XMLPullParser(events=("start", "end"), tag=("{*}worksheet", _ROW, _MERGE_CELL), **SAFE)
+    root = None
     try:
-        for el in pull(chunks, _ROW, _MERGE_CELL):
-            if el.tag == _ROW:
-                sheet.row(el)
-            else:
-                sheet.merge(el)
-            el.clear()
-            while el.getprevious() is not None:
-                del el.getparent()[0]
+        for chunk in _with_dimension_check(archive.chunks(entry.part, entry.title), sheet):
+            parser.feed(chunk)
+            root = _take(parser.read_events(), sheet, root)
+            if root is not None:
+                _prune(root)
+        parser.close()
+        _take(parser.read_events(), sheet, root)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position and exc.position[0] > 0 else (0, 0)
         where = f"（XML 第 {line} 行第 {column} 列）" if line else ""
         raise sheet.error(f"工作表的 XML 已损坏{where}，无法读取，文件可能被其他程序改写或未保存完整") from None
     return sheet.grid(entry.hidden)
+
+
+def _take(events: Iterator[tuple[str, etree._Element]], sheet: _Sheet,
+          root: etree._Element | None) -> etree._Element | None:
+    """Read the rows and merged ranges that ended; returns the root once it has started."""
+    for event, el in events:
+        if event == "start":
+            if root is None and el.getparent() is None:
+                root = el
+        elif el.tag == _ROW:
+            sheet.row(el)
+            el.clear()
+        elif el.tag == _MERGE_CELL:
+            sheet.merge(el)
+    return root
+
+
+def _prune(root: etree._Element) -> None:
+    """Drop every element already complete (all before the last child, level by level down the open path),
+    but nothing inside a row still being read."""
+    node = root
+    while len(node) and node.tag != _ROW:
+        last = node[-1]
+        for _ in range(len(node) - 1):
+            del node[0]
+        node = last
