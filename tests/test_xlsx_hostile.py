@@ -410,3 +410,19 @@ def test_a_bug_in_the_reader_is_not_reported_as_a_workbook_problem(monkeypatch, 
         path = book.save(Path(folder) / NAME)
         with pytest.raises(bug, match="a bug of ours"):
             read_workbook(path)
+
+
+@pytest.mark.parametrize("part,old,new,needle", [
+    ("xl/styles.xml", 'numFmtId="', 'numFmtId="x', "含有无效的数值"),
+    ("xl/workbook.xml", 'r:id="rId8"', 'r:id="rId99"', "关系 rId99 不存在"),
+    ("xl/workbook.xml", 'name="填表说明" ', "", "有工作表没有名称"),
+    ("[Content_Types].xml", "sheet.main+xml", "other+xml", "没有工作簿部件"),
+])
+def test_impossible_values_in_workbook_parts_are_named(tmp_path, part, old, new, needle):
+    refused(tmp_path, h.Book().sub(part, old, new), f"部件 {part} 已损坏", needle, "另存为")
+
+
+def test_a_missing_part_is_named(tmp_path):
+    book = h.Book()
+    del book.parts["xl/_rels/workbook.xml.rels"]
+    refused(tmp_path, book, "缺少部件 xl/_rels/workbook.xml.rels", "另存为")

@@ -68,7 +68,7 @@ def _damaged_part(archive: Archive, part: str, exc: Exception) -> BudgetError:
         line, column = exc.position if exc.position and exc.position[0] > 0 else (0, 0)
         detail = f"XML 第 {line} 行第 {column} 列" if line else "XML 不完整"
     else:
-        detail = str(exc)
+        detail = str(exc) if isinstance(exc, PartError) else "含有无效的数值"
     return BudgetError(f"工作簿的部件 {part} 已损坏，无法读取（{detail}）", file=archive.path.name, hint=CONVERT)
 
 
