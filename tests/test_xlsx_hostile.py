@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import random
 import re
+import struct
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -399,17 +401,15 @@ def test_damaged_workbook_parts_are_named(tmp_path, part):
 @pytest.mark.parametrize("target,name", [(xlsx_sheets._Sheet, "typed"), (xlsx_sheets._Sheet, "formula_of"),
                                          (xlsx_safety.Archive, "check_declared")])
 @pytest.mark.parametrize("bug", [KeyError, TypeError, ValueError, AttributeError, RuntimeError])
-def test_a_bug_in_the_reader_is_not_reported_as_a_workbook_problem(monkeypatch, target, name, bug):
+def test_a_bug_in_the_reader_is_not_reported_as_a_workbook_problem(tmp_path, monkeypatch, target, name, bug):
     def broken(*_args, **_kwargs):
         raise bug("a bug of ours")
 
-    monkeypatch.setattr(target, name, broken)
     book = h.t6_cell('<c r="D7" s="14" t="n"><v>189.31</v></c>', '<c r="D7" s="14"><f>D8+D19</f><v>189.31</v></c>')
-    import tempfile
-    with tempfile.TemporaryDirectory() as folder:
-        path = book.save(Path(folder) / NAME)
-        with pytest.raises(bug, match="a bug of ours"):
-            read_workbook(path)
+    path = book.save(tmp_path / NAME)
+    monkeypatch.setattr(target, name, broken)
+    with pytest.raises(bug, match="a bug of ours"):
+        read_workbook(path)
 
 
 @pytest.mark.parametrize("part,old,new,needle", [
@@ -426,3 +426,35 @@ def test_a_missing_part_is_named(tmp_path):
     book = h.Book()
     del book.parts["xl/_rels/workbook.xml.rels"]
     refused(tmp_path, book, "缺少部件 xl/_rels/workbook.xml.rels", "另存为")
+
+
+@pytest.mark.parametrize("damage", ["flip", "zero", "encrypted-flag", "unknown-method"])
+def test_damaged_zip_members_are_named(tmp_path, damage):
+    """T6's compressed bytes damaged after writing: the CRC, zlib or zipfile refuses them; never a traceback."""
+    path = h.Book().save(tmp_path / "src.xlsx")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(h.T6_PART)
+    name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_len + extra_len
+    if damage == "flip":
+        for i in range(start + 10, start + info.compress_size - 10, 97):
+            data[i] ^= 0x5A
+    elif damage == "zero":
+        data[start:start + info.compress_size // 2] = bytes(info.compress_size // 2)
+    else:                                           # zipfile trusts the central directory: patch both headers
+        central = bytes(data).find(b"PK\x01\x02")
+        while data[central + 46:central + 46 + len(h.T6_PART)] != h.T6_PART.encode():
+            central = bytes(data).find(b"PK\x01\x02", central + 4)
+        flag, method = (1, None) if damage == "encrypted-flag" else (None, 97)
+        for offset, header in ((info.header_offset, 6), (central, 8)):
+            if flag is not None:
+                struct.pack_into("<H", data, offset + header, flag)
+            else:
+                struct.pack_into("<H", data, offset + header + 2, method)
+    (tmp_path / NAME).write_bytes(bytes(data))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(tmp_path / NAME), "-o", str(out), "--no-pdf"])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert NAME in result.output and ("已损坏" in result.output), result.output
+    assert not out.exists() or not any(out.iterdir())
