@@ -209,8 +209,8 @@ class _Sheet:
                 raise self.error(f"第 {number} 行的单元格超出 XFD 列，无法读取，文件可能已损坏")
             return previous + 1
         match = _CELL_REF.fullmatch(ref)
-        column = letters_column(match.group(1)) if match else 0
-        if not column or int(match.group(2)) > EXCEL_ROWS:
+        column = letters_column(match.group(1)) if match and int(match.group(2)) <= EXCEL_ROWS else 0
+        if not column:
             where = f"{column_letter(previous + 1)}{number}" if previous < EXCEL_COLUMNS else None
             raise self.error(f"单元格引用“{ref[:40]}”无效（应为 A1 至 XFD{EXCEL_ROWS} 之间），无法读取，文件可能已损坏",
                              where)

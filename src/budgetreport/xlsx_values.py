@@ -84,7 +84,7 @@ def from_ISO8601(formatted: str) -> Any:
         return None
     match = _ISO_REGEX.match(formatted)
     if match and any(match.groups()):
-        parts = match.groupdict(0)
+        parts: dict[str, Any] = match.groupdict(0)
         for key in ["year", "month", "day", "hour", "minute", "second"]:
             if parts[key]:
                 parts[key] = int(parts[key])
@@ -98,11 +98,11 @@ def from_ISO8601(formatted: str) -> Any:
         return datetime.datetime(**parts)
     match = _ISO_DURATION.match(formatted)
     if match and any(match.groups()):
-        parts = match.groupdict(0)
-        for key, val in parts.items():
+        durations: dict[str, Any] = match.groupdict(0)
+        for key, val in durations.items():
             if val:
-                parts[key] = float(val)
-        return datetime.timedelta(**parts)
+                durations[key] = float(val)
+        return datetime.timedelta(**durations)
     raise ValueError(f"Invalid datetime value {formatted}")
 
 
