@@ -31,6 +31,7 @@ def cases(quick: bool) -> dict[str, Callable[[Path], object]]:
     rows = 1_000_000 // scale
     big = 48 // (scale * 4) or 1
     cols = 900_000 // scale                     # ≈ 40 MB of XML
+    cells = 1_250_000 // scale                  # ≈ 48 MB of XML
     text = "".join(chr(0x4E00 + (i * 7919) % 20_000) for i in range(1_000_000 // scale))
     unused = h.Book()
     for i in range(4):
@@ -42,6 +43,8 @@ def cases(quick: bool) -> dict[str, Callable[[Path], object]]:
         f"{rows // 10} rows without r": h.t6_with_rows(h.rows_without_r(rows // 10)),
         'row r="1e9"': h.t6_with_rows('<row r="1e9"/>'),
         "250 000 cells in a row": h.t6_with_rows('<row r="33">' + "<c/>" * 250_000 + "</row>"),
+        f"{cells // 1000}k cells in one row, all A33": h.t6_with_rows('<row r="33">' + "".join(
+            f'<c r="A33"><v>{(i * 7919) % 100003 / 7}</v></c>' for i in range(cells)) + "</row>"),
         "13 rows of 16 000 cells": h.t6_with_rows("".join(f'<row r="{33 + i}">' + "<c/>" * 16_000 + "</row>"
                                                           for i in range(13))),
         f"{len(text)}-character cell": h.t6_with_rows(f'<row r="33"><c r="H33" t="inlineStr"><is><t>{text}</t></is>'

@@ -14,6 +14,7 @@ says it is a formula and quotes it.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
@@ -22,7 +23,7 @@ from lxml import etree
 
 from .cellref import column_letter
 from .errors import BudgetError
-from .xlsx_parts import MAIN, SAFE, SheetEntry, text_of
+from .xlsx_parts import MAIN, SAFE, SheetEntry, parse, text_of
 from .xlsx_safety import CONVERT, Archive
 from .xlsx_values import from_excel, from_ISO8601, unescape
 
@@ -34,6 +35,7 @@ MAX_TEXT = 32_767                       # characters in one cell: Excel's own li
 MAX_MERGES = 10_000
 _ROW, _C, _V, _F, _IS, _T = (MAIN + t for t in ("row", "c", "v", "f", "is", "t"))
 _MERGE_CELL = MAIN + "mergeCell"
+_TAGS = ("{*}worksheet", _ROW, _C, _MERGE_CELL)
 _ROW_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
@@ -164,6 +166,8 @@ class _Sheet:
     rows: int = 0
     count: int = 0          # cells
     here: tuple[int, int] = (0, 0)     # (row, column) of the cell being read, for messages
+    values: dict[int, Any] | None = None    # the open row's values by column; None between rows
+    column: int = 0         # the open row's last cell's column
 
     def cell_name(self) -> str:
         return f"{column_letter(self.here[1])}{self.here[0]}"
@@ -175,7 +179,9 @@ class _Sheet:
         return self.error(f"工作表有 {rows} 行，超过上限 {MAX_ROWS} 行，已拒绝读取",
                           hint="请删除数据区下方多余的行（选中整行 → 删除）后保存")
 
-    def row(self, el: etree._Element) -> None:
+    def start_row(self, el: etree._Element) -> None:
+        if self.values is not None:
+            raise self.error(f"第 {self.number} 行里嵌套了另一个行元素，无法读取，文件可能已损坏或不是 Excel/WPS 保存的")
         ref = el.get("r")
         if ref is None:
             number = self.number + 1
@@ -188,20 +194,26 @@ class _Sheet:
         if number > MAX_ROWS or self.rows > MAX_ROWS:
             raise self.too_many_rows(max(number, self.rows))
         self.number = number
-        values: dict[int, Any] = {}
-        column = 0
-        for c in el:
-            column = self.column(c, number, column)
-            self.count += 1
-            if self.count > MAX_CELLS:
-                raise self.error(f"工作表的单元格超过 {MAX_CELLS} 个，已拒绝读取",
-                                 hint="请删除多余的行、列和格式后保存")
-            self.here = (number, column)
-            values[column] = self.value(c)
-        if number > self.kept:
-            self.keep(number, values, column)
+        self.values = {}
+        self.column = 0
 
-    def column(self, c: etree._Element, number: int, previous: int) -> int:
+    def cell(self, c: etree._Element) -> None:
+        """A cell that ended: its value into the open row (a cell outside a row is ignored, as openpyxl does)."""
+        if self.values is None:
+            return
+        self.count += 1
+        if self.count > MAX_CELLS:
+            raise self.error(f"工作表的单元格超过 {MAX_CELLS} 个，已拒绝读取", hint="请删除多余的行、列和格式后保存")
+        self.column = column = self.column_of(c, self.number, self.column)
+        self.here = (self.number, column)
+        self.values[column] = self.value(c)
+
+    def end_row(self) -> None:
+        if self.values is not None and self.number > self.kept:
+            self.keep(self.number, self.values, self.column)
+        self.values = None
+
+    def column_of(self, c: etree._Element, number: int, previous: int) -> int:
         """The cell's column: from its reference, strictly, or the one after the previous cell."""
         ref = c.get("r")
         if not ref:
@@ -353,16 +365,14 @@ def read_grid(archive: Archive, entry: SheetEntry, book: Book) -> Grid:
     """One worksheet, parsed as it is inflated; rows are freed as they are read, and whatever else the part
     holds (columns, hyperlinks, validations …) once it is complete, so memory stays bounded by one chunk."""
     sheet = _Sheet(entry.title, book)
-    parser = etree.XMLPullParser(events=("start", "end"), tag=("{*}worksheet", _ROW, _MERGE_CELL), **SAFE)
-    root = None
+    chunks = _with_dimension_check(archive.chunks(entry.part, entry.title), sheet)
+    first = next(chunks)
+    second = next(chunks, None)
     try:
-        for chunk in _with_dimension_check(archive.chunks(entry.part, entry.title), sheet):
-            parser.feed(chunk)
-            root = _take(parser.read_events(), sheet, root)
-            if root is not None:
-                _prune(root)
-        parser.close()
-        _take(parser.read_events(), sheet, root)
+        if second is None:                      # the part is one chunk: one tree is faster than feeding
+            _take(etree.iterwalk(parse(first), events=("start", "end"), tag=_TAGS), sheet, None, free=False)
+        else:
+            _stream(itertools.chain((first, second), chunks), sheet)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position and exc.position[0] > 0 else (0, 0)
         where = f"（XML 第 {line} 行第 {column} 列）" if line else ""
@@ -370,18 +380,40 @@ def read_grid(archive: Archive, entry: SheetEntry, book: Book) -> Grid:
     return sheet.grid(entry.hidden)
 
 
-def _take(events: Iterator[tuple[str, etree._Element]], sheet: _Sheet,
-          root: etree._Element | None) -> etree._Element | None:
-    """Read the rows and merged ranges that ended; returns the root once it has started."""
+def _stream(chunks: Iterator[bytes], sheet: _Sheet) -> None:
+    """A big part, fed to lxml chunk by chunk; what is complete is freed after each chunk."""
+    parser = etree.XMLPullParser(events=("start", "end"), tag=_TAGS, **SAFE)
+    root = None
+    for chunk in chunks:
+        parser.feed(chunk)
+        root = _take(parser.read_events(), sheet, root, free=True)
+        if root is not None:
+            _prune(root)
+    parser.close()
+    _take(parser.read_events(), sheet, root, free=True)
+
+
+def _take(events: Iterator[tuple[str, etree._Element]], sheet: _Sheet, root: etree._Element | None,
+          free: bool) -> etree._Element | None:
+    """Read the cells, rows and merged ranges the events bring; returns the root once it has started. Cells are
+    read as they end, so that a row of a million cells never sits in memory whole (`free`: each is dropped)."""
     for event, el in events:
-        if event == "start":
-            if root is None and el.getparent() is None:
-                root = el
-        elif el.tag == _ROW:
-            sheet.row(el)
-            el.clear()
-        elif el.tag == _MERGE_CELL:
-            sheet.merge(el)
+        tag = el.tag
+        if event == "end":
+            if tag == _C:
+                sheet.cell(el)
+                if free:
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del el.getparent()[0]
+            elif tag == _ROW:
+                sheet.end_row()
+            elif tag == _MERGE_CELL:
+                sheet.merge(el)
+        elif tag == _ROW:
+            sheet.start_row(el)
+        elif root is None and tag != _C and el.getparent() is None:
+            root = el
     return root
 
 
