@@ -76,6 +76,19 @@ def xml_sub(part: str, pattern: str, repl: str):
     return zip_edit(part, change)
 
 
+def excel_saved(builder):
+    """`builder`'s file as Excel saves it: formula results current, without the fullCalcOnLoad openpyxl writes
+    (a workbook with it has stale results: its formulas are refused)."""
+    def build(path: Path) -> None:
+        builder(path)
+        with zipfile.ZipFile(path) as src:
+            parts = [(i.filename, src.read(i)) for i in src.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for name, data in parts:
+                dst.writestr(name, data.replace(b' fullCalcOnLoad="1"', b"") if name == "xl/workbook.xml" else data)
+    return build
+
+
 T6_PART = "xl/worksheets/sheet8.xml"   # 表6 (sheet order: 填表说明, 单位信息, 表1 …)
 T11_PART = "xl/worksheets/sheet13.xml"
 
@@ -275,10 +288,11 @@ READABLE = {
     "reordered-reverse": (via_openpyxl(lambda wb: wb._sheets.reverse()), []),
     "extra-sheet": (via_openpyxl(extra_sheet), ["R-SHEET", "我的草稿"]),
     "three-decimals": (cells(6, D9=41.541, E9=41.541, D8=178.80), ["R-DEC", f"{T6}!D9"]),
-    "formula-with-cache": (xml_sub(T6_PART, r'<c r="D7" s="14" t="n"><v>189.31</v></c>',
-                                   '<c r="D7" s="14"><f>SUM(D8,D19)</f><v>189.31</v></c>'), []),
-    "formula-empty-text-result": (xml_sub(T6_PART, r'(<c r="E9" s="14" t="n"><v>41.54</v></c>)',
-                                          r'\1<c r="F9" s="14" t="str"><f>IF(1=1,"","")</f><v></v></c>'), []),
+    "formula-with-cache": (excel_saved(xml_sub(T6_PART, r'<c r="D7" s="14" t="n"><v>189.31</v></c>',
+                                               '<c r="D7" s="14"><f>SUM(D8,D19)</f><v>189.31</v></c>')), []),
+    "formula-empty-text-result": (excel_saved(xml_sub(T6_PART, r'(<c r="E9" s="14" t="n"><v>41.54</v></c>)',
+                                                      r'\1<c r="F9" s="14" t="str"><f>IF(1=1,"","")</f><v></v></c>')),
+                                  []),
     "code-as-number": (cells(3, B10=5, C11=5, A9=208), []),
     "unsafe-unit-name": (unit_name('昌吉/市\\城:管*指?挥"中<心>|'), []),
 }

@@ -14,6 +14,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
 from .cli_texts import ChineseTyper, use_chinese
@@ -61,7 +62,7 @@ def main_options(
 
 
 def _fail(exc: BudgetError) -> None:
-    err.print(f"[bold red]错误[/]：{exc}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]错误[/]：{escape(str(exc))}", markup=True, soft_wrap=True)   # cell text may hold [/x]
     findings = getattr(exc, "findings", None)
     if findings:
         for f in findings:

@@ -19,7 +19,7 @@ from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Pr
                     UnitInfo, UnitPerformance)
 from .money import CENT, ZERO, decimals, money, to_decimal
 from .text import clean, norm, strip_period
-from .workbook_io import Grid as Worksheet, open_workbook
+from .workbook_io import Grid as Worksheet, open_report_workbook as open_workbook
 
 _TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")
 _CODE_NAME = re.compile(r"^\s*(\d{3,7})\s*(.*)$")
