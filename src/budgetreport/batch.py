@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Callable
 
 from .atomic import write_atomic
-from .concurrency import (Options, UnitBuilt, UnitTask, build_unit, cache_key, default_jobs, local_executor,
-                          templates_digest)
+from .build import font_files
+from .concurrency import (Options, UnitBuilt, UnitTask, build_unit, cache_key, default_jobs, fonts_digest,
+                          local_executor, templates_digest)
 from .errors import BudgetError
 from .templates import default_root, template_set
 
@@ -156,7 +157,7 @@ class Cache:
     def record(self, task: UnitTask, built: UnitBuilt, result: UnitResult, options: Options) -> None:
         self.units[task.rel] = {
             "workbook_sha256": task.workbook_sha256, "unit": built.unit, "code": built.code, "year": built.year,
-            "key": cache_key(task.workbook_sha256, built.templates_sha256, options),
+            "key": cache_key(task.workbook_sha256, built.templates_sha256, built.fonts_sha256, options),
             "status": result.status, "warnings": result.warnings, "reason": result.reason,
             "outputs": dict(result.outputs),
         }
@@ -174,8 +175,9 @@ class Cache:
             return None
         try:
             templates = template_set(entry["unit"], entry.get("code", ""), root)
+            fonts = fonts_digest(font_files(templates)) if task.options.pdf else ""
             if entry.get("key") != cache_key(task.workbook_sha256, templates_digest(templates.fingerprint()),
-                                             task.options):
+                                             fonts, task.options):
                 return None
             outputs = dict(entry.get("outputs") or {})
             for name, sha in outputs.items():
@@ -185,8 +187,8 @@ class Cache:
             return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"],
                               int(entry.get("warnings", 0)), entry.get("reason", ""),
                               sorted(outputs.items(), key=_output_order), skipped=True)
-        except (KeyError, TypeError, ValueError, AttributeError, OSError):
-            return None   # an entry edited by hand or from another format: rebuild
+        except (KeyError, TypeError, ValueError, AttributeError, OSError, BudgetError):
+            return None   # an entry edited by hand or from another format, a broken fonts.toml: rebuild
 
 
 def _output_order(item: tuple[str, str]) -> tuple[bool, str]:

@@ -60,6 +60,7 @@ class Rendered:
     docx: bytes
     pdf: bytes | None
     fonts: str = ""
+    font_files: tuple[tuple[str, int], ...] = ()   # the faces the PDF used (batch skip key)
 
 
 def render_report(workbook: str | Path, *, templates_root: Path | None = None, pdf: bool = True,
@@ -72,11 +73,10 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
             raise CheckFailed(findings, Path(workbook).name)
         templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
         filled = fill_docx(derive(budget), templates)
-        pdf_bytes, fonts_used = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "")
+        pdf_bytes, fonts_used, faces = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "", ())
     except BudgetError as exc:
-        exc.unit = budget.unit  # type: ignore[attr-defined]  # which unit failed, for batch reports
-        raise
-    return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used)
+        raise exc.with_unit(budget.unit)   # which unit failed, for batch reports
+    return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used, faces)
 
 
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,
@@ -96,11 +96,28 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
     return result
 
 
-def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tuple[bytes, str]:
+def font_files(templates: TemplateSet) -> tuple[tuple[str, int], ...]:
+    """The font files (path, face index) a PDF of this template set is drawn with: title, heading, body,
+    table, fallback. Part of the batch skip key: installing 仿宋 later changes them, so the PDFs are rebuilt."""
+    return _face_files(_fonts_for(templates))
+
+
+def _face_files(fonts) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]  # fonts: pdf.FontSet
+    faces = (fonts.title, fonts.heading, fonts.body, fonts.table, fonts.fallback)
+    return tuple((str(face.path), face.index) for face in faces)
+
+
+def _fonts_for(templates: TemplateSet):  # type: ignore[no-untyped-def]  # -> pdf.FontSet (imported lazily)
+    from . import pdf as pdf_writer
+    return pdf_writer.resolve_fonts(templates.unit_folder)
+
+
+def _render_pdf(filled: FilledDocx, templates: TemplateSet,
+                engine: str) -> tuple[bytes, str, tuple[tuple[str, int], ...]]:
     from . import pdf as pdf_writer
     if engine == "libreoffice":
-        return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice"
+        return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice", ()
     if engine != "builtin":
         raise BudgetError(f"未知的 PDF 引擎“{engine}”", hint="可选：builtin（默认）或 libreoffice")
-    fonts = pdf_writer.resolve_fonts(templates.unit_folder)
-    return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe()
+    fonts = _fonts_for(templates)
+    return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe(), _face_files(fonts)

@@ -55,6 +55,7 @@ class UnitBuilt:
     warnings: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)   # file name → bytes, in .docx, .pdf order
     templates_sha256: str = ""
+    fonts_sha256: str = ""      # the PDF's font files (fonts_digest); "" without a PDF
     error: str = ""             # first reason, in Chinese; "" when it worked
     detail: str = ""            # traceback of an unexpected exception (a bug), for the log
 
@@ -67,8 +68,45 @@ def templates_digest(fingerprint: list[tuple[str, bytes]]) -> str:
     return h.hexdigest()
 
 
-def cache_key(workbook_sha256: str, templates_sha256: str, options: Options) -> str:
-    return hashlib.sha256("\n".join((workbook_sha256, templates_sha256, options.key())).encode()).hexdigest()
+_FONT_HASHES: dict[tuple[str, int, int, int], str] = {}
+
+
+def fonts_digest(files: tuple[tuple[str, int], ...]) -> str:
+    """SHA-256 over the font files a PDF is drawn with (path, face index, content): a face installed, removed
+    or replaced since the last run changes it. Each file's content is hashed once per process and file state
+    (a batch asks for the same few files again and again)."""
+    if not files:
+        return ""
+    h = hashlib.sha256()
+    for path, index in files:
+        h.update(f"{path}\0{index}\0{_file_sha256(path)}\n".encode("utf-8"))
+    return h.hexdigest()
+
+
+def _file_sha256(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "missing"
+    state = (path, st.st_size, st.st_mtime_ns, st.st_ino)
+    digest = _FONT_HASHES.get(state)
+    if digest is None:
+        h = hashlib.sha256()
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return "unreadable"
+        if len(_FONT_HASHES) > 256:
+            _FONT_HASHES.clear()
+        digest = _FONT_HASHES[state] = h.hexdigest()
+    return digest
+
+
+def cache_key(workbook_sha256: str, templates_sha256: str, fonts_sha256: str, options: Options) -> str:
+    parts = (workbook_sha256, templates_sha256, fonts_sha256, options.key())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def build_unit(task: UnitTask) -> UnitBuilt:
@@ -82,14 +120,14 @@ def build_unit(task: UnitTask) -> UnitBuilt:
         built.unit, built.code, built.year = r.budget.unit.name, r.budget.unit.code, r.budget.unit.year
         built.warnings = [str(f) for f in r.warnings]
         built.templates_sha256 = templates_digest(r.templates.fingerprint())
+        built.fonts_sha256 = fonts_digest(r.font_files)
         if task.options.docx:
             built.files[f"{r.stem}.docx"] = r.docx
         if r.pdf is not None:
             built.files[f"{r.stem}.pdf"] = r.pdf
     except BudgetError as exc:
-        unit = getattr(exc, "unit", None)
-        if unit is not None:
-            built.unit, built.code, built.year = unit.name, unit.code, unit.year
+        if exc.unit is not None:
+            built.unit, built.code, built.year = exc.unit.name, exc.unit.code, exc.unit.year
         built.error = str(exc)
         built.files = {}
     except Exception as exc:  # noqa: BLE001 - a bug in one unit must not stop the batch
