@@ -17,17 +17,18 @@ import hashlib
 import io
 import json
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from .atomic import write_atomic
 from .build import font_files
-from .concurrency import (Options, UnitBuilt, UnitTask, build_unit, cache_key, default_jobs, fonts_digest,
-                          local_executor, templates_digest)
+from .concurrency import Options, UnitBuilt, UnitTask, cache_key, default_jobs, fonts_digest, templates_digest
 from .errors import BudgetError
+from .outputs import ensure_folder, output_errors, write_together
 from .templates import default_root, template_set
+from .unit_pool import DEFAULT_TIMEOUT, run_units
 
 SUCCESS, FAILED, WARNED = "成功", "失败", "有提醒"
 CACHE_NAME = ".budgetreport-cache.json"
@@ -59,6 +60,7 @@ class BatchReport:
     units: list[UnitResult] = field(default_factory=list)
     interrupted: bool = False
     elapsed: float = 0.0
+    problems: list[str] = field(default_factory=list)   # the run's own files (manifest, summary) not written
 
     def count(self, status: str) -> int:
         return sum(1 for u in self.units if u.status == status)
@@ -79,6 +81,8 @@ class BatchReport:
     def return_code(self) -> int:
         if self.interrupted:
             return 130
+        if self.problems:
+            return 2
         return 1 if self.failed else 0
 
     @property
@@ -146,8 +150,11 @@ class Cache:
         if not now and time.monotonic() - self.saved_at < SAVE_INTERVAL:
             return
         data = {"format": CACHE_FORMAT, "units": self.units}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"),
-                                           sort_keys=True).encode("utf-8"))
+        try:
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"),
+                                               sort_keys=True).encode("utf-8"))
+        except OSError:
+            return     # only speed is lost (the units are rebuilt next time); the outputs say what failed
         self.saved_at, self.dirty = time.monotonic(), False
 
     def flush(self) -> None:
@@ -228,8 +235,13 @@ class _Run:
             loser.status, loser.outputs, loser.warnings = FAILED, [], 0
             loser.reason = self._duplicate(built, keeper=task.rel)
             self.cache.forget(rival)
+        try:
+            write_together(self.outdir, built.files)
+        except BudgetError as exc:       # disk full, no permission, a folder with the report's name …
+            result.reason = str(exc)
+            self.cache.forget(task.rel)
+            return result
         for name, data in built.files.items():
-            write_atomic(self.outdir / name, data)
             self.owner[name] = task.rel
             result.outputs.append((name, hashlib.sha256(data).hexdigest()))
         result.warnings = len(built.warnings)
@@ -247,83 +259,83 @@ class _Run:
 
 def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = None, force: bool = False,
               templates_root: str | Path | None = None, docx: bool = True, pdf: bool = True,
-              executor: Executor | None = None, progress: ProgressCallback | None = None) -> BatchReport:
-    """Build every workbook under input_dir into outdir. Per-unit failures are recorded, never raised.
+              executor: Executor | None = None, progress: ProgressCallback | None = None,
+              timeout: float | None = DEFAULT_TIMEOUT) -> BatchReport:
+    """Build every workbook under input_dir into outdir. Per-unit failures are recorded, never raised: a unit
+    that cannot be read, written, finished within `timeout` seconds (None or 0: no limit) or that kills its
+    worker fails alone, and manifest.csv is written in every case.
 
-    Raises BudgetError only for the run itself (input folder missing, nothing to produce). A Ctrl-C is
-    caught: pending units are cancelled, finished ones are kept, and the report says interrupted."""
+    Raises BudgetError only for the run itself (input folder missing, output folder unusable, nothing to
+    produce). A Ctrl-C is caught: pending units are cancelled, finished ones are kept, the report says
+    interrupted."""
     started = time.perf_counter()
     input_dir, outdir = Path(input_dir).resolve(), Path(outdir).resolve()
     if not input_dir.is_dir():
         raise BudgetError("输入文件夹不存在", file=input_dir)
     if not docx and not pdf:
         raise BudgetError("--no-docx 与 --no-pdf 不能同时使用，否则没有任何输出")
-    outdir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(outdir)
     for stale in outdir.glob(".~*.tmp"):   # left by a run that was killed outright (not Ctrl-C)
         stale.unlink(missing_ok=True)
     root = Path(templates_root).resolve() if templates_root is not None else default_root()
     options = Options(docx=docx, pdf=pdf)
     report = BatchReport(input_dir, outdir)
     run = _Run(outdir, options, Cache(outdir / CACHE_NAME), report)
-
-    tasks: list[UnitTask] = []
     sources = find_workbooks(input_dir, outdir)
-    for path in sources:
-        task = UnitTask(str(path), path.relative_to(input_dir).as_posix(), sha256_file(path),
-                        str(root) if root else None, options)
-        hit = None if force else run.cache.unchanged(task, root, outdir)
-        if hit is not None:
-            run.claim_skipped(hit)
-        else:
-            tasks.append(task)
+    tasks = _tasks(sources, input_dir, root, options, run, force)
     total, done = len(sources), len(run.results)
     if progress:
         progress(Progress(done, total, None, ()))
 
-    jobs = jobs or default_jobs()
-    own = executor is None and bool(tasks)
-    pool = local_executor(min(jobs, len(tasks)), options, root) if own else executor
-    inflight: dict[Future, UnitTask] = {}
-    queue = iter(tasks)
+    def finished(task: UnitTask, built: UnitBuilt, running: tuple[str, ...]) -> None:
+        nonlocal done
+        result = run.place(task, built)
+        done += 1
+        if progress:
+            progress(Progress(done, total, result, running))
+
     try:
-        while True:
-            while len(inflight) < 2 * jobs and (task := next(queue, None)) is not None:
-                inflight[pool.submit(build_unit, task)] = task   # type: ignore[union-attr]
-            if not inflight:
-                break
-            finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            for fut in sorted(finished, key=lambda f: inflight[f].rel):
-                task = inflight.pop(fut)
-                result = run.place(task, _outcome(fut, task))
-                done += 1
-                if progress:
-                    progress(Progress(done, total, result, tuple(t.rel for t in inflight.values())))
+        run_units(tasks, jobs=jobs or default_jobs(), options=options, root=root, on_done=finished,
+                  timeout=timeout, executor=executor)
     except KeyboardInterrupt:
         report.interrupted = True
-        for fut in inflight:
-            fut.cancel()
-        # units already running finish in a moment (workers ignore Ctrl-C); keep their work
-        for fut, task in inflight.items():
-            if not fut.cancelled():
-                run.place(task, _outcome(fut, task))
     finally:
         run.cache.flush()
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)   # type: ignore[union-attr]
 
     for path in sources:
         rel = path.relative_to(input_dir).as_posix()
         report.units.append(run.results.get(rel) or UnitResult(rel, reason=INTERRUPTED_REASON))
-    write_manifest(report.manifest, report.units)
+    try:
+        write_manifest(report.manifest, report.units)
+    except BudgetError as exc:
+        report.problems.append(f"清单 manifest.csv 未能写出：{exc}")
     report.elapsed = time.perf_counter() - started
     return report
 
 
-def _outcome(fut: Future, task: UnitTask) -> UnitBuilt:
-    try:
-        return fut.result()
-    except Exception as exc:  # noqa: BLE001 - a worker that died (out of memory, killed): this unit fails
-        return UnitBuilt(task.rel, error=f"工作进程意外退出：{type(exc).__name__}: {exc}")
+def _tasks(sources: list[Path], input_dir: Path, root: Path | None, options: Options, run: _Run,
+           force: bool) -> list[UnitTask]:
+    """A task per workbook that must be built; unchanged ones are claimed as skipped, unreadable ones fail."""
+    tasks: list[UnitTask] = []
+    for path in sources:
+        rel = path.relative_to(input_dir).as_posix()
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            run.results[rel] = UnitResult(rel, reason=unreadable_reason(exc))
+            continue
+        task = UnitTask(str(path), rel, digest, str(root) if root else None, options)
+        hit = None if force else run.cache.unchanged(task, root, run.outdir)
+        if hit is not None:
+            run.claim_skipped(hit)
+        else:
+            tasks.append(task)
+    return tasks
+
+
+def unreadable_reason(exc: OSError) -> str:
+    return (f"无法打开工作簿（{exc.strerror or type(exc).__name__}），本单位未生成：请确认有读取权限（可先把文件复制到"
+            f"自己的文件夹）；如果它正在被其他程序独占打开，请先关闭该程序")
 
 
 def write_manifest(path: Path, units: list[UnitResult]) -> None:
@@ -335,4 +347,5 @@ def write_manifest(path: Path, units: list[UnitResult]) -> None:
     for u in sorted(units, key=lambda u: u.input):
         writer.writerow([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason,
                          "; ".join(n for n, _ in u.outputs), "; ".join(s for _, s in u.outputs)])
-    write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    with output_errors(path):
+        write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))

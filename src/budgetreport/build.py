@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import write_atomic
 from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
 from .findings import ERROR, Finding, from_error
 from .model import Budget
+from .outputs import fit_stem, write_together
 from .read import read_workbook
 from .templates import TemplateSet, safe_name, template_set
 from .docx_package import FilledDocx
@@ -31,7 +31,21 @@ class BuildResult:
 
 
 def output_stem(budget: Budget) -> str:
-    return f"{safe_name(budget.unit.name)}{budget.unit.year}年单位预算公开"
+    """The reports' file name without extension; a very long unit name is shortened (unique, ≤ 240 bytes)."""
+    return fit_stem(f"{safe_name(budget.unit.name)}{budget.unit.year}年单位预算公开")
+
+
+def check_readable(workbook: Path) -> None:
+    """A workbook we may not open is the clerk's to fix (permissions, a file locked by another program)."""
+    try:
+        with open(workbook, "rb"):
+            pass
+    except (FileNotFoundError, IsADirectoryError):
+        return      # the reader says so, in its words
+    except OSError as exc:
+        raise BudgetError(f"无法打开工作簿（{exc.strerror or type(exc).__name__}）", file=workbook,
+                          hint="请确认有读取权限（可先把文件复制到自己的文件夹）；如果它正在被其他程序独占打开，"
+                               "请先关闭该程序") from None
 
 
 def run_checks(budget: Budget) -> list[Finding]:
@@ -66,6 +80,7 @@ class Rendered:
 def render_report(workbook: str | Path, *, templates_root: Path | None = None, pdf: bool = True,
                   pdf_engine: str = "builtin", templates: TemplateSet | None = None) -> Rendered:
     """read → check → derive → .docx → PDF, all in memory. Raises BudgetError when the input is wrong."""
+    check_readable(Path(workbook))
     budget = read_workbook(workbook)
     try:
         findings = run_checks(budget)
@@ -86,13 +101,15 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
     r = render_report(workbook, templates_root=templates_root, pdf=pdf, pdf_engine=pdf_engine, templates=templates)
     outdir = Path(outdir)
     result = BuildResult(r.budget.unit.name, r.budget.unit.year, warnings=r.warnings, fonts=r.fonts)
-    # both outputs are complete in memory before either file is touched
+    # both outputs are complete in memory before either file is touched; then both are written or neither
+    files = {}
     if docx:
-        result.docx = outdir / f"{r.stem}.docx"
-        write_atomic(result.docx, r.docx)
+        files[f"{r.stem}.docx"] = r.docx
     if r.pdf is not None:
-        result.pdf = outdir / f"{r.stem}.pdf"
-        write_atomic(result.pdf, r.pdf)
+        files[f"{r.stem}.pdf"] = r.pdf
+    written = write_together(outdir, files)
+    result.docx = next((p for p in written if p.suffix == ".docx"), None)
+    result.pdf = next((p for p in written if p.suffix == ".pdf"), None)
     return result
 
 

@@ -33,11 +33,15 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         templates: Optional[Path] = typer.Option(None, "--templates", "-t",
                                                  help="模板根目录（其下 default/ 与 <单位名称>/）；默认 ./templates。"),
         pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否生成 PDF 文件。"),
+        timeout: Optional[float] = typer.Option(None, "--timeout", min=0, show_default=False,
+                                                help="每个单位最多用时（秒，默认 120），超时的单位记为失败，其他单位照常"
+                                                     "生成；0 表示不限。"),
     ) -> None:
         """批量生成：文件夹内每个工作簿各生成一份报告；某个单位失败不影响其他单位。
 
         退出码：0 全部成功（可有提醒）；1 有单位失败；2 文件夹或用法错误；130 被中断。"""
         from .batch import FAILED, INTERRUPTED_REASON, WARNED, run_batch
+        from .unit_pool import DEFAULT_TIMEOUT
         from .errors import BudgetError
 
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -52,7 +56,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
             try:
                 report = run_batch(input_dir, outdir, jobs=jobs, force=force, templates_root=templates, pdf=pdf,
-                                   progress=show)
+                                   progress=show,
+                                   timeout=DEFAULT_TIMEOUT if timeout is None else timeout or None)
             except BudgetError as exc:
                 err.print(f"[bold red]错误[/]：{exc}", soft_wrap=True)
                 raise typer.Exit(EXIT_INPUT)
@@ -79,6 +84,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                   f"失败 {report.failed - not_run}" + (f"，因中断未处理 {not_run}" if not_run else "")
                   + f"；其中未变化跳过 {report.skipped}。用时 {report.elapsed:.1f} 秒。")
         out.print(f"清单：{report.manifest}")
+        for problem in report.problems:
+            err.print(f"[bold red]错误[/]：{problem}", soft_wrap=True)
         if report.interrupted:
             err.print("[yellow]已中断[/]：已完成的单位已保存，再次运行同一命令即可从中断处继续。")
         raise typer.Exit(report.return_code)

@@ -15,9 +15,11 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 
 from jinja2 import TemplateError
@@ -137,10 +139,24 @@ def build_unit(task: UnitTask) -> UnitBuilt:
     return built
 
 
-def warm_up(pdf: bool, templates_root: Path | None = None) -> None:
+# in each worker of our own pools (set by the initializer): where to say which unit starts (unit_pool)
+_starts: SimpleQueue | None = None
+
+
+def run_in_worker(task: UnitTask) -> UnitBuilt:
+    """What our own pools run: tell the main process which unit starts, in which process and when
+    (time.monotonic() is system-wide), so it can enforce the per-unit deadline; then build."""
+    if _starts is not None:
+        _starts.put((task.rel, os.getpid(), time.monotonic()))
+    return build_unit(task)
+
+
+def warm_up(pdf: bool, templates_root: Path | None = None, starts: SimpleQueue | None = None) -> None:
     """Pool initializer: pay imports and font discovery/registration once per worker, not per unit.
 
     Workers ignore Ctrl-C: the main process decides what to cancel, and workers never write files."""
+    global _starts
+    _starts = starts
     _ignore_sigint()
     _preload(pdf, templates_root)
 
@@ -152,7 +168,9 @@ def _ignore_sigint() -> None:
         pass
 
 
-def _forked_worker() -> None:
+def _forked_worker(starts: SimpleQueue | None = None) -> None:
+    global _starts
+    _starts = starts
     _ignore_sigint()
     gc.freeze()     # what the worker inherited stays out of its garbage collections: less work, fewer page copies
 
@@ -190,14 +208,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def local_executor(jobs: int, options: Options, templates_root: Path | None = None) -> Executor:
+def pool_start_method() -> str:
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def local_executor(jobs: int, options: Options, templates_root: Path | None = None,
+                   starts: SimpleQueue | None = None) -> Executor:
     """The default: one process per core, each warmed up once.
 
     On Linux the workers are forked from this process after it has warmed up itself, so imports and font
     registration (≈0.6 CPU s with a warm disk cache, ≈1.2 without) are paid once per batch instead of once per
     worker. Elsewhere (Windows, macOS) workers are spawned and each warms up on its own."""
-    if sys.platform.startswith("linux"):
+    context = multiprocessing.get_context(pool_start_method())
+    if pool_start_method() == "fork":
         _preload(options.pdf, templates_root)
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_forked_worker)
-    return ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(options.pdf, templates_root))
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_forked_worker,
+                                   initargs=(starts,))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=warm_up,
+                               initargs=(options.pdf, templates_root, starts))
