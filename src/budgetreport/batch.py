@@ -26,7 +26,7 @@ from .atomic import write_atomic
 from .build import font_files
 from .concurrency import Options, UnitBuilt, UnitTask, cache_key, default_jobs, fonts_digest, templates_digest
 from .errors import BudgetError
-from .outputs import ensure_folder, output_errors, write_together
+from .outputs import ensure_folder, is_batch_output, output_errors, write_together
 from .templates import default_root, template_set
 from .unit_pool import DEFAULT_TIMEOUT, run_units
 
@@ -104,7 +104,11 @@ ProgressCallback = Callable[[Progress], None]
 # ------------------------------------------------------------------------------------------------ discovery
 
 def find_workbooks(input_dir: Path, outdir: Path) -> list[Path]:
-    """Every .xlsx below input_dir, sorted by relative path; not Excel lock files, hidden folders or OUTDIR."""
+    """Every .xlsx below input_dir, sorted by relative path; not Excel lock files, hidden folders, or what a
+    batch writes: OUTDIR's subtree when OUTDIR is a folder inside input_dir, and in any case the workbooks a
+    batch writes into OUTDIR (校验汇总.xlsx, annotated copies) — so `batch . -o .` still finds the inputs."""
+    input_dir, outdir = input_dir.resolve(), outdir.resolve()
+    nested = outdir != input_dir and outdir.is_relative_to(input_dir)
     found = []
     for path in input_dir.rglob("*"):
         if path.suffix.lower() != ".xlsx" or not path.is_file():
@@ -112,7 +116,9 @@ def find_workbooks(input_dir: Path, outdir: Path) -> list[Path]:
         rel = path.relative_to(input_dir)
         if path.name.startswith(("~$", ".~")) or any(p.startswith(".") for p in rel.parts[:-1]):
             continue
-        if path.resolve().is_relative_to(outdir):
+        if nested and path.resolve().is_relative_to(outdir):
+            continue
+        if path.resolve().parent == outdir and is_batch_output(path.name):
             continue
         found.append(path)
     return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())

@@ -4,7 +4,6 @@ batch 退出码：0 全部成功（可有提醒）；1 有单位失败；2 输�
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Optional
 
@@ -102,6 +101,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         force: bool = typer.Option(False, "--force", help="单位模板已存在时覆盖。"),
     ) -> None:
         """把默认模板（report.docx、phrases.j2）复制到 templates/<单位名称>/，供该单位单独修改。"""
+        from .errors import BudgetError
+        from .outputs import write_together
         from .templates import safe_name, template_set
         defaults = template_set("", "", templates)   # <root>/default when present, else the packaged defaults
         target = templates / safe_name(unit)
@@ -109,8 +110,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         if existing and not force:
             err.print(f"错误：{existing[0]} 已存在；如需覆盖请加 --force。")
             raise typer.Exit(EXIT_INPUT)
-        target.mkdir(parents=True, exist_ok=True)
+        try:    # both files or neither: a unit folder with half a template would mix it with the defaults
+            write_together(target, {name: defaults.require(name).read_bytes() for name in COPIED_FILES})
+        except BudgetError as exc:
+            err.print(f"[bold red]错误[/]：{exc}", soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT)
         for name in COPIED_FILES:
-            shutil.copyfile(defaults.require(name), target / name)
             out.print(f"[green]已复制[/] {target / name}")
         out.print(f"请修改 {target} 中的文件；只有单位“{unit}”使用它们，其他单位仍用默认模板。")

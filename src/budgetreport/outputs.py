@@ -29,7 +29,10 @@ LONGEST_SUFFIX = ".docx"
 _TAIL_CHARS = 11        # "2025年单位预算公开": kept whole when a long unit name is cut
 _MARK = "～"
 
-_FOLDER_HINT = "请用 -o 指定一个文件夹"
+SUMMARY_NAME = "校验汇总.xlsx"          # the batch's findings summary, beside manifest.csv
+ANNOTATED_MARK = "（校验意见）"          # an annotated copy: 工作簿（校验意见）.xlsx
+
+_FOLDER_HINT = "请改用一个文件夹的路径，或删除、改名这个文件"
 _WRITABLE_HINT = ("请换一个有写权限的文件夹，或请管理员开放该文件夹的写权限；如果同名文件正在 Word、WPS 或 PDF 阅读器中"
                   "打开，请先关闭")
 
@@ -48,14 +51,22 @@ def fit_stem(stem: str, suffix: str = LONGEST_SUFFIX) -> str:
     return f"{head}{tag}{tail}"
 
 
+def is_batch_output(name: str) -> bool:
+    """A workbook a batch writes into its output folder, never to be read back as a unit's input."""
+    return name == SUMMARY_NAME or Path(name).stem.endswith(ANNOTATED_MARK)
+
+
 def ensure_folder(folder: Path) -> Path:
     """The output folder, created with its parents when missing."""
-    if folder.exists() and not folder.is_dir():
-        raise BudgetError("这是一个文件，不是文件夹，无法在其中写入输出", file=folder,
-                          hint=f"{_FOLDER_HINT}（不存在时会自动创建）")
     with output_errors(folder, folder=True):
-        folder.mkdir(parents=True, exist_ok=True)
+        if folder.exists() and not folder.is_dir():
+            raise BudgetError("这是一个文件，不是文件夹，无法在其中写入输出", file=folder, hint=_FOLDER_HINT)
+        _make_folder(folder)
     return folder
+
+
+def _make_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def write_together(folder: Path, files: dict[str, bytes]) -> list[Path]:
@@ -65,7 +76,9 @@ def write_together(folder: Path, files: dict[str, bytes]) -> list[Path]:
     ensure_folder(folder)
     targets = [folder / name for name in files]
     for target in targets:
-        if target.is_dir():
+        with output_errors(target):
+            blocked = target.is_dir()
+        if blocked:
             raise BudgetError("输出位置已有一个同名的文件夹，报告无法写入", file=target,
                               hint="请删除该文件夹或给它改名后重新运行")
     temporaries: list[str] = []
@@ -94,6 +107,17 @@ def output_errors(path: Path, *, folder: bool = False) -> Iterator[None]:
         raise os_error(exc, path, folder=folder) from None
 
 
+def _blocking_file(path: Path) -> Path:
+    """The file standing where a folder of `path` should be (the nearest existing ancestor that is no folder)."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.exists():
+                return candidate if not candidate.is_dir() else path
+        except OSError:
+            continue
+    return path
+
+
 def os_error(exc: OSError, path: Path, *, folder: bool = False) -> BudgetError:
     """An operating system's refusal on the output side, as the clerk reads it."""
     where = path
@@ -113,8 +137,8 @@ def os_error(exc: OSError, path: Path, *, folder: bool = False) -> BudgetError:
     if code == errno.EISDIR or isinstance(exc, IsADirectoryError):
         return BudgetError("输出位置已有一个同名的文件夹，无法写入", file=where, hint="请删除该文件夹或给它改名后重新运行")
     if code in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, (NotADirectoryError, FileExistsError)):
-        return BudgetError("路径中有一个同名的文件挡住了要创建的文件夹", file=where,
-                           hint=f"{_FOLDER_HINT}，或删除、改名路径中的同名文件")
+        blocker = _blocking_file(where)
+        return BudgetError("这是一个文件，不是文件夹，其中无法再建文件夹或写入输出", file=blocker, hint=_FOLDER_HINT)
     reason = exc.strerror or type(exc).__name__
     what = "无法创建或写入该文件夹" if folder else "无法写入"
     return BudgetError(f"{what}（{reason}）", file=where, hint="请检查该位置是否可写、磁盘是否已满，或换一个文件夹")
