@@ -12,9 +12,7 @@ unchanged, skipped workbook keeps it too), the other fails with both files named
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import time
 from concurrent.futures import Executor
@@ -26,14 +24,13 @@ from .atomic import write_atomic
 from .build import font_files
 from .concurrency import Options, UnitBuilt, UnitTask, cache_key, default_jobs, fonts_digest, templates_digest
 from .errors import BudgetError
-from .outputs import ensure_folder, is_batch_output, output_errors, write_together
+from .manifest import MANIFEST_COLUMNS, MANIFEST_NAME, write_manifest_rows
+from .outputs import ensure_folder, is_batch_output, write_together
 from .templates import default_root, template_set
 from .unit_pool import DEFAULT_TIMEOUT, run_units
 
 SUCCESS, FAILED, WARNED = "成功", "失败", "有提醒"
 CACHE_NAME = ".budgetreport-cache.json"
-MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("输入文件", "单位名称", "年度", "状态", "提醒数", "原因", "输出文件", "SHA-256")
 CACHE_FORMAT = 1
 SAVE_INTERVAL = 1.0   # seconds between cache rewrites
 INTERRUPTED_REASON = "运行被中断，本单位未生成（重新运行即可从中断处继续）"
@@ -48,6 +45,7 @@ class UnitResult:
     warnings: int = 0
     reason: str = ""                 # failure: the first reason; 有提醒: the first reminder
     outputs: list[tuple[str, str]] = field(default_factory=list)   # (file name in OUTDIR, SHA-256)
+    templates: str = ""              # which template folder the unit used (manifest column 模板)
     skipped: bool = False            # unchanged since the last run: nothing rebuilt
     detail: str = ""                 # traceback when the failure is a bug
 
@@ -172,6 +170,7 @@ class Cache:
             "workbook_sha256": task.workbook_sha256, "unit": built.unit, "code": built.code, "year": built.year,
             "key": cache_key(task.workbook_sha256, built.templates_sha256, built.fonts_sha256, options),
             "status": result.status, "warnings": result.warnings, "reason": result.reason,
+            "templates": result.templates,
             "outputs": dict(result.outputs),
         }
         self.save()
@@ -199,7 +198,8 @@ class Cache:
                     return None
             return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"],
                               int(entry.get("warnings", 0)), entry.get("reason", ""),
-                              sorted(outputs.items(), key=_output_order), skipped=True)
+                              sorted(outputs.items(), key=_output_order), templates=entry.get("templates", ""),
+                              skipped=True)
         except (KeyError, TypeError, ValueError, AttributeError, OSError, BudgetError):
             return None   # an entry edited by hand or from another format, a broken fonts.toml: rebuild
 
@@ -225,7 +225,8 @@ class _Run:
 
     def place(self, task: UnitTask, built: UnitBuilt) -> UnitResult:
         """Write a finished unit's files (atomically) and record it; or record why it failed."""
-        result = UnitResult(task.rel, built.unit, built.year or None, detail=built.detail)
+        result = UnitResult(task.rel, built.unit, built.year or None, detail=built.detail,
+                            templates=built.templates)
         self.results[task.rel] = result
         if built.error:
             result.reason = built.error
@@ -346,12 +347,7 @@ def unreadable_reason(exc: OSError) -> str:
 
 def write_manifest(path: Path, units: list[UnitResult]) -> None:
     """One row per unit, sorted by input file; several outputs are joined with "; " in the same order as
-    their SHA-256. UTF-8 with BOM so Excel opens the Chinese correctly."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    for u in sorted(units, key=lambda u: u.input):
-        writer.writerow([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason,
-                         "; ".join(n for n, _ in u.outputs), "; ".join(s for _, s in u.outputs)])
-    with output_errors(path):
-        write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    their SHA-256 (manifest.py: columns, neutralised cells, UTF-8 with BOM)."""
+    write_manifest_rows(path, ([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason, u.templates,
+                                "; ".join(n for n, _ in u.outputs), "; ".join(s for _, s in u.outputs)]
+                               for u in sorted(units, key=lambda u: u.input)))

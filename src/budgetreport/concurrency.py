@@ -21,11 +21,15 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError
 
 from . import __version__
 from .errors import BudgetError
+
+if TYPE_CHECKING:
+    from .templates import TemplateSet
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class UnitBuilt:
     warnings: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)   # file name → bytes, in .docx, .pdf order
     templates_sha256: str = ""
+    templates: str = ""         # which template folder was used, for the clerk (manifest column 模板)
     fonts_sha256: str = ""      # the PDF's font files (fonts_digest); "" without a PDF
     error: str = ""             # first reason, in Chinese; "" when it worked
     detail: str = ""            # traceback of an unexpected exception (a bug), for the log
@@ -111,6 +116,11 @@ def cache_key(workbook_sha256: str, templates_sha256: str, fonts_sha256: str, op
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def template_label(templates: TemplateSet) -> str:
+    """The unit's own template folder, or 默认模板 (until TemplateSet describes its choice itself)."""
+    return str(templates.unit_folder) if templates.unit_folder is not None else "默认模板"
+
+
 def build_unit(task: UnitTask) -> UnitBuilt:
     """One unit, workbook + templates → file bytes (build.render_report, nothing written here)."""
     from .build import render_report
@@ -123,6 +133,7 @@ def build_unit(task: UnitTask) -> UnitBuilt:
         built.warnings = [str(f) for f in r.warnings]
         built.templates_sha256 = templates_digest(r.templates.fingerprint())
         built.fonts_sha256 = fonts_digest(r.font_files)
+        built.templates = template_label(r.templates)
         if task.options.docx:
             built.files[f"{r.stem}.docx"] = r.docx
         if r.pdf is not None:
