@@ -13,6 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -69,6 +70,10 @@ def _assert_finished(report, outdir: Path, goods: list[str], bad: list[str], rea
     assert all(rows[n]["状态"] == "失败" and rows[n]["原因"] == reason for n in bad)
     assert report.return_code == (1 if bad else 0)
     assert not list(outdir.glob(".~*"))
+    summary = openpyxl.load_workbook(outdir / "校验汇总.xlsx")["单位汇总"]
+    units = {row[0]: row for row in summary.iter_rows(min_row=2, values_only=True)}
+    assert sorted(units) == sorted(goods + bad)
+    assert all(units[n][3] == "失败" and units[n][6] == reason for n in bad)
 
 
 @forks

@@ -4,6 +4,7 @@
         OUTDIR/<单位>YYYY年单位预算公开.docx / .pdf   written only by this process, atomically
         OUTDIR/.budgetreport-cache.json               what was built from what (skip cache), kept current
         OUTDIR/manifest.csv                           one row per unit, UTF-8 with BOM, sorted by input path
+        OUTDIR/校验汇总.xlsx                           per unit status and counts; every finding, filters on
 
 Workers (concurrency.build_unit) return bytes; this module alone writes. So a unit that fails, a worker that
 dies or a Ctrl-C can never leave a half-written file, and two workbooks of the same unit and year cannot
@@ -24,14 +25,14 @@ from .atomic import write_atomic
 from .build import font_files
 from .concurrency import Options, UnitBuilt, UnitTask, cache_key, default_jobs, fonts_digest, templates_digest
 from .errors import BudgetError
-from .manifest import MANIFEST_COLUMNS, MANIFEST_NAME, write_manifest_rows
-from .outputs import ensure_folder, is_batch_output, write_together
+from .manifest import MANIFEST_COLUMNS, MANIFEST_NAME, write_manifest_rows  # noqa: F401 (COLUMNS re-exported)
+from .outputs import SUMMARY_NAME, ensure_folder, is_batch_output, write_together
 from .templates import default_root, template_set
 from .unit_pool import DEFAULT_TIMEOUT, run_units
 
 SUCCESS, FAILED, WARNED = "成功", "失败", "有提醒"
 CACHE_NAME = ".budgetreport-cache.json"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2      # 2: entries keep the findings and the template folder
 SAVE_INTERVAL = 1.0   # seconds between cache rewrites
 INTERRUPTED_REASON = "运行被中断，本单位未生成（重新运行即可从中断处继续）"
 
@@ -46,6 +47,7 @@ class UnitResult:
     reason: str = ""                 # failure: the first reason; 有提醒: the first reminder
     outputs: list[tuple[str, str]] = field(default_factory=list)   # (file name in OUTDIR, SHA-256)
     templates: str = ""              # which template folder the unit used (manifest column 模板)
+    findings: list[dict[str, str]] = field(default_factory=list)   # Finding.to_dict() each (校验汇总.xlsx)
     skipped: bool = False            # unchanged since the last run: nothing rebuilt
     detail: str = ""                 # traceback when the failure is a bug
 
@@ -170,7 +172,7 @@ class Cache:
             "workbook_sha256": task.workbook_sha256, "unit": built.unit, "code": built.code, "year": built.year,
             "key": cache_key(task.workbook_sha256, built.templates_sha256, built.fonts_sha256, options),
             "status": result.status, "warnings": result.warnings, "reason": result.reason,
-            "templates": result.templates,
+            "templates": result.templates, "findings": result.findings,
             "outputs": dict(result.outputs),
         }
         self.save()
@@ -199,7 +201,7 @@ class Cache:
             return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"],
                               int(entry.get("warnings", 0)), entry.get("reason", ""),
                               sorted(outputs.items(), key=_output_order), templates=entry.get("templates", ""),
-                              skipped=True)
+                              findings=[dict(f) for f in entry.get("findings", [])], skipped=True)
         except (KeyError, TypeError, ValueError, AttributeError, OSError, BudgetError):
             return None   # an entry edited by hand or from another format, a broken fonts.toml: rebuild
 
@@ -226,7 +228,7 @@ class _Run:
     def place(self, task: UnitTask, built: UnitBuilt) -> UnitResult:
         """Write a finished unit's files (atomically) and record it; or record why it failed."""
         result = UnitResult(task.rel, built.unit, built.year or None, detail=built.detail,
-                            templates=built.templates)
+                            templates=built.templates, findings=built.findings)
         self.results[task.rel] = result
         if built.error:
             result.reason = built.error
@@ -312,10 +314,12 @@ def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = N
     for path in sources:
         rel = path.relative_to(input_dir).as_posix()
         report.units.append(run.results.get(rel) or UnitResult(rel, reason=INTERRUPTED_REASON))
-    try:
-        write_manifest(report.manifest, report.units)
-    except BudgetError as exc:
-        report.problems.append(f"清单 manifest.csv 未能写出：{exc}")
+    from .batch_summary import write_summary     # openpyxl: only now, not in the workers forked earlier
+    for name, write in ((MANIFEST_NAME, write_manifest), (SUMMARY_NAME, write_summary)):
+        try:
+            write(outdir / name, report.units)
+        except BudgetError as exc:
+            report.problems.append(f"{name} 未能写出：{exc}")
     report.elapsed = time.perf_counter() - started
     return report
 

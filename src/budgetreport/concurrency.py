@@ -59,6 +59,7 @@ class UnitBuilt:
     code: str = ""
     year: int = 0
     warnings: list[str] = field(default_factory=list)
+    findings: list[dict[str, str]] = field(default_factory=list)   # every finding (Finding.to_dict), errors first
     files: dict[str, bytes] = field(default_factory=dict)   # file name → bytes, in .docx, .pdf order
     templates_sha256: str = ""
     templates: str = ""         # which template folder was used, for the clerk (manifest column 模板)
@@ -124,6 +125,7 @@ def template_label(templates: TemplateSet) -> str:
 def build_unit(task: UnitTask) -> UnitBuilt:
     """One unit, workbook + templates → file bytes (build.render_report, nothing written here)."""
     from .build import render_report
+    from .findings import ERROR, from_error
 
     built = UnitBuilt(task.rel)
     try:
@@ -131,6 +133,7 @@ def build_unit(task: UnitTask) -> UnitBuilt:
         r = render_report(Path(task.source), templates_root=root, pdf=task.options.pdf)
         built.unit, built.code, built.year = r.budget.unit.name, r.budget.unit.code, r.budget.unit.year
         built.warnings = [str(f) for f in r.warnings]
+        built.findings = [f.to_dict() for f in r.warnings]
         built.templates_sha256 = templates_digest(r.templates.fingerprint())
         built.fonts_sha256 = fonts_digest(r.font_files)
         built.templates = template_label(r.templates)
@@ -143,6 +146,8 @@ def build_unit(task: UnitTask) -> UnitBuilt:
             built.unit, built.code, built.year = exc.unit.name, exc.unit.code, exc.unit.year
         built.error = str(exc)
         built.files = {}
+        every = getattr(exc, "findings", None)     # build.CheckFailed: all of them; else the one error
+        built.findings = [f.to_dict() for f in every] if every else [from_error(exc, ERROR).to_dict()]
     except Exception as exc:  # noqa: BLE001 - a bug in one unit must not stop the batch
         built.error = f"程序内部错误（请把此信息告知维护人员）：{type(exc).__name__}: {exc}"
         built.detail = traceback.format_exc()
