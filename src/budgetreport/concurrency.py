@@ -212,7 +212,10 @@ def _import_and_prepare(pdf: bool, templates_root: Path | None) -> None:
         from . import pdf as pdf_writer
         pdf_writer.resolve_fonts(None)
     try:
-        write_docx.prepare(template_set("", "", templates_root))     # the defaults most units use
+        defaults = template_set("", "", templates_root)               # the templates most units use
+        write_docx.prepare(defaults)
+        if pdf:
+            fonts_digest(build.font_files(defaults))   # hashed once here, inherited by forked workers
     except (BudgetError, TemplateError):
         pass    # a broken default template fails each unit that uses it, with its message, not the whole run
 

@@ -229,10 +229,13 @@ class _Runner:
             self._read_starts()
             for fut in finished:
                 task = self.inflight.pop(fut)
-                if not isinstance(fut.exception(), BrokenExecutor):
-                    self._done(task, _outcome(fut, task))
-                elif task.rel in self.killed:
-                    self._fail(task, timeout_reason(self.timeout or 0))
+                try:     # a progress display that raises KeyboardInterrupt again must not lose the result
+                    if not isinstance(fut.exception(), BrokenExecutor):
+                        self._done(task, _outcome(fut, task))
+                    elif task.rel in self.killed:
+                        self._fail(task, timeout_reason(self.timeout or 0))
+                except KeyboardInterrupt:
+                    pass
             self._enforce_deadlines()
 
 
