@@ -86,7 +86,9 @@ class _Runner:
     def close_pool(self) -> None:
         if self.pool is not None and self.executor is None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pool = None
+        if self.starts is not None:
+            self.starts.close()
+        self.pool, self.starts = None, None
 
     # ------------------------------------------------------------------------------------------- loop
     def run(self) -> None:
