@@ -118,9 +118,9 @@ def test_a_pool_whose_workers_cannot_start_fails_the_units_and_finishes(tmp_path
 def test_a_unit_past_its_deadline_fails_alone(tmp_path, monkeypatch, good, slow, jobs):
     monkeypatch.setattr(build_module, "render_report", _hanging("慢"))
     goods, bad = _inputs(tmp_path / "in", good, slow)
-    report = run_batch(tmp_path / "in", tmp_path / "out", jobs=jobs, pdf=False, timeout=4)
-    _assert_finished(report, tmp_path / "out", goods, bad, timeout_reason(4))
-    assert "超过 4 秒" in timeout_reason(4) and "--timeout" in timeout_reason(4)
+    report = run_batch(tmp_path / "in", tmp_path / "out", jobs=jobs, pdf=False, timeout=6)
+    _assert_finished(report, tmp_path / "out", goods, bad, timeout_reason(6))
+    assert "超过 6 秒" in timeout_reason(6) and "--timeout" in timeout_reason(6)
 
 
 def test_an_endless_template_loop_is_stopped_by_the_timeout_option(tmp_path):
@@ -218,3 +218,24 @@ def test_a_unit_name_longer_than_any_folder_name_does_not_sink_the_batch(tmp_pat
     assert by_input["b.xlsx"].status != FAILED
     assert by_input["a.xlsx"].status != FAILED or by_input["a.xlsx"].reason
     assert len(manifest_rows(tmp_path / "out")) == 2
+
+
+def test_deadlines_hold_with_spawned_workers_too(tmp_path, monkeypatch):
+    """Windows and macOS spawn their workers (nothing inherited): the start queue reaches them through the
+    pool's initializer, and the endless unit is stopped there as well."""
+    from budgetreport import unit_pool
+    from budgetreport.templates import PACKAGED_DEFAULTS
+    monkeypatch.setattr(concurrency, "pool_start_method", lambda: "spawn")
+    monkeypatch.setattr(unit_pool, "pool_start_method", lambda: "spawn")
+    inputs, root = tmp_path / "in", tmp_path / "templates"
+    goods, _ = _inputs(inputs, 1, [])
+    unit_copy(inputs / "循环.xlsx", "循环单位")
+    (root / "循环单位").mkdir(parents=True)
+    loop = "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}{% endfor %}" \
+           "{% endfor %}{% endfor %}"
+    phrases = (PACKAGED_DEFAULTS / "phrases.j2").read_text(encoding="utf-8")
+    (root / "循环单位" / "phrases.j2").write_text(phrases + loop, encoding="utf-8")
+    report = run_batch(inputs, tmp_path / "out", jobs=2, pdf=False, templates_root=root, timeout=10)
+    by_input = {u.input: u for u in report.units}
+    assert by_input[goods[0]].status != FAILED, by_input[goods[0]].reason
+    assert by_input["循环.xlsx"].status == FAILED and "超过" in by_input["循环.xlsx"].reason
