@@ -89,6 +89,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             err.print("[yellow]已中断[/]：已完成的单位已保存，再次运行同一命令即可从中断处继续。")
         raise typer.Exit(report.return_code)
 
+    _register_templates(app, out, err)
+
+
+def _register_templates(app: typer.Typer, out: Console, err: Console) -> None:
+    """The `templates` sub-app: `templates copy`."""
     templates_app = typer.Typer(help="管理单位模板（templates/<单位名称>/ 中的文件覆盖默认模板）。",
                                 no_args_is_help=True)
     app.add_typer(templates_app, name="templates")

@@ -1,6 +1,6 @@
 """Running the batch's units on worker processes that may die, hang or be killed, without losing the batch.
 
-    run_units(tasks, jobs=…, options=…, timeout=…, on_done=…)   calls on_done(task, UnitBuilt) once per unit
+    run_units(tasks, jobs=…, options=…, timeout=…, on_done=…)   on_done(task, UnitBuilt, running) once per unit
 
 What can go wrong with a worker, and what happens (one unit never sinks the batch):
   - a unit runs longer than `timeout` seconds: its worker is killed; that unit fails with a message, the others
