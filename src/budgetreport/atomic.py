@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import BinaryIO
 
 # what tempfile.mkstemp adds on Windows: binary mode, handle not inherited by child processes
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
@@ -33,7 +34,7 @@ def write_temporary(path: Path, data: bytes) -> str:
     return tmp
 
 
-def _write_all(fh, data: bytes) -> None:  # type: ignore[no-untyped-def]  # fh: a binary file
+def _write_all(fh: BinaryIO, data: bytes) -> None:
     """The one place bytes reach the disk (tests inject a full disk here)."""
     fh.write(data)
 

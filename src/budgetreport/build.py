@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks import run_all
 from .derive import derive
@@ -18,6 +19,9 @@ from .read import read_workbook
 from .templates import TemplateSet, safe_name, template_set
 from .docx_package import FilledDocx
 from .write_docx import fill_docx
+
+if TYPE_CHECKING:
+    from .pdf import FontSet      # reportlab is imported only when a PDF is made
 
 
 @dataclass
@@ -119,12 +123,12 @@ def font_files(templates: TemplateSet) -> tuple[tuple[str, int], ...]:
     return _face_files(_fonts_for(templates))
 
 
-def _face_files(fonts) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]  # fonts: pdf.FontSet
+def _face_files(fonts: FontSet) -> tuple[tuple[str, int], ...]:
     faces = (fonts.title, fonts.heading, fonts.body, fonts.table, fonts.fallback)
     return tuple((str(face.path), face.index) for face in faces)
 
 
-def _fonts_for(templates: TemplateSet):  # type: ignore[no-untyped-def]  # -> pdf.FontSet (imported lazily)
+def _fonts_for(templates: TemplateSet) -> FontSet:
     from . import pdf as pdf_writer
     return pdf_writer.resolve_fonts(templates.unit_folder)
 
