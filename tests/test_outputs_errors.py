@@ -242,3 +242,20 @@ def test_batch_finds_the_workbooks_wherever_its_output_folder_is(tmp_path, monke
     assert result.exit_code == 0, result.output
     rows = manifest_rows(out)
     assert sorted(r["单位名称"] for r in rows) == ["乙单位", "甲单位"]
+
+
+def test_batch_whose_manifest_cannot_be_written_says_so_after_the_table(tmp_path, monkeypatch):
+    unit_copy(tmp_path / "in" / "a.xlsx", "某单位")
+    real = atomic._write_all
+
+    def full_for_the_manifest(fh, data: bytes) -> None:
+        if data.startswith(b"\xef\xbb\xbf"):          # manifest.csv: UTF-8 with BOM
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fh, data)
+
+    monkeypatch.setattr(atomic, "_write_all", full_for_the_manifest)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(tmp_path / "in"), "-o", str(out), "--no-pdf", "-j", "1"])
+    _clean(result, "批量生成结果", "manifest.csv 未能写出", "磁盘空间不足", str(out / "manifest.csv"))
+    assert not (out / "manifest.csv").exists() and (out / "校验汇总.xlsx").is_file()
+    _no_temporaries(out)
