@@ -99,3 +99,14 @@ def test_building_the_blank_workbook_says_what_to_fill(tmp_path):
     assert "空白.xlsx" in result.output and "单位信息!B" in result.output and "未填写" in result.output
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_batch_help_offers_the_per_unit_time_limit():
+    result = runner.invoke(app, ["batch", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--timeout" in result.output and "每个单位最多用时" in result.output and "0 表示不限" in result.output
+
+
+def test_a_negative_time_limit_is_refused():
+    result = runner.invoke(app, ["batch", ".", "-o", "out", "--timeout", "-1"])
+    assert result.exit_code == 2

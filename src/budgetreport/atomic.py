@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import BinaryIO
 
 # what tempfile.mkstemp adds on Windows: binary mode, handle not inherited by child processes
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
@@ -12,17 +13,37 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | get
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = write_temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+
+
+def write_temporary(path: Path, data: bytes) -> str:
+    """A complete temporary copy of `data` beside `path`, to be renamed onto it (or removed); on failure
+    (disk full, no permission) nothing is left behind and the OSError propagates."""
     fd, tmp = _new_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+            _write_all(fh, data)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        remove_quietly(tmp)
         raise
+    return tmp
+
+
+def _write_all(fh: BinaryIO, data: bytes) -> None:
+    """The one place bytes reach the disk (tests inject a full disk here)."""
+    fh.write(data)
+
+
+def remove_quietly(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _new_temporary(path: Path) -> tuple[int, str]:

@@ -4,6 +4,7 @@
         OUTDIR/<单位>YYYY年单位预算公开.docx / .pdf   written only by this process, atomically
         OUTDIR/.budgetreport-cache.json               what was built from what (skip cache), kept current
         OUTDIR/manifest.csv                           one row per unit, UTF-8 with BOM, sorted by input path
+        OUTDIR/校验汇总.xlsx                           per unit status and counts; every finding, filters on
 
 Workers (concurrency.build_unit) return bytes; this module alone writes. So a unit that fails, a worker that
 dies or a Ctrl-C can never leave a half-written file, and two workbooks of the same unit and year cannot
@@ -12,27 +13,26 @@ unchanged, skipped workbook keeps it too), the other fails with both files named
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from .atomic import write_atomic
-from .concurrency import (Options, UnitBuilt, UnitTask, build_unit, cache_key, default_jobs, local_executor,
-                          templates_digest)
+from .build import font_files
+from .concurrency import Options, UnitBuilt, UnitTask, cache_key, default_jobs, fonts_digest, templates_digest
 from .errors import BudgetError
+from .manifest import MANIFEST_COLUMNS, MANIFEST_NAME, write_manifest_rows  # noqa: F401 (COLUMNS re-exported)
+from .outputs import SUMMARY_NAME, ensure_folder, is_batch_output, write_together
 from .templates import default_root, template_set
+from .unit_pool import DEFAULT_TIMEOUT, run_units
 
 SUCCESS, FAILED, WARNED = "成功", "失败", "有提醒"
 CACHE_NAME = ".budgetreport-cache.json"
-MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("输入文件", "单位名称", "年度", "状态", "提醒数", "原因", "输出文件", "SHA-256")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2      # 2: entries keep the findings and the template folder
 SAVE_INTERVAL = 1.0   # seconds between cache rewrites
 INTERRUPTED_REASON = "运行被中断，本单位未生成（重新运行即可从中断处继续）"
 
@@ -46,6 +46,8 @@ class UnitResult:
     warnings: int = 0
     reason: str = ""                 # failure: the first reason; 有提醒: the first reminder
     outputs: list[tuple[str, str]] = field(default_factory=list)   # (file name in OUTDIR, SHA-256)
+    templates: str = ""              # which template folder the unit used (manifest column 模板)
+    findings: list[dict[str, str]] = field(default_factory=list)   # Finding.to_dict() each (校验汇总.xlsx)
     skipped: bool = False            # unchanged since the last run: nothing rebuilt
     detail: str = ""                 # traceback when the failure is a bug
 
@@ -58,6 +60,7 @@ class BatchReport:
     units: list[UnitResult] = field(default_factory=list)
     interrupted: bool = False
     elapsed: float = 0.0
+    problems: list[str] = field(default_factory=list)   # the run's own files (manifest, summary) not written
 
     def count(self, status: str) -> int:
         return sum(1 for u in self.units if u.status == status)
@@ -78,6 +81,8 @@ class BatchReport:
     def return_code(self) -> int:
         if self.interrupted:
             return 130
+        if self.problems:
+            return 2
         return 1 if self.failed else 0
 
     @property
@@ -99,7 +104,11 @@ ProgressCallback = Callable[[Progress], None]
 # ------------------------------------------------------------------------------------------------ discovery
 
 def find_workbooks(input_dir: Path, outdir: Path) -> list[Path]:
-    """Every .xlsx below input_dir, sorted by relative path; not Excel lock files, hidden folders or OUTDIR."""
+    """Every .xlsx below input_dir, sorted by relative path; not Excel lock files, hidden folders, or what a
+    batch writes: OUTDIR's subtree when OUTDIR is a folder inside input_dir, and in any case the workbooks a
+    batch writes into OUTDIR (校验汇总.xlsx, annotated copies) — so `batch . -o .` still finds the inputs."""
+    input_dir, outdir = input_dir.resolve(), outdir.resolve()
+    nested = outdir != input_dir and outdir.is_relative_to(input_dir)
     found = []
     for path in input_dir.rglob("*"):
         if path.suffix.lower() != ".xlsx" or not path.is_file():
@@ -107,7 +116,9 @@ def find_workbooks(input_dir: Path, outdir: Path) -> list[Path]:
         rel = path.relative_to(input_dir)
         if path.name.startswith(("~$", ".~")) or any(p.startswith(".") for p in rel.parts[:-1]):
             continue
-        if path.resolve().is_relative_to(outdir):
+        if nested and path.resolve().is_relative_to(outdir):
+            continue
+        if path.resolve().parent == outdir and is_batch_output(path.name):
             continue
         found.append(path)
     return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())
@@ -145,8 +156,11 @@ class Cache:
         if not now and time.monotonic() - self.saved_at < SAVE_INTERVAL:
             return
         data = {"format": CACHE_FORMAT, "units": self.units}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"),
-                                           sort_keys=True).encode("utf-8"))
+        try:
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"),
+                                               sort_keys=True).encode("utf-8"))
+        except OSError:
+            return     # only speed is lost (the units are rebuilt next time); the outputs say what failed
         self.saved_at, self.dirty = time.monotonic(), False
 
     def flush(self) -> None:
@@ -156,8 +170,9 @@ class Cache:
     def record(self, task: UnitTask, built: UnitBuilt, result: UnitResult, options: Options) -> None:
         self.units[task.rel] = {
             "workbook_sha256": task.workbook_sha256, "unit": built.unit, "code": built.code, "year": built.year,
-            "key": cache_key(task.workbook_sha256, built.templates_sha256, options),
+            "key": cache_key(task.workbook_sha256, built.templates_sha256, built.fonts_sha256, options),
             "status": result.status, "warnings": result.warnings, "reason": result.reason,
+            "templates": result.templates, "findings": result.findings,
             "outputs": dict(result.outputs),
         }
         self.save()
@@ -174,8 +189,9 @@ class Cache:
             return None
         try:
             templates = template_set(entry["unit"], entry.get("code", ""), root)
+            fonts = fonts_digest(font_files(templates)) if task.options.pdf else ""
             if entry.get("key") != cache_key(task.workbook_sha256, templates_digest(templates.fingerprint()),
-                                             task.options):
+                                             fonts, task.options):
                 return None
             outputs = dict(entry.get("outputs") or {})
             for name, sha in outputs.items():
@@ -184,9 +200,10 @@ class Cache:
                     return None
             return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"],
                               int(entry.get("warnings", 0)), entry.get("reason", ""),
-                              sorted(outputs.items(), key=_output_order), skipped=True)
-        except (KeyError, TypeError, ValueError, AttributeError, OSError):
-            return None   # an entry edited by hand or from another format: rebuild
+                              sorted(outputs.items(), key=_output_order), templates=entry.get("templates", ""),
+                              findings=[dict(f) for f in entry.get("findings", [])], skipped=True)
+        except (KeyError, TypeError, ValueError, AttributeError, OSError, BudgetError):
+            return None   # an entry edited by hand or from another format, a broken fonts.toml: rebuild
 
 
 def _output_order(item: tuple[str, str]) -> tuple[bool, str]:
@@ -210,7 +227,8 @@ class _Run:
 
     def place(self, task: UnitTask, built: UnitBuilt) -> UnitResult:
         """Write a finished unit's files (atomically) and record it; or record why it failed."""
-        result = UnitResult(task.rel, built.unit, built.year or None, detail=built.detail)
+        result = UnitResult(task.rel, built.unit, built.year or None, detail=built.detail,
+                            templates=built.templates, findings=built.findings)
         self.results[task.rel] = result
         if built.error:
             result.reason = built.error
@@ -226,8 +244,13 @@ class _Run:
             loser.status, loser.outputs, loser.warnings = FAILED, [], 0
             loser.reason = self._duplicate(built, keeper=task.rel)
             self.cache.forget(rival)
+        try:
+            write_together(self.outdir, built.files)
+        except BudgetError as exc:       # disk full, no permission, a folder with the report's name …
+            result.reason = str(exc)
+            self.cache.forget(task.rel)
+            return result
         for name, data in built.files.items():
-            write_atomic(self.outdir / name, data)
             self.owner[name] = task.rel
             result.outputs.append((name, hashlib.sha256(data).hexdigest()))
         result.warnings = len(built.warnings)
@@ -245,92 +268,90 @@ class _Run:
 
 def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = None, force: bool = False,
               templates_root: str | Path | None = None, docx: bool = True, pdf: bool = True,
-              executor: Executor | None = None, progress: ProgressCallback | None = None) -> BatchReport:
-    """Build every workbook under input_dir into outdir. Per-unit failures are recorded, never raised.
+              executor: Executor | None = None, progress: ProgressCallback | None = None,
+              timeout: float | None = DEFAULT_TIMEOUT) -> BatchReport:
+    """Build every workbook under input_dir into outdir. Per-unit failures are recorded, never raised: a unit
+    that cannot be read, written, finished within `timeout` seconds (None or 0: no limit) or that kills its
+    worker fails alone, and manifest.csv is written in every case.
 
-    Raises BudgetError only for the run itself (input folder missing, nothing to produce). A Ctrl-C is
-    caught: pending units are cancelled, finished ones are kept, and the report says interrupted."""
+    Raises BudgetError only for the run itself (input folder missing, output folder unusable, nothing to
+    produce). A Ctrl-C is caught: pending units are cancelled, finished ones are kept, the report says
+    interrupted."""
     started = time.perf_counter()
     input_dir, outdir = Path(input_dir).resolve(), Path(outdir).resolve()
     if not input_dir.is_dir():
         raise BudgetError("输入文件夹不存在", file=input_dir)
     if not docx and not pdf:
         raise BudgetError("--no-docx 与 --no-pdf 不能同时使用，否则没有任何输出")
-    outdir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(outdir)
     for stale in outdir.glob(".~*.tmp"):   # left by a run that was killed outright (not Ctrl-C)
         stale.unlink(missing_ok=True)
     root = Path(templates_root).resolve() if templates_root is not None else default_root()
     options = Options(docx=docx, pdf=pdf)
     report = BatchReport(input_dir, outdir)
     run = _Run(outdir, options, Cache(outdir / CACHE_NAME), report)
-
-    tasks: list[UnitTask] = []
     sources = find_workbooks(input_dir, outdir)
-    for path in sources:
-        task = UnitTask(str(path), path.relative_to(input_dir).as_posix(), sha256_file(path),
-                        str(root) if root else None, options)
-        hit = None if force else run.cache.unchanged(task, root, outdir)
-        if hit is not None:
-            run.claim_skipped(hit)
-        else:
-            tasks.append(task)
+    tasks = _tasks(sources, input_dir, root, options, run, force)
     total, done = len(sources), len(run.results)
     if progress:
         progress(Progress(done, total, None, ()))
 
-    jobs = jobs or default_jobs()
-    own = executor is None and bool(tasks)
-    pool = local_executor(min(jobs, len(tasks)), options, root) if own else executor
-    inflight: dict[Future, UnitTask] = {}
-    queue = iter(tasks)
+    def finished(task: UnitTask, built: UnitBuilt, running: tuple[str, ...]) -> None:
+        nonlocal done
+        result = run.place(task, built)
+        done += 1
+        if progress:
+            progress(Progress(done, total, result, running))
+
     try:
-        while True:
-            while len(inflight) < 2 * jobs and (task := next(queue, None)) is not None:
-                inflight[pool.submit(build_unit, task)] = task   # type: ignore[union-attr]
-            if not inflight:
-                break
-            finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            for fut in sorted(finished, key=lambda f: inflight[f].rel):
-                task = inflight.pop(fut)
-                result = run.place(task, _outcome(fut, task))
-                done += 1
-                if progress:
-                    progress(Progress(done, total, result, tuple(t.rel for t in inflight.values())))
+        run_units(tasks, jobs=jobs or default_jobs(), options=options, root=root, on_done=finished,
+                  timeout=timeout, executor=executor)
     except KeyboardInterrupt:
         report.interrupted = True
-        for fut in inflight:
-            fut.cancel()
-        # units already running finish in a moment (workers ignore Ctrl-C); keep their work
-        for fut, task in inflight.items():
-            if not fut.cancelled():
-                run.place(task, _outcome(fut, task))
     finally:
         run.cache.flush()
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)   # type: ignore[union-attr]
 
     for path in sources:
         rel = path.relative_to(input_dir).as_posix()
         report.units.append(run.results.get(rel) or UnitResult(rel, reason=INTERRUPTED_REASON))
-    write_manifest(report.manifest, report.units)
+    from .batch_summary import write_summary     # openpyxl: only now, not in the workers forked earlier
+    for name, write in ((MANIFEST_NAME, write_manifest), (SUMMARY_NAME, write_summary)):
+        try:
+            write(outdir / name, report.units)
+        except BudgetError as exc:
+            report.problems.append(f"{name} 未能写出：{exc}")
     report.elapsed = time.perf_counter() - started
     return report
 
 
-def _outcome(fut: Future, task: UnitTask) -> UnitBuilt:
-    try:
-        return fut.result()
-    except Exception as exc:  # noqa: BLE001 - a worker that died (out of memory, killed): this unit fails
-        return UnitBuilt(task.rel, error=f"工作进程意外退出：{type(exc).__name__}: {exc}")
+def _tasks(sources: list[Path], input_dir: Path, root: Path | None, options: Options, run: _Run,
+           force: bool) -> list[UnitTask]:
+    """A task per workbook that must be built; unchanged ones are claimed as skipped, unreadable ones fail."""
+    tasks: list[UnitTask] = []
+    for path in sources:
+        rel = path.relative_to(input_dir).as_posix()
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            run.results[rel] = UnitResult(rel, reason=unreadable_reason(exc))
+            continue
+        task = UnitTask(str(path), rel, digest, str(root) if root else None, options)
+        hit = None if force else run.cache.unchanged(task, root, run.outdir)
+        if hit is not None:
+            run.claim_skipped(hit)
+        else:
+            tasks.append(task)
+    return tasks
+
+
+def unreadable_reason(exc: OSError) -> str:
+    return (f"无法打开工作簿（{exc.strerror or type(exc).__name__}），本单位未生成：请确认有读取权限（可先把文件复制到"
+            f"自己的文件夹）；如果它正在被其他程序独占打开，请先关闭该程序")
 
 
 def write_manifest(path: Path, units: list[UnitResult]) -> None:
     """One row per unit, sorted by input file; several outputs are joined with "; " in the same order as
-    their SHA-256. UTF-8 with BOM so Excel opens the Chinese correctly."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    for u in sorted(units, key=lambda u: u.input):
-        writer.writerow([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason,
-                         "; ".join(n for n, _ in u.outputs), "; ".join(s for _, s in u.outputs)])
-    write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    their SHA-256 (manifest.py: columns, neutralised cells, UTF-8 with BOM)."""
+    write_manifest_rows(path, ([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason, u.templates,
+                                "; ".join(n for n, _ in u.outputs), "; ".join(s for _, s in u.outputs)]
+                               for u in sorted(units, key=lambda u: u.input)))

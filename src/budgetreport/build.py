@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .atomic import write_atomic
 from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
 from .findings import ERROR, Finding, from_error
 from .model import Budget
+from .outputs import fit_stem, write_together
 from .read import read_workbook
 from .templates import TemplateSet, safe_name, template_set
 from .docx_package import FilledDocx
 from .write_docx import fill_docx
+
+if TYPE_CHECKING:
+    from .pdf import FontSet      # reportlab is imported only when a PDF is made
 
 
 @dataclass
@@ -31,7 +35,21 @@ class BuildResult:
 
 
 def output_stem(budget: Budget) -> str:
-    return f"{safe_name(budget.unit.name)}{budget.unit.year}年单位预算公开"
+    """The reports' file name without extension; a very long unit name is shortened (unique, ≤ 240 bytes)."""
+    return fit_stem(f"{safe_name(budget.unit.name)}{budget.unit.year}年单位预算公开")
+
+
+def check_readable(workbook: Path) -> None:
+    """A workbook we may not open is the clerk's to fix (permissions, a file locked by another program)."""
+    try:
+        with open(workbook, "rb"):
+            pass
+    except (FileNotFoundError, IsADirectoryError):
+        return      # the reader says so, in its words
+    except OSError as exc:
+        raise BudgetError(f"无法打开工作簿（{exc.strerror or type(exc).__name__}）", file=workbook,
+                          hint="请确认有读取权限（可先把文件复制到自己的文件夹）；如果它正在被其他程序独占打开，"
+                               "请先关闭该程序") from None
 
 
 def run_checks(budget: Budget) -> list[Finding]:
@@ -60,11 +78,13 @@ class Rendered:
     docx: bytes
     pdf: bytes | None
     fonts: str = ""
+    font_files: tuple[tuple[str, int], ...] = ()   # the faces the PDF used (batch skip key)
 
 
 def render_report(workbook: str | Path, *, templates_root: Path | None = None, pdf: bool = True,
                   pdf_engine: str = "builtin", templates: TemplateSet | None = None) -> Rendered:
     """read → check → derive → .docx → PDF, all in memory. Raises BudgetError when the input is wrong."""
+    check_readable(Path(workbook))
     budget = read_workbook(workbook)
     try:
         findings = run_checks(budget)
@@ -72,11 +92,10 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
             raise CheckFailed(findings, Path(workbook).name)
         templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
         filled = fill_docx(derive(budget), templates)
-        pdf_bytes, fonts_used = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "")
+        pdf_bytes, fonts_used, faces = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "", ())
     except BudgetError as exc:
-        exc.unit = budget.unit  # type: ignore[attr-defined]  # which unit failed, for batch reports
-        raise
-    return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used)
+        raise exc.with_unit(budget.unit)   # which unit failed, for batch reports
+    return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used, faces)
 
 
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,
@@ -86,21 +105,40 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
     r = render_report(workbook, templates_root=templates_root, pdf=pdf, pdf_engine=pdf_engine, templates=templates)
     outdir = Path(outdir)
     result = BuildResult(r.budget.unit.name, r.budget.unit.year, warnings=r.warnings, fonts=r.fonts)
-    # both outputs are complete in memory before either file is touched
+    # both outputs are complete in memory before either file is touched; then both are written or neither
+    files = {}
     if docx:
-        result.docx = outdir / f"{r.stem}.docx"
-        write_atomic(result.docx, r.docx)
+        files[f"{r.stem}.docx"] = r.docx
     if r.pdf is not None:
-        result.pdf = outdir / f"{r.stem}.pdf"
-        write_atomic(result.pdf, r.pdf)
+        files[f"{r.stem}.pdf"] = r.pdf
+    written = write_together(outdir, files)
+    result.docx = next((p for p in written if p.suffix == ".docx"), None)
+    result.pdf = next((p for p in written if p.suffix == ".pdf"), None)
     return result
 
 
-def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tuple[bytes, str]:
+def font_files(templates: TemplateSet) -> tuple[tuple[str, int], ...]:
+    """The font files (path, face index) a PDF of this template set is drawn with: title, heading, body,
+    table, fallback. Part of the batch skip key: installing 仿宋 later changes them, so the PDFs are rebuilt."""
+    return _face_files(_fonts_for(templates))
+
+
+def _face_files(fonts: FontSet) -> tuple[tuple[str, int], ...]:
+    faces = (fonts.title, fonts.heading, fonts.body, fonts.table, fonts.fallback)
+    return tuple((str(face.path), face.index) for face in faces)
+
+
+def _fonts_for(templates: TemplateSet) -> FontSet:
+    from . import pdf as pdf_writer
+    return pdf_writer.resolve_fonts(templates.unit_folder)
+
+
+def _render_pdf(filled: FilledDocx, templates: TemplateSet,
+                engine: str) -> tuple[bytes, str, tuple[tuple[str, int], ...]]:
     from . import pdf as pdf_writer
     if engine == "libreoffice":
-        return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice"
+        return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice", ()
     if engine != "builtin":
         raise BudgetError(f"未知的 PDF 引擎“{engine}”", hint="可选：builtin（默认）或 libreoffice")
-    fonts = pdf_writer.resolve_fonts(templates.unit_folder)
-    return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe()
+    fonts = _fonts_for(templates)
+    return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe(), _face_files(fonts)

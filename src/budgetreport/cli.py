@@ -159,8 +159,13 @@ def init_cmd(
     if path.exists() and not force:
         err.print(f"错误：{path} 已存在；如需覆盖请加 --force。")
         raise typer.Exit(EXIT_INPUT)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_blank_workbook(path, unit=unit, year=year)
+    from .outputs import ensure_folder, output_errors
+    try:
+        ensure_folder(path.parent)
+        with output_errors(path):
+            write_blank_workbook(path, unit=unit, year=year)
+    except BudgetError as exc:
+        _fail(exc)
     out.print(f"[green]已生成[/] {path}")
 
 

@@ -4,7 +4,6 @@ batch 退出码：0 全部成功（可有提醒）；1 有单位失败；2 输�
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Optional
 
@@ -35,11 +34,15 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         templates: Optional[Path] = typer.Option(None, "--templates", "-t",
                                                  help="模板根目录（其下 default/ 与 <单位名称>/）；默认 ./templates。"),
         pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否生成 PDF 文件。"),
+        timeout: Optional[float] = typer.Option(None, "--timeout", min=0, show_default=False,
+                                                help="每个单位最多用时（秒，默认 120），超时的单位记为失败，其他单位照常"
+                                                     "生成；0 表示不限。"),
     ) -> None:
         """批量生成：文件夹内每个工作簿各生成一份报告；某个单位失败不影响其他单位。
 
         退出码：0 全部成功（可有提醒）；1 有单位失败；2 文件夹或用法错误；130 被中断。"""
         from .batch import FAILED, INTERRUPTED_REASON, WARNED, run_batch
+        from .unit_pool import DEFAULT_TIMEOUT
         from .errors import BudgetError
 
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -54,7 +57,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
             try:
                 report = run_batch(input_dir, outdir, jobs=jobs, force=force, templates_root=templates, pdf=pdf,
-                                   progress=show)
+                                   progress=show,
+                                   timeout=DEFAULT_TIMEOUT if timeout is None else timeout or None)
             except BudgetError as exc:
                 err.print(f"[bold red]错误[/]：{exc}", soft_wrap=True)
                 raise typer.Exit(EXIT_INPUT)
@@ -81,10 +85,17 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                   f"失败 {report.failed - not_run}" + (f"，因中断未处理 {not_run}" if not_run else "")
                   + f"；其中未变化跳过 {report.skipped}。用时 {report.elapsed:.1f} 秒。")
         out.print(f"清单：{report.manifest}")
+        for problem in report.problems:
+            err.print(f"[bold red]错误[/]：{problem}", soft_wrap=True)
         if report.interrupted:
             err.print("[yellow]已中断[/]：已完成的单位已保存，再次运行同一命令即可从中断处继续。")
         raise typer.Exit(report.return_code)
 
+    _register_templates(app, out, err)
+
+
+def _register_templates(app: typer.Typer, out: Console, err: Console) -> None:
+    """The `templates` sub-app: `templates copy`."""
     templates_app = ChineseTyper(help="管理单位模板（templates/<单位名称>/ 中的文件覆盖默认模板）。",
                                 no_args_is_help=True)
     app.add_typer(templates_app, name="templates")
@@ -97,6 +108,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         force: bool = typer.Option(False, "--force", help="单位模板已存在时覆盖。"),
     ) -> None:
         """把默认模板（report.docx、phrases.j2）复制到 templates/<单位名称>/，供该单位单独修改。"""
+        from .errors import BudgetError
+        from .outputs import write_together
         from .templates import safe_name, template_set
         defaults = template_set("", "", templates)   # <root>/default when present, else the packaged defaults
         target = templates / safe_name(unit)
@@ -104,8 +117,11 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         if existing and not force:
             err.print(f"错误：{existing[0]} 已存在；如需覆盖请加 --force。")
             raise typer.Exit(EXIT_INPUT)
-        target.mkdir(parents=True, exist_ok=True)
+        try:    # both files or neither: a unit folder with half a template would mix it with the defaults
+            write_together(target, {name: defaults.require(name).read_bytes() for name in COPIED_FILES})
+        except BudgetError as exc:
+            err.print(f"[bold red]错误[/]：{exc}", soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT)
         for name in COPIED_FILES:
-            shutil.copyfile(defaults.require(name), target / name)
             out.print(f"[green]已复制[/] {target / name}")
         out.print(f"请修改 {target} 中的文件；只有单位“{unit}”使用它们，其他单位仍用默认模板。")

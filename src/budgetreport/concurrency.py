@@ -15,15 +15,21 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 import traceback
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError
 
 from . import __version__
 from .errors import BudgetError
+
+if TYPE_CHECKING:
+    from .templates import TemplateSet
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,11 @@ class UnitBuilt:
     code: str = ""
     year: int = 0
     warnings: list[str] = field(default_factory=list)
+    findings: list[dict[str, str]] = field(default_factory=list)   # every finding (Finding.to_dict), errors first
     files: dict[str, bytes] = field(default_factory=dict)   # file name → bytes, in .docx, .pdf order
     templates_sha256: str = ""
+    templates: str = ""         # which template folder was used, for the clerk (manifest column 模板)
+    fonts_sha256: str = ""      # the PDF's font files (fonts_digest); "" without a PDF
     error: str = ""             # first reason, in Chinese; "" when it worked
     detail: str = ""            # traceback of an unexpected exception (a bug), for the log
 
@@ -67,13 +76,56 @@ def templates_digest(fingerprint: list[tuple[str, bytes]]) -> str:
     return h.hexdigest()
 
 
-def cache_key(workbook_sha256: str, templates_sha256: str, options: Options) -> str:
-    return hashlib.sha256("\n".join((workbook_sha256, templates_sha256, options.key())).encode()).hexdigest()
+_FONT_HASHES: dict[tuple[str, int, int, int], str] = {}
+
+
+def fonts_digest(files: tuple[tuple[str, int], ...]) -> str:
+    """SHA-256 over the font files a PDF is drawn with (path, face index, content): a face installed, removed
+    or replaced since the last run changes it. Each file's content is hashed once per process and file state
+    (a batch asks for the same few files again and again)."""
+    if not files:
+        return ""
+    h = hashlib.sha256()
+    for path, index in files:
+        h.update(f"{path}\0{index}\0{_file_sha256(path)}\n".encode("utf-8"))
+    return h.hexdigest()
+
+
+def _file_sha256(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "missing"
+    state = (path, st.st_size, st.st_mtime_ns, st.st_ino)
+    digest = _FONT_HASHES.get(state)
+    if digest is None:
+        h = hashlib.sha256()
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return "unreadable"
+        if len(_FONT_HASHES) > 256:
+            _FONT_HASHES.clear()
+        digest = _FONT_HASHES[state] = h.hexdigest()
+    return digest
+
+
+def cache_key(workbook_sha256: str, templates_sha256: str, fonts_sha256: str, options: Options) -> str:
+    parts = (workbook_sha256, templates_sha256, fonts_sha256, options.key())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def template_label(templates: TemplateSet) -> str:
+    """The unit's own template folder, or 默认模板 (until TemplateSet describes its choice itself)."""
+    return str(templates.unit_folder) if templates.unit_folder is not None else "默认模板"
 
 
 def build_unit(task: UnitTask) -> UnitBuilt:
     """One unit, workbook + templates → file bytes (build.render_report, nothing written here)."""
     from .build import render_report
+    from .findings import ERROR, from_error
 
     built = UnitBuilt(task.rel)
     try:
@@ -81,17 +133,21 @@ def build_unit(task: UnitTask) -> UnitBuilt:
         r = render_report(Path(task.source), templates_root=root, pdf=task.options.pdf)
         built.unit, built.code, built.year = r.budget.unit.name, r.budget.unit.code, r.budget.unit.year
         built.warnings = [str(f) for f in r.warnings]
+        built.findings = [f.to_dict() for f in r.warnings]
         built.templates_sha256 = templates_digest(r.templates.fingerprint())
+        built.fonts_sha256 = fonts_digest(r.font_files)
+        built.templates = template_label(r.templates)
         if task.options.docx:
             built.files[f"{r.stem}.docx"] = r.docx
         if r.pdf is not None:
             built.files[f"{r.stem}.pdf"] = r.pdf
     except BudgetError as exc:
-        unit = getattr(exc, "unit", None)
-        if unit is not None:
-            built.unit, built.code, built.year = unit.name, unit.code, unit.year
+        if exc.unit is not None:
+            built.unit, built.code, built.year = exc.unit.name, exc.unit.code, exc.unit.year
         built.error = str(exc)
         built.files = {}
+        every = getattr(exc, "findings", None)     # build.CheckFailed: all of them; else the one error
+        built.findings = [f.to_dict() for f in every] if every else [from_error(exc, ERROR).to_dict()]
     except Exception as exc:  # noqa: BLE001 - a bug in one unit must not stop the batch
         built.error = f"程序内部错误（请把此信息告知维护人员）：{type(exc).__name__}: {exc}"
         built.detail = traceback.format_exc()
@@ -99,10 +155,24 @@ def build_unit(task: UnitTask) -> UnitBuilt:
     return built
 
 
-def warm_up(pdf: bool, templates_root: Path | None = None) -> None:
+# in each worker of our own pools (set by the initializer): where to say which unit starts (unit_pool)
+_starts: SimpleQueue | None = None
+
+
+def run_in_worker(task: UnitTask) -> UnitBuilt:
+    """What our own pools run: tell the main process which unit starts, in which process and when
+    (time.monotonic() is system-wide), so it can enforce the per-unit deadline; then build."""
+    if _starts is not None:
+        _starts.put((task.rel, os.getpid(), time.monotonic()))
+    return build_unit(task)
+
+
+def warm_up(pdf: bool, templates_root: Path | None = None, starts: SimpleQueue | None = None) -> None:
     """Pool initializer: pay imports and font discovery/registration once per worker, not per unit.
 
     Workers ignore Ctrl-C: the main process decides what to cancel, and workers never write files."""
+    global _starts
+    _starts = starts
     _ignore_sigint()
     _preload(pdf, templates_root)
 
@@ -114,7 +184,9 @@ def _ignore_sigint() -> None:
         pass
 
 
-def _forked_worker() -> None:
+def _forked_worker(starts: SimpleQueue | None = None) -> None:
+    global _starts
+    _starts = starts
     _ignore_sigint()
     gc.freeze()     # what the worker inherited stays out of its garbage collections: less work, fewer page copies
 
@@ -140,7 +212,10 @@ def _import_and_prepare(pdf: bool, templates_root: Path | None) -> None:
         from . import pdf as pdf_writer
         pdf_writer.resolve_fonts(None)
     try:
-        write_docx.prepare(template_set("", "", templates_root))     # the defaults most units use
+        defaults = template_set("", "", templates_root)               # the templates most units use
+        write_docx.prepare(defaults)
+        if pdf:
+            fonts_digest(build.font_files(defaults))   # hashed once here, inherited by forked workers
     except (BudgetError, TemplateError):
         pass    # a broken default template fails each unit that uses it, with its message, not the whole run
 
@@ -152,14 +227,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def local_executor(jobs: int, options: Options, templates_root: Path | None = None) -> Executor:
+def pool_start_method() -> str:
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def local_executor(jobs: int, options: Options, templates_root: Path | None = None,
+                   starts: SimpleQueue | None = None) -> Executor:
     """The default: one process per core, each warmed up once.
 
     On Linux the workers are forked from this process after it has warmed up itself, so imports and font
     registration (≈0.6 CPU s with a warm disk cache, ≈1.2 without) are paid once per batch instead of once per
     worker. Elsewhere (Windows, macOS) workers are spawned and each warms up on its own."""
-    if sys.platform.startswith("linux"):
+    context = multiprocessing.get_context(pool_start_method())
+    if pool_start_method() == "fork":
         _preload(options.pdf, templates_root)
-        return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_forked_worker)
-    return ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(options.pdf, templates_root))
+        return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_forked_worker,
+                                   initargs=(starts,))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=warm_up,
+                               initargs=(options.pdf, templates_root, starts))

@@ -6,12 +6,17 @@
       .cell   the Excel cell address (e.g. "E7")
       .rule   the check rule id, when a cross-table rule found it
       .hint   what to do about it
+      .unit   the unit (model.UnitInfo) whose report failed, once the workbook was read far enough to know it
 
 Anything else that escapes is a bug and may show a traceback.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import UnitInfo
 
 
 class BudgetError(Exception):
@@ -24,6 +29,7 @@ class BudgetError(Exception):
         cell: str | None = None,
         rule: str | None = None,
         hint: str | None = None,
+        unit: UnitInfo | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -32,6 +38,7 @@ class BudgetError(Exception):
         self.cell = cell
         self.rule = rule
         self.hint = hint
+        self.unit = unit
 
     @property
     def where(self) -> str:
@@ -43,6 +50,12 @@ class BudgetError(Exception):
     def with_file(self, file: str | Path) -> "BudgetError":
         if self.file is None:
             self.file = str(file)
+        return self
+
+    def with_unit(self, unit: UnitInfo) -> "BudgetError":
+        """Name the unit (batch reports) unless an inner step already did."""
+        if self.unit is None:
+            self.unit = unit
         return self
 
     def __str__(self) -> str:
