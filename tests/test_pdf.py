@@ -707,62 +707,21 @@ def test_line_breaking_equals_the_character_loop() -> None:
         assert got == _reference_split(frags, widths)
 
 
-def test_serialisation_shortcuts_equal_reportlabs() -> None:
-    """The C paths for encoding and naming give reportlab's bytes for every ASCII character and for text
-    that needs PDFDocEncoding; other input still goes to reportlab (and fails where it fails)."""
-    from budgetreport.pdf import serialise
-
-    samples = [chr(c) for c in range(128)] + ["/Type", "F1+0", "1 0 0 1 0 0 cm", "a\tb\nc\r", "€•", "brToc12",
-                                              "Ω", "中文", "\x18\x19", "", "x y#(z)"]
-    for text in samples:
-        try:
-            expected = text.encode("extpdfdoc")
-        except UnicodeEncodeError:
-            with pytest.raises(UnicodeEncodeError):
-                serialise._pdfdoc_enc(text)
-            continue
-        assert serialise._pdfdoc_enc(text) == expected, repr(text)
-    assert serialise._pdfdoc_enc(b"raw") == b"raw"
-    for name in ("Type", "F1+0", "a b", "x#y", "(p)", "中", "Type"):
-        assert serialise._pdf_name(name) == serialise._rl_name(name)
-
-
-def test_array_and_dictionary_formatting_equals_reportlabs() -> None:
-    """Arrays (numbers only, mixed, of every length around the line breaks) and dictionaries (sorted and
-    ordered keys, odd names) format to reportlab's own bytes."""
-    import random
-    from collections import OrderedDict
-
-    import reportlab.pdfbase.pdfdoc as pdfdoc
-
-    from budgetreport.pdf import serialise
-
-    doc = pdfdoc.PDFDocument()
-    rnd = random.Random(7)
-    values = [0, 1, -3, 2.5, 1e-9, 123456.789, 1 / 3, "/XYZ", "name", b"raw", pdfdoc.PDFString("s"), True]
-    for n in (0, 1, 6, 7, 9, 10, 11, 12, 20, 21, 30, 256):
-        numbers = [rnd.choice(values[:7]) for _ in range(n)]
-        mixed = [rnd.choice(values) for _ in range(n)]
-        for seq in (numbers, mixed):
-            array = pdfdoc.PDFArray(seq)
-            assert serialise._format(array, doc) == pdfdoc.PDFArray.format(array, doc), seq
-            d = pdfdoc.PDFDictionary({f"K{i}": v for i, v in enumerate(seq)})
-            assert serialise._format(d, doc) == pdfdoc.PDFDictionary.format(d, doc), seq
-    ordered = pdfdoc.PDFDictionary()
-    ordered.dict = OrderedDict([("Z", 1), ("A b", "/x"), ("中", 2.5), ("(p)", pdfdoc.PDFArray([1, 2]))])
-    assert serialise._format(ordered, doc) == pdfdoc.PDFDictionary.format(ordered, doc)
-
-
 def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """Paragraphs and 目录 entries written directly (fastdraw) rasterise like reportlab's own drawing (at
     most a few anti-aliasing pixels from sub-point position rounding), extract the same text and carry the
-    same links and outline."""
+    same links and outline. Justified text is set flush left here: reportlab itself widens only spaces (the
+    direct writer spreads Chinese lines, which test_justified_lines_end_at_the_margin checks)."""
     from pypdf import PdfReader
+    from reportlab.lib.enums import TA_LEFT
 
-    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf import render, resolve_fonts
     from budgetreport.pdf.render import CJKParagraph, Renderer
 
+    monkeypatch.setitem(render._ALIGN, "justify", TA_LEFT)
+    for memo in ("_STYLES", "_PROTOS", "_TOC_PROTOS", "_PLAIN"):
+        monkeypatch.setattr(render, memo, {})
     fonts = resolve_fonts()
     fast = Renderer(read_docx(sample_docx), fonts).render()
     monkeypatch.setattr(CJKParagraph, "_plain", lambda self: None)
@@ -907,7 +866,6 @@ def test_memoised_numbers_format_as_fp_str() -> None:
 
     from reportlab.lib.rl_accel import fp_str
 
-    from budgetreport.pdf import serialise
     from budgetreport.pdf.fastdraw import num, pos
 
     rnd = random.Random(5)
@@ -916,27 +874,5 @@ def test_memoised_numbers_format_as_fp_str() -> None:
     for _ in range(2):
         for x in values:
             assert num(x) == fp_str(x), x
-            assert serialise._number(x) == fp_str(x).encode("ascii"), x
         for a, b in zip(values, values[1:]):
             assert pos(a, b) == fp_str(a, b), (a, b)
-
-
-def test_reportlabs_slow_patterns_are_compiled_on_first_use_and_match_the_same() -> None:
-    """reportlab's URL and CJK patterns (≈0.07 s to compile) wait for their first use: the same matches."""
-    import sys
-
-    from budgetreport.pdf.rlimport import LazyPattern
-
-    code = ("import budgetreport.pdf.render, reportlab.platypus.paragraph as p, reportlab.lib.textsplit as t; "
-            "print(*(f'{type(x).__name__}:{\"compiled\" in vars(x)}' for x in (p.uri_pat, t.rx)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["LazyPattern:False", "LazyPattern:False"]
-    from reportlab.lib.textsplit import rx
-    from reportlab.platypus.paragraph import uri_pat
-    texts = ("http://example.com/a/b/c", "HTTPS://例子.中国/路径?q=1", "ftp://user:pw@10.0.0.1:21/x", "mailto:x@y.z",
-             "http://-bad-.com", "not a url", "https://[::1]:8080/", "中文", "⺀", "\uffff", "a")
-    for compiled in (uri_pat, rx):
-        lazy, eager = LazyPattern(compiled.pattern, compiled.flags), re.compile(compiled.pattern, compiled.flags)
-        for text in texts:
-            found, expected = lazy.match(text), eager.match(text)
-            assert (found and found.groups()) == (expected and expected.groups())

@@ -25,6 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from budgetreport.errors import BudgetError
+from budgetreport.pdf import fontcache
 from budgetreport.pdf.fontcache import init_ttfont
 
 ROLES = ("title", "heading", "body", "table")
@@ -97,20 +98,10 @@ class _TTFont(TTFont):
     it again gives the same chunks; table texts ("0.00", "合计", headers) repeat many times."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        init_ttfont(self, *args, **kwargs)   # TTFont's, with what it reads out of the face kept on disk
-        # every font subset of every document copies its tables out of the font file again (the glyph table of
-        # a CJK face is 4-17 MB, ~3 ms a copy): keep the copies for the life of the registered face
-        tables: dict[str, bytes] = {}
-        read = self.face.get_table
-
-        def get_table(tag: str) -> bytes:
-            table = tables.get(tag)
-            if table is None:
-                table = tables[tag] = read(tag)
-            return table
-
-        self.face.get_table = get_table
-        self.face.makeSubset = _subset_memo(self.face.makeSubset)
+        if fontcache.SUPPORTED:
+            init_ttfont(self, *args, **kwargs)   # TTFont's, with what it reads out of the face kept on disk
+        else:
+            super().__init__(*args, **kwargs)
 
     def splitString(self, text, doc, encoding="utf-8"):  # type: ignore[no-untyped-def] # noqa: N802
         state = self.state.get(doc)
@@ -123,23 +114,6 @@ class _TTFont(TTFont):
         if result is None:
             result = cache[text] = _split_assigned(text, state) or super().splitString(text, doc, encoding)
         return result
-
-
-def _subset_memo(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
-    """A face's makeSubset, memoised per glyph set: a subset of the same characters in the same order (the
-    headings' and the template's fixed texts, a report rendered again) is the same bytes, the same object each
-    time, so its compressed stream is also found again (serialise)."""
-    made: dict[tuple[int, ...], bytes] = {}
-
-    def subset(codes: list[int]) -> bytes:
-        key = tuple(codes)
-        data = made.get(key)
-        if data is None:
-            if len(made) >= 16:  # bounded: a subset of a CJK face is up to ~200 KB
-                made.clear()
-            data = made[key] = make(codes)
-        return data
-    return subset
 
 
 def _split_assigned(text: str, state) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]

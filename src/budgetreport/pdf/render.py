@@ -25,11 +25,6 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.lib.abag import ABag
 
-from . import serialise  # noqa: F401 - installs the serialisation speed-ups
-from .rlimport import slow_patterns_compiled_lazily
-
-with slow_patterns_compiled_lazily():
-    import reportlab.platypus.paragraph as _rlpara
 from reportlab.platypus.paragraph import FragLine, ParaLines, Paragraph, _wsc, cleanBlockQuotedText  # noqa: E402
 from reportlab.platypus.paraparser import ParaFrag  # noqa: E402
 from reportlab.platypus import (  # noqa: E402
@@ -229,24 +224,6 @@ def _layout(frags: list, max_widths: list[float]) -> tuple[LineSpec, ...]:
     return tuple(lines)
 
 
-_rl_justify = _rlpara._justifyDrawParaLineX
-
-
-def _justify_cjk(tx, offset, line, last=0):  # type: ignore[no-untyped-def]
-    """reportlab justifies by widening spaces only; Chinese has none, so widen the gaps between
-    characters (PDF Tc) on full lines this module broke. Other lines go to reportlab unchanged."""
-    if getattr(line, "cjk_justify", False) and not last and not line.lineBreak and line.extraSpace > 1e-3:
-        n = sum(len(w.text) for w in line.words if not hasattr(w, "cbDefn"))
-        if n > 1:
-            tx.setCharSpace(line.extraSpace / (n - 1))
-            try:
-                return _rl_justify(tx, offset, line, last)
-            finally:
-                tx.setCharSpace(0)
-    return _rl_justify(tx, offset, line, last)
-
-
-_rlpara._justifyDrawParaLineX = _justify_cjk
 
 
 def _not_black(color) -> bool:  # type: ignore[no-untyped-def]
