@@ -491,7 +491,7 @@ def test_line_breaking_never_starts_with_closing_punctuation() -> None:
     from reportlab.lib.styles import ParagraphStyle
 
     from budgetreport.pdf.fonts import bundled_face
-    from budgetreport.pdf.render import CJKParagraph
+    from budgetreport.pdf.paragraphs import CJKParagraph
 
     face = bundled_face().name
     text = "预算数减少，主要原因是：在职人员减少1人；项目无变动。“三公”经费（含公务接待费）、197.31万元，" * 3
@@ -531,13 +531,14 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
                                                          tmp_path: Path) -> None:
     """One-line cells are drawn as plain strings (fast); every page must rasterise to the same pixels as
     with a Paragraph in every cell, and the text must extract the same."""
-    from budgetreport.pdf import render, resolve_fonts
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.caches import CACHES
     from budgetreport.pdf.render import Renderer
 
     fonts = resolve_fonts()
     used: list[str] = []
     real = Renderer._plain_face
-    monkeypatch.setattr(render, "_PLAIN", {})  # cells decided by this test's _plain_face, not by earlier builds
+    CACHES.clear()  # cells decided by this test's _plain_face, not by earlier builds
 
     def spy(self, p, text, style):  # type: ignore[no-untyped-def]
         face, width = real(self, p, text, style)
@@ -549,7 +550,7 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     fast = Renderer(read_docx(sample_docx), fonts).render()
     assert fonts.table.name in used and fonts.heading.name in used, "both plain and bold (黑体) string cells"
     monkeypatch.setattr(Renderer, "_plain_face", lambda *a: (None, 0.0))
-    monkeypatch.setattr(render, "_PLAIN", {})
+    CACHES.clear()
     slow = Renderer(read_docx(sample_docx), fonts).render()
     assert fast != slow
     assert _raster(fast, tmp_path, "fast") == _raster(slow, tmp_path, "slow")
@@ -626,7 +627,7 @@ def _reference_split(frags: list, max_widths: list[float]) -> list[tuple]:
     each line as (texts of its words, extra space, forced break)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from budgetreport.pdf.render import _FUZZ, _break_at
+    from budgetreport.pdf.linebreak import _FUZZ, _break_at
 
     chars: list[str] = []
     owner: list = []
@@ -684,7 +685,7 @@ def test_line_breaking_equals_the_character_loop() -> None:
     from reportlab.platypus.paraparser import ParaFrag
 
     from budgetreport.pdf import resolve_fonts
-    from budgetreport.pdf.render import cjk_frag_split
+    from budgetreport.pdf.linebreak import cjk_frag_split
 
     fonts = resolve_fonts()
     faces = [fonts.body.name, fonts.heading.name]
@@ -716,12 +717,13 @@ def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: 
     from pypdf import PdfReader
     from reportlab.lib.enums import TA_LEFT
 
-    from budgetreport.pdf import render, resolve_fonts
-    from budgetreport.pdf.render import CJKParagraph, Renderer
+    from budgetreport.pdf import resolve_fonts, styles
+    from budgetreport.pdf.caches import CACHES
+    from budgetreport.pdf.paragraphs import CJKParagraph
+    from budgetreport.pdf.render import Renderer
 
-    monkeypatch.setitem(render._ALIGN, "justify", TA_LEFT)
-    for memo in ("_STYLES", "_PROTOS", "_TOC_PROTOS", "_PLAIN"):
-        monkeypatch.setattr(render, memo, {})
+    monkeypatch.setitem(styles._ALIGN, "justify", TA_LEFT)
+    CACHES.clear()  # styles made with this alignment
     fonts = resolve_fonts()
     fast = Renderer(read_docx(sample_docx), fonts).render()
     monkeypatch.setattr(CJKParagraph, "_plain", lambda self: None)
@@ -767,7 +769,7 @@ def test_clean_text_check_agrees_with_reportlab() -> None:
 
     from reportlab.platypus.paragraph import cleanBlockQuotedText
 
-    from budgetreport.pdf.render import _clean
+    from budgetreport.pdf.paragraphs import _clean
 
     pieces = ["a", "合", "0.00", " ", "  ", "\n", "\t", "\r", "\xa0", "\u3000", "\u200b", "\u2028", "\x1c", "\x85",
               '<a name="k"/>', ""]
@@ -784,7 +786,7 @@ def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monk
     import dataclasses
 
     from budgetreport.pdf import docmodel as m
-    from budgetreport.pdf import render, resolve_fonts
+    from budgetreport.pdf import render, resolve_fonts, tables
 
     fonts = resolve_fonts()
     report = built_docx.read_bytes()  # the sample report: long tables, merges, wrapped cells
@@ -799,17 +801,17 @@ def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monk
         return doc
 
     sized = {"preset": 0}
-    real = render._text_row_heights
+    real = tables._text_row_heights
 
     def counting(*a):  # type: ignore[no-untyped-def]
         heights = real(*a)
         sized["preset"] += sum(h is not None for h in heights)
         return heights
 
-    monkeypatch.setattr(render, "_text_row_heights", counting)
+    monkeypatch.setattr(tables, "_text_row_heights", counting)
     fast = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
     assert sized["preset"] > 100
-    monkeypatch.setattr(render, "_text_row_heights", lambda data, styles, spans: [None] * len(data))
+    monkeypatch.setattr(tables, "_text_row_heights", lambda data, styles, spans: [None] * len(data))
     slow = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
     assert len(PdfReader(io.BytesIO(fast[1])).pages) > len(PdfReader(io.BytesIO(fast[0])).pages) + 10
     assert fast == slow
@@ -818,13 +820,11 @@ def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monk
 def test_draw_string_writes_what_the_canvas_writes() -> None:
     """fastdraw.draw_string (footers, 目录 page numbers) writes the operators of canvas.setFont + drawString,
     also for a text whose characters fall in two font subsets."""
-    from reportlab.pdfgen.canvas import Canvas
-
     from budgetreport.pdf import resolve_fonts
-    from budgetreport.pdf.fastdraw import draw_string
+    from budgetreport.pdf.fastdraw import BuildCanvas, draw_string
 
     face = resolve_fonts().body.name
-    canv = Canvas(io.BytesIO())
+    canv = BuildCanvas(io.BytesIO())
     common = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400))  # fills subset 0, spills into subset 1
     canv.setFont(face, 12)
     canv.drawString(0, 0, common)

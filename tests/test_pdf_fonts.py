@@ -10,7 +10,8 @@ import pytest
 from budgetreport.errors import BudgetError
 from budgetreport.pdf import fonts as F
 from budgetreport.pdf import resolve_fonts, write_pdf
-from budgetreport.pdf.render import MIN_TABLE_FONT, fit_columns
+from budgetreport.pdf.styles import MIN_TABLE_FONT
+from budgetreport.pdf.tables import fit_columns
 from budgetreport.pdf.docmodel import Cell, Paragraph, Row, Run, Table
 
 

@@ -19,13 +19,14 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, cast
+from typing import cast
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from budgetreport.errors import BudgetError
 from budgetreport.pdf import fontcache
+from budgetreport.pdf.caches import CACHES
 from budgetreport.pdf.fontcache import init_ttfont
 
 ROLES = ("title", "heading", "body", "table")
@@ -63,13 +64,10 @@ class Face:
     def covers(self, text: str) -> bool:
         """Every character of `text` has a glyph in this face (memoised: table texts repeat)."""
         key = (self.name, text)
-        ok = _COVERS.get(key)
+        ok = CACHES.covers.get(key)
         if ok is None:
             cmap = _cmap(self.name)
-            ok = all(ord(ch) in cmap for ch in text)
-            if len(_COVERS) > 100_000:  # bounded in a long batch
-                _COVERS.clear()
-            _COVERS[key] = ok
+            ok = CACHES.covers.put(key, all(ord(ch) in cmap for ch in text))
         return ok
 
 
@@ -93,9 +91,7 @@ class FontSet:
 
 
 class _TTFont(TTFont):
-    """reportlab's TTFont, remembering per document how each drawn text splits into subset chunks. Once a
-    text has been split its characters keep their subset codes for the rest of the document, so splitting
-    it again gives the same chunks; table texts ("0.00", "合计", headers) repeat many times."""
+    """reportlab's TTFont with its face read through the disk cache (fontcache)."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if fontcache.SUPPORTED:
@@ -103,29 +99,22 @@ class _TTFont(TTFont):
         else:
             super().__init__(*args, **kwargs)
 
-    def splitString(self, text, doc, encoding="utf-8"):  # type: ignore[no-untyped-def] # noqa: N802
-        state = self.state.get(doc)
-        cache = getattr(state, "_br_split", None)
-        if cache is None:
-            result = super().splitString(text, doc, encoding)
-            self.state[doc]._br_split = {text: result}
-            return result
-        result = cache.get(text)
-        if result is None:
-            result = cache[text] = _split_assigned(text, state) or super().splitString(text, doc, encoding)
-        return result
+
+def readable_ascii(state) -> str:  # type: ignore[no-untyped-def]
+    """The ASCII characters that are their own codes in subset 0 of a face's state in one document (all
+    printable ASCII when the face is asciiReadable, as reportlab makes them: fixed once the state exists)."""
+    return "".join(chr(n) for n in range(32, 128) if state.assignments.get(n) == n)
 
 
-def _split_assigned(text: str, state) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]
+def _split_assigned(text: str, state, readable: str | None = None) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]
     """reportlab's split of a text whose characters all have their subset code already in this document's
     state (most texts after the first pages), without its per-character loop; None when a character is new (or
     a no-break space, which reportlab maps to a space)."""
     if not text or "\xa0" in text:
         return None
     if text.isascii():  # numbers and codes: ASCII characters in a readable subset 0 are their own codes
-        readable = state.__dict__.get("_br_readable")
         if readable is None:
-            readable = state._br_readable = "".join(chr(n) for n in range(32, 128) if state.assignments.get(n) == n)
+            readable = readable_ascii(state)
         if not text.strip(readable):
             return [(0, text.encode("ascii"))]
     assignments = state.assignments
@@ -155,15 +144,13 @@ def _font(name: str) -> TTFont:
     return pdfmetrics.getFont(name)  # type: ignore[return-value]
 
 
-_CMAPS: dict[str, dict[int, int]] = {}
-_COVERS: dict[tuple[str, str], bool] = {}
 
 
 def _cmap(name: str) -> dict[int, int]:
     """The registered face's character → glyph map (looked up once per face, asked per character)."""
-    cmap = _CMAPS.get(name)
+    cmap = CACHES.cmaps.get(name)
     if cmap is None:
-        cmap = _CMAPS[name] = _font(name).face.charToGlyph
+        cmap = CACHES.cmaps.put(name, _font(name).face.charToGlyph)
     return cmap
 
 
@@ -334,7 +321,7 @@ def _toml_faces(template_dir: Path) -> dict[str, Face]:
     cfg = template_dir / "fonts.toml"
     if not cfg.is_file():
         return {}
-    import tomllib      # here: a template rarely has fonts.toml, and its import is ≈8 ms of every warm-up
+    import tomllib      # here: a template rarely has fonts.toml, and its import would cost every warm-up
     try:
         data = tomllib.loads(cfg.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
