@@ -102,5 +102,5 @@ def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tupl
         return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice"
     if engine != "builtin":
         raise BudgetError(f"未知的 PDF 引擎“{engine}”", hint="可选：builtin（默认）或 libreoffice")
-    fonts = pdf_writer.resolve_fonts(templates.unit_folder)
+    fonts = pdf_writer.resolve_fonts(templates.folders)  # fonts.toml of every folder of the lookup chain
     return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe()

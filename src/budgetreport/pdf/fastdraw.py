@@ -15,7 +15,7 @@ from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from .caches import CACHES
-from .fonts import _split_assigned, readable_ascii
+from .fonts import _split_assigned, face_named, readable_ascii
 
 
 @dataclass
@@ -26,6 +26,7 @@ class DrawState:
     subset_names: dict[tuple[str, int], str] = field(default_factory=dict)  # (font, subset) → "/F1+0"
     toc_pending: tuple[float, float, str] | None = None  # see pages._note_toc_end
     toc_forms: dict[tuple[str, str, float], str] = field(default_factory=dict)  # 目录 page-number forms
+    fallback: str | None = None  # the face for characters a drawn face lacks (FontSet.fallback)
 
 
 class BuildCanvas(Canvas):
@@ -75,6 +76,30 @@ def draw_string(canv, x: float, y: float, font: str, size: float, text: str) -> 
     """canvas.drawString(x, y, text) after canvas.setFont(font, size) for an embedded face: the operators its
     text object writes (the leading 1.2 × size at each font switch, T* after the line)."""
     canv._code.append(f"BT 1 0 0 1 {pos(x, y)} Tm {show(canv, font, size, text, size * 1.2)} T* ET")
+
+
+def draw_text(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
+    """The one way a line of text outside paragraphs and tables is drawn (footers, 目录 numbers): like
+    draw_string, with every run of characters the face lacks drawn in the build's fallback face, so no
+    character comes out as an invisible glyph 0."""
+    for run_font, run in fallback_runs(canv, font, text):
+        draw_string(canv, x, y, run_font, size, run)
+        x += string_width(run, run_font, size)
+
+
+def fallback_runs(canv, font: str, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(font, text) runs of `text`: in `font` where it has the glyph, else in the build's fallback face."""
+    face, fallback = face_named(font), canv.build_state.fallback
+    if face is None or fallback is None or face.covers(text):
+        return [(font, text)]
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        use = font if face.has(ch) else fallback
+        if runs and runs[-1][0] == use:
+            runs[-1] = (use, runs[-1][1] + ch)
+        else:
+            runs.append((use, ch))
+    return runs
 
 
 def _show_ops(canv, font: str, size: float, text: str, leading: float | None) -> str:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import cast
 
 from reportlab.pdfbase import pdfmetrics
@@ -71,6 +72,16 @@ class Face:
         return ok
 
 
+# What a face must print to be used for a role: CJK text, digits, Latin letters and the punctuation the report
+# uses. A face that lacks one of these (Droid Sans Fallback has no ASCII) would draw page numbers as nothing.
+REQUIRED = ("中文字体预算单位财政拨款收支总体情况表说明名词解释目录第一部分二三四"
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+            ".,:;%-+/()—％（）“”…、。，：；")
+_CATEGORY_ZH = {"xbs": "方正小标宋", "fangsong": "仿宋", "hei": "黑体", "song": "宋体", "kai": "楷体"}
+# BUDGETREPORT_FONT_DIR=folder: look for faces only in that folder (an empty one: only the bundled face)
+FONT_DIR_ENV = "BUDGETREPORT_FONT_DIR"
+
+
 @dataclass(frozen=True)
 class FontSet:
     title: Face
@@ -78,13 +89,21 @@ class FontSet:
     body: Face
     table: Face
     fallback: Face  # covers glyphs a chosen face lacks
+    stand_ins: tuple[tuple[str, str], ...] = ()  # (role, the face it stands in for)
 
     def role(self, role: str) -> Face:
         return getattr(self, role)
 
     def describe(self) -> str:
-        parts = [f"{_ROLE_ZH[r]}：{self.role(r).family}" for r in ROLES]
+        wanted = dict(self.stand_ins)
+        parts = [f"{_ROLE_ZH[r]}：{self.role(r).family}" + (f"（代替{wanted[r]}）" if r in wanted else "")
+                 for r in ROLES]
         return "PDF 字体  " + "；".join(parts)
+
+
+def face_named(name: str) -> Face | None:
+    """The registered Face of a reportlab font name."""
+    return next((f for f in _REGISTERED.values() if f.name == name), None)
 
 
 # ------------------------------------------------------------------------------------- registration
@@ -277,8 +296,24 @@ def _fc_candidates() -> list[_Candidate]:
     return out
 
 
+def _folder_candidates(folder: Path) -> list[_Candidate]:
+    """The TrueType faces in one folder (BUDGETREPORT_FONT_DIR), by the family name in each file."""
+    out = []
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.suffix.lower() not in (".ttf", ".ttc"):
+            continue
+        face = _try_register(path, 0)
+        cat = _category(face.family) if face is not None else None
+        if face is not None and cat is not None:
+            out.append(_Candidate(path, 0, face.family, cat, _rank(face.family, "")))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _system_candidates() -> tuple[_Candidate, ...]:
+    only = os.environ.get(FONT_DIR_ENV)
+    if only:
+        return tuple(_folder_candidates(Path(only)))
     cands = _windows_candidates() if sys.platform == "win32" else []
     cands += _fc_candidates()
     # deterministic: category rank, then path and index
@@ -294,8 +329,9 @@ def bundled_face() -> Face:
 
 
 @lru_cache(maxsize=1)
-def _system_fontset() -> dict[str, Face]:
-    """Per role, the first loadable face of the most preferred category (loads only what it picks)."""
+def _system_fontset() -> dict[str, tuple[Face, str]]:
+    """Per role, the first loadable face of the most preferred category that prints everything the report
+    needs (REQUIRED), with its category (loads only what it picks)."""
     by_cat: dict[str, list[_Candidate]] = {}
     for c in _system_candidates():
         by_cat.setdefault(c.category, []).append(c)
@@ -305,15 +341,15 @@ def _system_fontset() -> dict[str, Face]:
 
     def first(cat: str) -> Face | None:
         if cat not in loaded:
-            loaded[cat] = next(
-                (f for c in by_cat.get(cat, []) if (f := _try_register(c.path, c.index)) is not None), None)
+            loaded[cat] = next((f for c in by_cat.get(cat, []) if (f := _try_register(c.path, c.index)) is not None
+                                and f.covers(REQUIRED)), None)
         return loaded[cat]
 
-    chosen: dict[str, Face] = {}
+    chosen: dict[str, tuple[Face, str]] = {}
     for role in ROLES:
-        face = next((f for cat in _PREFER[role] if (f := first(cat)) is not None), None)
-        if face is not None:
-            chosen[role] = face
+        found = next(((f, cat) for cat in _PREFER[role] if (f := first(cat)) is not None), None)
+        if found is not None:
+            chosen[role] = found
     return chosen
 
 
@@ -347,11 +383,30 @@ def _toml_faces(template_dir: Path) -> dict[str, Face]:
     return out
 
 
-def resolve_fonts(template_dir: Path | None = None) -> FontSet:
-    """The faces for each role: template fonts.toml, then the machine's official faces, then bundled."""
+def resolve_fonts(template_dirs: Path | Sequence[Path] | None = None) -> FontSet:
+    """The faces for each role: fonts.toml of the template folders in lookup order (unit, code, default,
+    built-in; the first that names a role wins), then the machine's official faces, then bundled."""
     fallback = bundled_face()
-    chosen = dict(_system_fontset())
-    if template_dir is not None:
-        chosen.update(_toml_faces(Path(template_dir)))
-    faces = {role: chosen.get(role, fallback) for role in ROLES}
-    return FontSet(**faces, fallback=fallback)
+    folders = [template_dirs] if isinstance(template_dirs, (str, Path)) else list(template_dirs or ())
+    from_toml: dict[str, Face] = {}
+    for folder in folders:
+        for role, face in _toml_faces(Path(folder)).items():
+            from_toml.setdefault(role, face)
+    faces: dict[str, Face] = {}
+    stand_ins: list[tuple[str, str]] = []
+    system = _system_fontset()
+    for role in ROLES:
+        if role in from_toml:
+            faces[role] = from_toml[role]
+            continue
+        face, cat = system.get(role, (fallback, ""))
+        faces[role] = face
+        if cat != _PREFER[role][0]:   # not the official face of the role: say which one it stands in for
+            stand_ins.append((role, _CATEGORY_ZH[_PREFER[role][0]]))
+    return FontSet(**faces, fallback=fallback, stand_ins=tuple(stand_ins))
+
+
+def forget_discovery() -> None:
+    """Look for the machine's faces again on the next resolve_fonts (after BUDGETREPORT_FONT_DIR changed)."""
+    _system_candidates.cache_clear()
+    _system_fontset.cache_clear()

@@ -15,7 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, NextPageTemplate, Spacer, Table
 
 from . import docmodel as m
-from .fastdraw import draw_string, embedded, show, string_width
+from .fastdraw import draw_text, fallback_runs, show, string_width
 
 
 @dataclass
@@ -77,15 +77,10 @@ def _footer(pg: m.PageSetup, face: str, learned: Pass) -> Callable:
         if n in learned.covers:
             return
         text = f"— {n} —"
-        if not embedded(face):
-            canv.saveState()
-            canv.setFont(face, 12)
-            canv.drawCentredString(pg.width / 2, max(pg.footer, 18.0), text)
-            canv.restoreState()
-            return
-        # what the four calls above write, directly (they change no state they do not restore)
+        width = sum(string_width(run, f, 12) for f, run in fallback_runs(canv, face, text))
+        # what saveState, setFont, drawCentredString and restoreState write, directly
         canv._code.append("q")
-        draw_string(canv, pg.width / 2 - 0.5 * string_width(text, face, 12), max(pg.footer, 18.0), face, 12, text)
+        draw_text(canv, pg.width / 2 - 0.5 * width, max(pg.footer, 18.0), face, 12, text)
         canv._code.append("Q")
     return draw
 
@@ -106,23 +101,18 @@ def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
     x, y, label = pending
     key, width_s, font, size_s = label.split("|")
     width, size = float(width_s), float(size_s)
-    num_w = stringWidth("00", font, size)  # the leaders stop at the same place for 1- and 2-digit pages
+    digit_font = fallback_runs(canv, font, "0")[0][0]
+    num_w = stringWidth("00", digit_font, size)  # the leaders stop at the same place for 1- and 2-digit pages
     step = size * 0.5
     first = (int((x + size * 0.3) / step) + 1) * step  # dots sit on a grid, so columns line up
     last = width - num_w - size * 0.3
     canv.saveState()
-    dot_w = stringWidth(".", font, size)
+    dot_font = fallback_runs(canv, font, ".")[0][0]  # the entry's face, or the fallback when it has no "."
+    dot_w = stringWidth(".", dot_font, size)
     n = int((last - first - dot_w) / step) + 1 if last - first > dot_w else 0
-    if n > 0 and embedded(font):  # the operators of the text object below, directly
+    if n > 0:  # a text object with character spacing (Tc: reset after, it is graphics state), directly
         canv._code.append(f"BT 1 0 0 1 {fp_str(first, y)} Tm {fp_str(step - dot_w)} Tc "
-                          f"{show(canv, font, size, '.' * n, size * 1.2)} 0 Tc ET")
-    elif n > 0:
-        t = canv.beginText(first, y)
-        t.setFont(font, size)
-        t.setCharSpace(step - dot_w)
-        t.textOut("." * n)
-        t.setCharSpace(0)  # Tc is graphics state: it would space out the page number too
-        canv.drawText(t)
+                          f"{show(canv, dot_font, size, '.' * n, size * 1.2)} 0 Tc ET")
     # the page number is not known yet: draw a form (XObject) defined after the last page (_define_toc_forms)
     forms = canv.build_state.toc_forms
     name = forms.setdefault((key, font, size), f"brToc{len(forms) + 1}")
@@ -137,11 +127,10 @@ def _define_toc_forms(canv, learned: Pass) -> None:  # type: ignore[no-untyped-d
     for (key, font, size), name in canv.build_state.toc_forms.items():
         page = learned.pages.get(key)
         canv.beginForm(name, lowerx=-4 * size, lowery=-size, upperx=size, uppery=2 * size)
-        if page is not None and embedded(font):  # what setFont + drawRightString(0, 0, …) write
-            draw_string(canv, 0 - string_width(str(page), font, size), 0, font, size, str(page))
-        elif page is not None:
-            canv.setFont(font, size)
-            canv.drawRightString(0, 0, str(page))
+        if page is not None:  # right-aligned at the origin, as setFont + drawRightString(0, 0, …) place it
+            text = str(page)
+            width = sum(string_width(run, f, size) for f, run in fallback_runs(canv, font, text))
+            draw_text(canv, 0 - width, 0, font, size, text)
         canv.endForm()
 
 
@@ -169,11 +158,14 @@ def _take_apart(tpl: BaseDocTemplate) -> None:
 
 
 class _DocTemplate(BaseDocTemplate):
-    def __init__(self, buf, learned: Pass, created: datetime | None, **kw) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, buf, learned: Pass, created: datetime | None, fallback: str,  # type: ignore[no-untyped-def]
+                 **kw) -> None:
         super().__init__(buf, **kw)
         self._created = created
+        self._fallback = fallback
 
     def beforeDocument(self) -> None:  # noqa: N802 - reportlab hook
+        self.canv.build_state.fallback = self._fallback
         self.canv.setNamedCB("brTocEnd", _note_toc_end)
         self.canv.showOutline()
         if self._created is not None:  # CreationDate = the workbook's 编制日期 (reruns are identical)

@@ -54,7 +54,7 @@ class Renderer(ParagraphBuilder, TableBuilder):
         doc = self.doc
         first = doc.sections[0].page
         tpl = _DocTemplate(
-            buf, learned, doc.created,
+            buf, learned, doc.created, self.fonts.fallback.name,
             pagesize=(first.width, first.height), invariant=1,
             title=doc.title, author=doc.author, subject=doc.subject, keywords=doc.keywords,
             creator="budgetreport", lang="zh-CN",
