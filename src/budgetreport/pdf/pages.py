@@ -28,8 +28,8 @@ class Pass:
 
 def _keep_height(preface: list[Flowable], table: Table, frame_w: float, frame_h: float) -> float:
     """Room a table needs on the current page: all of it (with its 表号/标题) when it fits on one page,
-    else the preface, the header rows and three body rows; a table is then never split when it need not be,
-    and never leaves its title alone at the foot of a page."""
+    else the preface, the header rows and three body rows (at most the frame's height); a table is then never
+    split when it need not be, and never leaves its title alone at the foot of a page."""
     head = 0.0
     for f in preface:
         head += f.wrap(frame_w, frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
@@ -37,7 +37,9 @@ def _keep_height(preface: list[Flowable], table: Table, frame_w: float, frame_h:
     if head + h <= frame_h:
         return head + h
     rows = table._rowHeights[: table.repeatRows + 3]
-    return head + sum(rows)
+    # never more than a page: a CondPageBreak asking for more than the frame breaks even at the top of a fresh
+    # page, which leaves that page blank (a long title with tall header rows)
+    return min(head + sum(rows), frame_h)
 
 
 def _drop_trailing_spacers(story: list[Flowable]) -> None:
