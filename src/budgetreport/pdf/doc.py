@@ -108,6 +108,7 @@ class StyleInfo:
     size: float | None = None
     bold: bool | None = None
     align: Align | None = None
+    font: str | None = None  # w:rFonts w:eastAsia (else w:ascii): the face the template asks for
 
 
 @dataclass

@@ -10,7 +10,7 @@ from lxml import etree
 from .caches import Memo
 from .doc import Align, Cell, Paragraph, Row, Run, StyleInfo, Table
 from .ooxml import (
-    _JC, W_B, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
+    _JC, W_ASCII, W_B, W_EASTASIA, W_RFONTS, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
     _onoff,
 )
 
@@ -104,7 +104,8 @@ class _Styles:
             else:
                 sid = s.get(W_STYLEID)
                 self._infos[name] = StyleInfo(
-                    size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold), align=self._attr(sid, _jc))
+                    size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold), align=self._attr(sid, _jc),
+                    font=self._attr(sid, _style_font))
         return self._infos[name]
 
 
@@ -112,6 +113,15 @@ def _style_size(st: etree._Element) -> float | None:
     rpr = st.find(W_RPR)
     sz = rpr.find(W_SZ) if rpr is not None else None
     return ST_HpsMeasure.convert_from_xml(sz.get(W_VAL)).pt if sz is not None else None  # python-docx's Length
+
+
+def _style_font(st: etree._Element) -> str | None:
+    """The East Asian face a style names (w:eastAsia, else w:ascii; theme fonts are not names)."""
+    rpr = st.find(W_RPR)
+    fonts = rpr.find(W_RFONTS) if rpr is not None else None
+    if fonts is None:
+        return None
+    return fonts.get(W_EASTASIA) or fonts.get(W_ASCII) or None
 
 
 def _style_bold(st: etree._Element) -> bool | None:

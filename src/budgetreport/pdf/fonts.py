@@ -90,15 +90,70 @@ class FontSet:
     table: Face
     fallback: Face  # covers glyphs a chosen face lacks
     stand_ins: tuple[tuple[str, str], ...] = ()  # (role, the face it stands in for)
+    asked: tuple[tuple[str, str], ...] = ()  # (paragraph style, the face the template's style names)
+    configured: tuple[str, ...] = ()  # roles a fonts.toml set: its face wins over the styles' font names
 
     def role(self, role: str) -> Face:
         return getattr(self, role)
 
+    def for_style(self, role: str, asked: str | None) -> Face:
+        """The face of a paragraph style of this role: the one fonts.toml set for the role, else the one the
+        template's style names when the machine has a face of that kind (face_for_name), else the role's."""
+        if asked and role not in self.configured:
+            return face_for_name(asked) or self.role(role)
+        return self.role(role)
+
     def describe(self) -> str:
-        wanted = dict(self.stand_ins)
-        parts = [f"{_ROLE_ZH[r]}：{self.role(r).family}" + (f"（代替{wanted[r]}）" if r in wanted else "")
-                 for r in ROLES]
+        """One line: the face of each role (its main style's, when the template names an installed one), what
+        it stands in for, and the other styles the template sets in a face of their own."""
+        wanted, asked = dict(self.stand_ins), dict(self.asked)
+        parts = []
+        for r in ROLES:
+            name = asked.get(_ROLE_STYLE[r]) if r not in self.configured else None
+            face = (face_for_name(name) if name else None) or self.role(r)
+            if name and face_for_name(name) is None:
+                wanted[r] = name                       # the template's own name for what is missing
+            elif name:
+                wanted.pop(r, None)
+            parts.append(f"{_ROLE_ZH[r]}：{face.family}" + (f"（代替{wanted[r]}）" if r in wanted else ""))
+        main = {_ROLE_STYLE[r] for r in ROLES}
+        for style, name in self.asked:
+            face = face_for_name(name)
+            if style not in main and face is not None and face not in {self.role(r) for r in ROLES}:
+                parts.append(f"{_STYLE_ZH.get(style, style)}：{face.family}")
         return "PDF 字体  " + "；".join(parts)
+
+
+# the style whose face names a role in the build line, and the styles whose template fonts are reported
+_ROLE_STYLE = {"title": "Title", "heading": "Heading 1", "body": "Body Text", "table": "Table Text"}
+_STYLE_ZH = {"Heading 1": "标题 1", "Heading 2": "标题 2", "Heading 3": "标题 3", "Subtitle": "副标题",
+             "TOC Heading": "目录标题", "toc 1": "目录 1", "toc 2": "目录 2"}
+_REPORTED_STYLES = ("Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Heading 1", "Heading 2", "Heading 3",
+                    "Table Number", "Table Title", "Table Meta", "Body Text", "Table Text", "Signature")
+
+
+def _asked_fonts(folders: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """(style, font name) the template's report.docx sets for the report's styles (the first folder that has
+    the file, as the fill stage picks it)."""
+    import zipfile
+
+    from lxml import etree
+
+    from .docx_styles import _Styles
+    path = next((Path(f) / "report.docx" for f in folders if (Path(f) / "report.docx").is_file()), None)
+    if path is None:
+        return ()
+    try:
+        with zipfile.ZipFile(path) as z:
+            styles = _Styles(etree.fromstring(z.read("word/styles.xml")))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return ()   # the fill stage reports a broken template; the faces are then the roles'
+    out = []
+    for style in _REPORTED_STYLES:
+        info = styles.info(style)
+        if info is not None and info.font:
+            out.append((style, info.font))
+    return tuple(out)
 
 
 def face_named(name: str) -> Face | None:
@@ -403,10 +458,27 @@ def resolve_fonts(template_dirs: Path | Sequence[Path] | None = None) -> FontSet
         faces[role] = face
         if cat != _PREFER[role][0]:   # not the official face of the role: say which one it stands in for
             stand_ins.append((role, _CATEGORY_ZH[_PREFER[role][0]]))
-    return FontSet(**faces, fallback=fallback, stand_ins=tuple(stand_ins))
+    return FontSet(**faces, fallback=fallback, stand_ins=tuple(stand_ins), asked=_asked_fonts(folders),
+                   configured=tuple(from_toml))
+
+
+def face_for_name(name: str) -> Face | None:
+    """The installed face for a font name a template uses (仿宋_GB2312/FangSong, 黑体/SimHei, 宋体/SimSun/NSimSun,
+    楷体/KaiTi, 方正小标宋…): the first face of that kind on the machine that prints every character the report
+    needs; None when the machine has none (the role's face stands in)."""
+    cat = _category(name)
+    return _face_of_category(cat) if cat is not None else None
+
+
+@lru_cache(maxsize=None)
+def _face_of_category(cat: str) -> Face | None:
+    found = next((f for c in _system_candidates() if c.category == cat
+                  and (f := _try_register(c.path, c.index)) is not None and f.covers(REQUIRED)), None)
+    return found if found is not None or cat != "hei" else bundled_face()   # the bundled face is a 黑体
 
 
 def forget_discovery() -> None:
     """Look for the machine's faces again on the next resolve_fonts (after BUDGETREPORT_FONT_DIR changed)."""
     _system_candidates.cache_clear()
     _system_fontset.cache_clear()
+    _face_of_category.cache_clear()

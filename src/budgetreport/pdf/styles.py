@@ -16,6 +16,7 @@ from reportlab.platypus.paraparser import ParaFrag
 
 from . import docmodel as m
 from .caches import CACHES
+from .fonts import Face
 from .pages import _draw_toc_pending
 from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
 
@@ -81,7 +82,7 @@ class ParagraphBuilder:
         look = self._look(style)
         size = size or info.size or look.size
         align = align or info.align or look.align
-        face = self.fonts.role(look.role).name
+        face = self._face(style, look.role).name
         key = (style, align, size, in_table, face, look)
         ps = CACHES.styles.get(key)
         if ps is None:
@@ -97,10 +98,14 @@ class ParagraphBuilder:
         self._styles[arg_key] = ps
         return ps
 
+    def _face(self, style: str, role: str) -> Face:
+        """The face of a paragraph style (FontSet.for_style)."""
+        return self.fonts.for_style(role, self.doc.styles.get(style, _NO_INFO).font)
+
     def _markup_segs(self, p: m.Paragraph, face_role: str) -> tuple[str, list[tuple[str | None, str]]]:
         """The paragraph's markup, and the same as (face name, text) pieces: None for text in the
         paragraph's own face (no <font> tag), which _frags turns into the fragments the parser would."""
-        face = self.fonts.role(face_role)
+        face = self._face(p.style if face_role != "table" else "Table Text", face_role)
         bold_face = self.fonts.heading
         out: list[str] = []
         segs: list[tuple[str | None, str]] = []

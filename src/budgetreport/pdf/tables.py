@@ -22,7 +22,7 @@ class TableBuilder:
 
     def _table(self, t: m.Table, frame_w: float) -> Flowable:
         base = self._pstyle("Table Text", None).fontSize
-        widths, size = fit_columns(t, frame_w, base, self.fonts.table.name)
+        widths, size = fit_columns(t, frame_w, base, self._face("Table Text", "table").name)
         pad = 1.5 if size < 9 else 3.0
         ncols = len(widths)
         nrows = len(t.rows)
@@ -126,7 +126,7 @@ class TableBuilder:
         style (kept in CACHES.styles, which forgets these entries with it) and faces."""
         align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
         style = self._pstyle("Table Text", align, size, in_table=True)
-        shared_key = (key, id(style), self.fonts.table.name, self.fonts.heading.name)
+        shared_key = (key, id(style), self._face("Table Text", "table").name, self.fonts.heading.name)
         plain = CACHES.plain_cells.get(shared_key)
         if plain is None:
             text = _text(p)
@@ -143,9 +143,10 @@ class TableBuilder:
         bold = {r.bold for r in p.runs}
         if len(bold) != 1 or text[0] == " " or text[-1] == " " or "  " in text:
             return None, 0.0
-        if style.fontName != self.fonts.table.name:
+        table_face = self._face("Table Text", "table")
+        if style.fontName != table_face.name:
             return None, 0.0
-        face = self.fonts.heading if True in bold else self.fonts.table
+        face = self.fonts.heading if True in bold else table_face
         if not face.covers(text):
             return None, 0.0
         for ch in text:
