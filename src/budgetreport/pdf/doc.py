@@ -12,6 +12,10 @@ from typing import Iterator, Literal, Union
 
 Align = Literal["left", "center", "right", "justify"]
 
+# the paragraph styles of "The filled .docx contract" (docs/design.md), by the names the renderer uses
+CONTRACT_STYLES = ("Normal", "Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Heading 1", "Heading 2",
+                   "Heading 3", "Table Number", "Table Title", "Table Meta", "Body Text", "Table Text", "Signature")
+
 
 
 @dataclass(frozen=True)

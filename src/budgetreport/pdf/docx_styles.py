@@ -8,7 +8,7 @@ from docx.styles import BabelFish
 from lxml import etree
 
 from .caches import Memo
-from .doc import Align, Cell, Paragraph, Row, Run, StyleInfo, Table
+from .doc import CONTRACT_STYLES, Align, Cell, Paragraph, Row, Run, StyleInfo, Table
 from .ooxml import (
     _JC, W_ASCII, W_B, W_EASTASIA, W_RFONTS, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
     _onoff,
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from .docx_body import ParaRecipe, RowRecipe
 
 ParaProps = tuple[str, Align | None, bool, bool | None]
+_CONTRACT = {"".join(n.split()).lower(): n for n in CONTRACT_STYLES}
+
+
+def _fold(name: str) -> str:
+    """A style name or id compared as Word does: case-insensitively, and here without spaces (ids have none)."""
+    return "".join(name.split()).lower()
+
 # paragraphs kept for reuse across documents: the sample has 478 distinct ones, ≈1 MB with the render caches
 # (measured); real units differ in their figures, so the store is cleared about every 10 units
 SHARED_MAX = 5_000
@@ -55,10 +62,16 @@ class _Styles:
 
     @staticmethod
     def _name_of(el: etree._Element) -> str | None:
+        """The style's name as python-docx reports it; a style of the .docx contract under its contract name
+        whatever the case and spacing ("TOC 1" as LibreOffice saves it = "toc 1"), also when only its id says
+        which it is (no w:name, id "TOC1")."""
         n = el.find(W_NAME)
-        if n is None:
-            return None
-        return BabelFish.internal2ui(n.get(W_VAL))
+        name = BabelFish.internal2ui(n.get(W_VAL)) if n is not None else None
+        for key in (name, el.get(W_STYLEID)):
+            contract = _CONTRACT.get(_fold(key)) if key else None
+            if contract is not None:
+                return contract
+        return name
 
     def _chain(self, style_id: str | None) -> Iterator[etree._Element]:
         s = self._by_id.get(style_id) if style_id else self._default_para
