@@ -98,12 +98,33 @@ class PageSetup:
         return self.width > self.height
 
 
+@dataclass(frozen=True)
+class FurnitureLine:
+    """A paragraph of a header or footer: its style, alignment and parts, ("text", "第 ") or ("field", "PAGE")
+    (PAGE, NUMPAGES, SECTIONPAGES)."""
+    style: str
+    align: Align | None
+    parts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """A header or footer part."""
+    lines: tuple[FurnitureLine, ...] = ()
+
+    def fields(self) -> set[str]:
+        return {v for line in self.lines for k, v in line.parts if k == "field"}
+
+
 @dataclass
 class Section:
     page: PageSetup
     blocks: list[Block] = field(default_factory=list)
     continuous: bool = False  # w:type="continuous": no page break before this section
-    title_page: bool = False  # w:titlePg: first page has its own (here: no) footer
+    title_page: bool = False  # w:titlePg: the first page has its own header and footer ("first")
+    # header / footer parts by type (default, first, even), inherited from the previous section as in Word
+    headers: dict[str, Furniture] = field(default_factory=dict)
+    footers: dict[str, Furniture] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,15 @@ from lxml import etree
 from ..docx_package import FilledDocx
 from .caches import CACHES
 from .doc import (  # the model's names, also importable from here
-    Align, Block, Cell, Document, PageBreak, PageSetup, Paragraph, Row, Run, Section, StyleInfo, Table,
+    Align, Block, Cell, Document, Furniture, FurnitureLine, PageBreak, PageSetup, Paragraph, Row, Run, Section, StyleInfo, Table,
 )
 from .docx_body import _Reader
+from .docx_furniture import read_part, references
 from .docx_sources import _sources
 from .docx_styles import _Styles
 from .ooxml import _W, W_BODY, W_P, W_SDT, W_SDTCONTENT, W_SECTPR, W_TBL, W_TR, W_TYPE, W_VAL, _on, _twips
 
-__all__ = ["Align", "Block", "Cell", "Document", "PageBreak", "PageSetup", "Paragraph", "Row", "Run", "Section",
+__all__ = ["Align", "Block", "Cell", "Document", "Furniture", "FurnitureLine", "PageBreak", "PageSetup", "Paragraph", "Row", "Run", "Section",
            "StyleInfo", "Table", "W_BODY", "W_P", "W_TBL", "W_TR", "read_docx"]
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -72,6 +73,19 @@ class _Package:
         start = at + 30 + int.from_bytes(self.data[at + 26:at + 28], "little") + int.from_bytes(
             self.data[at + 28:at + 30], "little")  # after the local header's name and extra field
         return info.compress_type, self.data[start:start + info.compress_size]
+
+    def rel_by_id(self, source: str, rid: str) -> str | None:
+        """The part the relationship `rid` of `source` points to."""
+        folder, base = posixpath.split(source)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_name not in self._rels:
+            self._rels[rels_name] = self.xml(rels_name)
+        rels = self._rels[rels_name]
+        for rel in rels.iter(_REL) if rels is not None else ():
+            if rel.get("Id") == rid and rel.get("TargetMode") != "External":
+                target = rel.get("Target", "")
+                return target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        return None
 
     def rel_target(self, source: str, reltype: str) -> str | None:
         """The part a relationship of `reltype` from `source` ("" for the package) points to."""
@@ -124,6 +138,7 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
             current = []
     if current or not sections:
         sections.append(Section(PageSetup(), current))
+    _attach_furniture(pkg, main, body, sections, reader)
     core = pkg.xml(pkg.rel_target("", _RT_CORE))
     return Document(
         sections=sections,
@@ -134,6 +149,32 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
         keywords=_core_text(core, _CP + "keywords"),
         created=_core_created(core),
     )
+
+
+def _attach_furniture(pkg: _Package, main: str | None, body: etree._Element | None, sections: list[Section],
+                      reader: _Reader) -> None:
+    """Each section's headers and footers (docx_furniture), a type it does not name kept from the section
+    before it."""
+    sects = [s for s in (body.iter(W_SECTPR) if body is not None else ())]
+    parts: dict[str, Furniture] = {}
+
+    def style_of(style_id: str | None) -> tuple[str, Align | None]:
+        name, align, _, _ = reader.styles.para(style_id)
+        reader.note_style(name)
+        return name, align
+
+    headers: dict[str, Furniture] = {}
+    footers: dict[str, Furniture] = {}
+    for section, sect in zip(sections, sects):
+        for which, own in references(sect).items():
+            found = headers if which == "header" else footers
+            for kind, rid in own.items():
+                name = pkg.rel_by_id(main or "", rid)
+                if name is not None and name not in parts:
+                    parts[name] = read_part(pkg.xml(name), style_of)
+                if name is not None:
+                    found[kind] = parts[name]
+        section.headers, section.footers = dict(headers), dict(footers)
 
 
 def _core_text(core: etree._Element | None, tag: str) -> str:

@@ -91,6 +91,10 @@ class _Reader:
         self._recipes = styles.recipes
         self._sources = sources
 
+    def note_style(self, name: str) -> None:
+        """A style used outside the body (a header or footer): its StyleInfo goes into the model too."""
+        self._names.add(name)
+
     def style_infos(self) -> dict[str, StyleInfo]:
         out: dict[str, StyleInfo] = {}
         for name in sorted(self._names):

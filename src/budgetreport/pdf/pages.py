@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Iterator
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, NextPageTemplate, Spacer, Table
 
-from . import docmodel as m
+from .furniture import Pass
 from .fastdraw import draw_text, fallback_runs, show, string_width
-
-
-@dataclass
-class Pass:
-    """What one build learned: bookmark key → page, and which pages are covers."""
-    pages: dict[str, int] = field(default_factory=dict)
-    covers: set[int] = field(default_factory=set)
 
 
 
@@ -71,20 +63,6 @@ class _Outline:
         level = min(level, self.level + 1)
         self.level = level
         canv.addOutlineEntry(title, key, level=level, closed=level > 0)
-
-
-def _footer(pg: m.PageSetup, face: str, learned: Pass) -> Callable:
-    def draw(canv, doc) -> None:  # type: ignore[no-untyped-def]
-        n = canv.getPageNumber()
-        if n in learned.covers:
-            return
-        text = f"— {n} —"
-        width = sum(string_width(run, f, 12) for f, run in fallback_runs(canv, face, text))
-        # what saveState, setFont, drawCentredString and restoreState write, directly
-        canv._code.append("q")
-        draw_text(canv, pg.width / 2 - 0.5 * width, max(pg.footer, 18.0), face, 12, text)
-        canv._code.append("Q")
-    return draw
 
 
 def _note_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyped-def]

@@ -20,8 +20,9 @@ from reportlab.platypus import CondPageBreak, Flowable, Frame, NextPageTemplate,
 from . import docmodel as m
 from .fastdraw import BuildCanvas
 from .fonts import FontSet
+from .furniture import Pass, needs_counts, page_furniture
 from .pages import (
-    Pass, _define_toc_forms, _DocTemplate, _drop_trailing_spacers, _footer, _gc_paused, _keep_height, _Outline,
+    _define_toc_forms, _DocTemplate, _drop_trailing_spacers, _gc_paused, _keep_height, _Outline,
     _take_apart, story_has_content,
 )
 from .styles import OUTLINE_LEVEL, ParagraphBuilder
@@ -46,9 +47,12 @@ class Renderer(ParagraphBuilder, TableBuilder):
 
     def render(self) -> bytes:
         with _gc_paused():
-            return self._build()[0]
+            pdf, learned = self._build(None)
+            if needs_counts(self.doc):   # NUMPAGES / SECTIONPAGES: the same layout again, with the counts
+                pdf, _ = self._build(learned)
+            return pdf
 
-    def _build(self) -> tuple[bytes, Pass]:
+    def _build(self, known: Pass | None) -> tuple[bytes, Pass]:
         buf = io.BytesIO()
         learned = Pass()
         doc = self.doc
@@ -61,7 +65,7 @@ class Renderer(ParagraphBuilder, TableBuilder):
             initialFontName=self.fonts.body.name,  # else every page names Helvetica (not embedded)
             leftMargin=first.left, rightMargin=first.right, topMargin=first.top, bottomMargin=first.bottom,
         )
-        footer_face = self.fonts.body.name
+        furniture = page_furniture(doc, self.fonts, learned, known)
         templates = []
         for i, s in enumerate(doc.sections):
             pg = s.page
@@ -69,7 +73,7 @@ class Renderer(ParagraphBuilder, TableBuilder):
                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"f{i}")
             templates.append(PageTemplate(
                 id=f"s{i}", frames=[frame], pagesize=(pg.width, pg.height),
-                onPageEnd=_footer(pg, footer_face, learned),
+                onPageEnd=furniture(i),
             ))
         tpl.addPageTemplates(templates)
         story = self._story(learned)
