@@ -134,6 +134,9 @@ class StyleInfo:
     bold: bool | None = None
     align: Align | None = None
     font: str | None = None  # w:rFonts w:eastAsia (else w:ascii): the face the template asks for
+    line: tuple[str, float] | None = None  # w:spacing line: ("exact"/"atLeast", pt) or ("auto", multiple)
+    before: float | None = None  # w:spacing before/after, pt
+    after: float | None = None
 
 
 @dataclass

@@ -10,7 +10,7 @@ from lxml import etree
 from .caches import Memo
 from .doc import CONTRACT_STYLES, Align, Cell, Paragraph, Row, Run, StyleInfo, Table
 from .ooxml import (
-    _JC, W_ASCII, W_B, W_EASTASIA, W_RFONTS, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
+    _JC, W_AFTER, W_ASCII, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
     _onoff,
 )
 
@@ -118,7 +118,9 @@ class _Styles:
                 sid = s.get(W_STYLEID)
                 self._infos[name] = StyleInfo(
                     size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold), align=self._attr(sid, _jc),
-                    font=self._attr(sid, _style_font))
+                    font=self._attr(sid, _style_font), line=self._attr(sid, _style_line),
+                    before=self._attr(sid, lambda st: _style_space(st, W_BEFORE)),
+                    after=self._attr(sid, lambda st: _style_space(st, W_AFTER)))
         return self._infos[name]
 
 
@@ -126,6 +128,27 @@ def _style_size(st: etree._Element) -> float | None:
     rpr = st.find(W_RPR)
     sz = rpr.find(W_SZ) if rpr is not None else None
     return ST_HpsMeasure.convert_from_xml(sz.get(W_VAL)).pt if sz is not None else None  # python-docx's Length
+
+
+def _spacing(st: etree._Element) -> etree._Element | None:
+    ppr = st.find(W_PPR)
+    return ppr.find(W_SPACING) if ppr is not None else None
+
+
+def _style_line(st: etree._Element) -> tuple[str, float] | None:
+    """A style's line spacing: ("exact" or "atLeast", points) or ("auto", a multiple of single spacing)."""
+    sp = _spacing(st)
+    value = sp.get(W_LINE) if sp is not None else None
+    if value is None or not value.lstrip("-").isdigit():
+        return None
+    rule = sp.get(W_LINERULE, "auto")
+    return ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)
+
+
+def _style_space(st: etree._Element, attr: str) -> float | None:
+    sp = _spacing(st)
+    value = sp.get(attr) if sp is not None else None
+    return int(value) / 20 if value is not None and value.isdigit() else None
 
 
 def _style_font(st: etree._Element) -> str | None:

@@ -3,9 +3,12 @@ built in those looks: ParagraphStyles, fragments, 目录 entries.
 """
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
+from lxml import etree
 from reportlab.lib.abag import ABag
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -16,6 +19,7 @@ from reportlab.platypus.paraparser import ParaFrag
 
 from . import docmodel as m
 from .caches import CACHES
+from .doc import CONTRACT_STYLES
 from .fonts import Face
 from .pages import _draw_toc_pending
 from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
@@ -67,6 +71,34 @@ TOC_STYLES = ("toc 1", "toc 2")
 # faces and looks: built once per process (a handful per template set).
 
 
+@lru_cache(maxsize=1)
+def shipped_styles() -> dict[str, m.StyleInfo]:
+    """The contract styles of the template shipped with the package. Their spacing is what the looks above
+    render (tuned to the published layout); a unit's template that sets other spacing for a style gets it."""
+    from ..templates import PACKAGED_DEFAULTS
+    from .docx_styles import _Styles
+
+    try:
+        with zipfile.ZipFile(PACKAGED_DEFAULTS / "report.docx") as z:
+            styles = _Styles(etree.fromstring(z.read("word/styles.xml")))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return {}
+    return {name: info for name in CONTRACT_STYLES if (info := styles.info(name)) is not None}
+
+
+def _leading(line: tuple[str, float] | None, size: float, default: float) -> float:
+    """The distance between baselines: the template's line spacing (exact; at least; a multiple of single,
+    single taken as 1.2 × size), else the look's."""
+    if line is None:
+        return size * default
+    rule, value = line
+    if rule == "exact":
+        return value
+    if rule == "atLeast":
+        return max(value, size * 1.2)
+    return size * 1.2 * value
+
+
 class ParagraphBuilder:
     """Renderer's paragraphs: styles, markup and fragments (needs self.doc, self.fonts, self.keys, self._styles)."""
 
@@ -83,16 +115,20 @@ class ParagraphBuilder:
         size = size or info.size or look.size
         align = align or info.align or look.align
         face = self._face(style, look.role).name
-        key = (style, align, size, in_table, face, look)
+        shipped = shipped_styles().get(style, _NO_INFO)   # what the template edit changed is honoured
+        leading = _leading(info.line if info.line != shipped.line else None, size, look.leading)
+        before = look.before if info.before is None or info.before == shipped.before else info.before
+        after = look.after if info.after is None or info.after == shipped.after else info.after
+        key = (style, align, size, in_table, face, look, leading, before, after)
         ps = CACHES.styles.get(key)
         if ps is None:
             ps = CACHES.styles.put(key, ParagraphStyle(
                 f"{style}-{align}-{size}-{in_table}",
-                fontName=face, fontSize=size, leading=size * look.leading,
+                fontName=face, fontSize=size, leading=leading,
                 alignment=_ALIGN.get(align, TA_LEFT), wordWrap="CJK",
                 firstLineIndent=0 if in_table else look.indent * size,
                 leftIndent=0 if in_table else look.left * size,
-                spaceBefore=0 if in_table else look.before, spaceAfter=0 if in_table else look.after,
+                spaceBefore=0 if in_table else before, spaceAfter=0 if in_table else after,
                 allowWidows=0, allowOrphans=0,
             ))
         self._styles[arg_key] = ps
