@@ -12,7 +12,7 @@ from .atomic import write_atomic
 from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
-from .findings import ERROR, Finding, from_error
+from .findings import ERROR, WARNING, Finding, from_error
 from .model import Budget
 from .read import read_workbook
 from .templates import TemplateSet, safe_name, template_set
@@ -63,7 +63,7 @@ class Rendered:
 
 
 def render_report(workbook: str | Path, *, templates_root: Path | None = None, pdf: bool = True,
-                  pdf_engine: str = "builtin", templates: TemplateSet | None = None) -> Rendered:
+                  pdf_engine: str = "auto", templates: TemplateSet | None = None) -> Rendered:
     """read → check → derive → .docx → PDF, all in memory. Raises BudgetError when the input is wrong."""
     budget = read_workbook(workbook)
     try:
@@ -72,7 +72,8 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
             raise CheckFailed(findings, Path(workbook).name)
         templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
         filled = fill_docx(derive(budget), templates)
-        pdf_bytes, fonts_used = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "")
+        pdf_bytes, fonts_used, notes = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "", [])
+        findings += [Finding("PDF-ENGINE", WARNING, "", "", note) for note in notes]
     except BudgetError as exc:
         exc.unit = budget.unit  # type: ignore[attr-defined]  # which unit failed, for batch reports
         raise
@@ -80,7 +81,7 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
 
 
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,
-                 docx: bool = True, pdf: bool = True, pdf_engine: str = "builtin",
+                 docx: bool = True, pdf: bool = True, pdf_engine: str = "auto",
                  templates: TemplateSet | None = None) -> BuildResult:
     """Build one unit's report into `outdir`. Raises BudgetError (nothing written) when the input is wrong."""
     r = render_report(workbook, templates_root=templates_root, pdf=pdf, pdf_engine=pdf_engine, templates=templates)
@@ -96,11 +97,6 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
     return result
 
 
-def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tuple[bytes, str]:
+def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tuple[bytes, str, list[str]]:
     from . import pdf as pdf_writer
-    if engine == "libreoffice":
-        return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice"
-    if engine != "builtin":
-        raise BudgetError(f"未知的 PDF 引擎“{engine}”", hint="可选：builtin（默认）或 libreoffice")
-    fonts = pdf_writer.resolve_fonts(templates.folders)  # fonts.toml of every folder of the lookup chain
-    return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe()
+    return pdf_writer.render_pdf(filled, templates, engine)   # which engine: pdf/engine.py
