@@ -22,6 +22,29 @@ CONTRACT_STYLES = ("Normal", "Title", "Subtitle", "TOC Heading", "toc 1", "toc 2
 class Run:
     text: str
     bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    color: str | None = None  # "RRGGBB", None for automatic/black
+    size: float | None = None  # pt, None for the paragraph's
+
+    @property
+    def plain(self) -> bool:
+        """Only the paragraph's own look (bold aside)."""
+        return not (self.italic or self.underline or self.color or self.size)
+
+
+@dataclass(frozen=True)
+class RunStyle:
+    """A run's direct formatting beyond bold, as the reader meets it (bold None: the paragraph's)."""
+    bold: bool | None = None
+    italic: bool = False
+    underline: bool = False
+    color: str | None = None
+    size: float | None = None
+
+    def resolved(self, para_bold: bool) -> RunStyle:
+        return self if self.bold is not None else RunStyle(para_bold, self.italic, self.underline, self.color,
+                                                             self.size)
 
 
 @dataclass(frozen=True)
@@ -137,6 +160,7 @@ class StyleInfo:
     line: tuple[str, float] | None = None  # w:spacing line: ("exact"/"atLeast", pt) or ("auto", multiple)
     before: float | None = None  # w:spacing before/after, pt
     after: float | None = None
+    color: str | None = None  # w:color of the style's run properties ("RRGGBB"; black and auto: None)
 
 
 @dataclass

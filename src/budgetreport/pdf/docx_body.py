@@ -6,13 +6,13 @@ from typing import Literal, NamedTuple
 from lxml import etree
 
 from .caches import Memo
-from .doc import Align, Block, Cell, PageBreak, Paragraph, Row, Run, StyleInfo, Table
+from .doc import Align, Block, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
 from .docx_sources import _SLOT, _Sources
 from .docx_styles import _Styles
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
-    W_RPR, W_RSTYLE, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
+    W_RPR, W_RSTYLE, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
     W_TRPR, W_TYPE, W_VAL, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _child, _firsts, _on, _twips,
 )
 
@@ -172,8 +172,7 @@ class _Reader:
             segs, bold = parts[0]  # type: ignore[misc]
             if len(segs) == 1 and segs[0].__class__ is int:
                 slot = segs[0]
-                if bold is not None:
-                    run_bold = bold
+                run_bold = _resolved(bold, bool(para_bold))
         return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold)
 
     def _para_blocks(self, recipe: ParaRecipe, texts: list[str]) -> list[Block]:
@@ -188,7 +187,7 @@ class _Reader:
         if len(parts) == 1 and parts[0].__class__ is tuple:
             segs, bold = parts[0]  # type: ignore[misc]
             text = _text(segs, texts)
-            runs = ((text, para_bold if bold is None else bold),) if text else ()
+            runs = ((text, _resolved(bold, para_bold)),) if text else ()
             return [self._para((style, runs, align, pbb, (), None))]
         filled: list[Part] = [(_text(p[0], texts), p[1]) if p.__class__ is tuple else p  # type: ignore[misc]
                               for p in parts]
@@ -205,7 +204,7 @@ class _Reader:
         for part in parts:
             if part.__class__ is tuple:
                 text, bold = part  # type: ignore[misc]
-                runs.append((text, para_bold if bold is None else bold))
+                runs.append((text, _resolved(bold, para_bold)))
             elif part is _PAGE:
                 if runs or bookmarks:
                     out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
@@ -231,7 +230,9 @@ class _Reader:
     def _run_obj(self, run: tuple[str, bool]) -> Run:
         obj = self._runs.get(run)
         if obj is None:
-            obj = self._runs.put(run, Run(*run))
+            text, look = run
+            obj = self._runs.put(run, Run(text, look.bold, look.italic, look.underline, look.color, look.size)
+                                 if look.__class__ is RunStyle else Run(text, look))
         return obj
 
     def _inline(self, parent: etree._Element, slots: dict[etree._Element, int], state: list[int],
@@ -323,10 +324,12 @@ class _Reader:
         if segs is not None:
             parts.append((tuple(segs), bold))
 
-    def _rpr_bold(self, rpr: etree._Element) -> bool | None:
+    def _rpr_bold(self, rpr: etree._Element) -> bool | RunStyle | None:
         """A run's own bold: w:b, else its character style's; None when neither says (w:bCs is
-        complex-script bold: does not apply to CJK)."""
+        complex-script bold: does not apply to CJK). With italic, underline, a colour or a size of its own,
+        a RunStyle carrying them."""
         b = rs = None
+        extra: dict[str, etree._Element] = {}
         for c in rpr:
             tag = c.tag
             if tag == W_B:
@@ -334,9 +337,13 @@ class _Reader:
                     b = c
             elif tag == W_RSTYLE and rs is None:
                 rs = c
-        if b is not None:
-            return _on(b)
-        return self.styles.bold(rs.get(W_VAL)) if rs is not None else None
+            elif tag in _RUN_EXTRAS:
+                extra.setdefault(_RUN_EXTRAS[tag], c)
+        bold = _on(b) if b is not None else self.styles.bold(rs.get(W_VAL)) if rs is not None else None
+        if not extra:
+            return bold
+        look = _run_style(bold, extra)
+        return look if look != RunStyle(bold) else bold
 
     # -- tables
 
@@ -468,6 +475,25 @@ def _sect_of(p: etree._Element) -> etree._Element | None:
 def _is_page_field(instr: str) -> bool:
     word = instr.strip().split(" ", 1)[0].upper() if instr.strip() else ""
     return word in ("PAGEREF", "PAGE", "NUMPAGES", "SECTIONPAGES")
+
+
+_RUN_EXTRAS = {W_I: "i", W_U: "u", W_COLOR: "color", W_SZ: "sz"}
+
+
+def _run_style(bold: bool | None, extra: dict[str, etree._Element]) -> RunStyle:
+    color = extra["color"].get(W_VAL, "auto") if "color" in extra else "auto"
+    size = extra["sz"].get(W_VAL, "") if "sz" in extra else ""
+    return RunStyle(bold, _on(extra["i"]) if "i" in extra else False,
+                    "u" in extra and extra["u"].get(W_VAL, "single") != "none",
+                    color.upper() if color.lower() not in ("auto", "000000") else None,
+                    int(size) / 2 if size.isdigit() else None)
+
+
+def _resolved(bold, para_bold: bool):  # type: ignore[no-untyped-def]
+    """A run's bold (or RunStyle) with the paragraph style's bold where the run does not say."""
+    if bold is None:
+        return para_bold
+    return bold.resolved(para_bold) if bold.__class__ is RunStyle else bold
 
 
 def _merge(runs: list[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:

@@ -10,7 +10,7 @@ from lxml import etree
 from .caches import Memo
 from .doc import CONTRACT_STYLES, Align, Cell, Paragraph, Row, Run, StyleInfo, Table
 from .ooxml import (
-    _JC, W_AFTER, W_ASCII, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
+    _JC, W_AFTER, W_ASCII, W_COLOR, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
     _onoff,
 )
 
@@ -120,7 +120,8 @@ class _Styles:
                     size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold), align=self._attr(sid, _jc),
                     font=self._attr(sid, _style_font), line=self._attr(sid, _style_line),
                     before=self._attr(sid, lambda st: _style_space(st, W_BEFORE)),
-                    after=self._attr(sid, lambda st: _style_space(st, W_AFTER)))
+                    after=self._attr(sid, lambda st: _style_space(st, W_AFTER)),
+                    color=self._attr(sid, _style_color))
         return self._infos[name]
 
 
@@ -149,6 +150,14 @@ def _style_space(st: etree._Element, attr: str) -> float | None:
     sp = _spacing(st)
     value = sp.get(attr) if sp is not None else None
     return int(value) / 20 if value is not None and value.isdigit() else None
+
+
+def _style_color(st: etree._Element) -> str | None:
+    """A style's text colour ("RRGGBB"); black and automatic are None (the default)."""
+    rpr = st.find(W_RPR)
+    el = rpr.find(W_COLOR) if rpr is not None else None
+    value = el.get(W_VAL, "auto") if el is not None else None
+    return None if value is None or value.lower() in ("auto", "000000") else value.upper()
 
 
 def _style_font(st: etree._Element) -> str | None:

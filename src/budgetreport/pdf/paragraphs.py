@@ -8,6 +8,7 @@ from html import escape  # not xml.sax.saxutils: it imports urllib.request, http
 
 from reportlab.lib.colors import black as _BLACK
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus.paragraph import ParaLines, Paragraph, _wsc, cleanBlockQuotedText
 
 from .fastdraw import embedded, num, pos, show, string_width
@@ -91,7 +92,7 @@ class CJKParagraph(Paragraph):
         style = self.style
         bl = self.blPara
         if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
-                or style.justifyLastLine or _not_black(style.textColor)):
+                or style.justifyLastLine):
             return None
         kind = "direct"
         link = None
@@ -107,7 +108,8 @@ class CJKParagraph(Paragraph):
                     self._br_marked = True
                     continue
                 if (w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
-                        or _not_black(w.textColor) or not embedded(w.fontName)):
+                        or (w.textColor is not style.textColor and w.textColor != style.textColor)
+                        or not embedded(w.fontName)):
                     return None
                 if link is None:
                     link = w.link
@@ -131,7 +133,8 @@ class CJKParagraph(Paragraph):
         last_i = len(lines) - 1 if not getattr(self, "_JustifyLast", False) else -1
         marked = self._br_marked  # else the pen position is never read
         y = dy + self.height - lines[0].fontSize
-        ops = ["0 0 0 rg BT"]
+        color = style.textColor   # the style's colour: black nearly always
+        ops = ["0 0 0 rg BT" if not _not_black(color) else f"{fp_str(color.red, color.green, color.blue)} rg BT"]
         links: list[tuple[str, tuple[float, float, float, float]]] = []
         for i, line in enumerate(lines):
             x = dx + style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else

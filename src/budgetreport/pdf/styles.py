@@ -10,6 +10,8 @@ from typing import Callable
 
 from lxml import etree
 from reportlab.lib.abag import ABag
+from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import black as _BLACK
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -86,6 +88,9 @@ def shipped_styles() -> dict[str, m.StyleInfo]:
     return {name: info for name in CONTRACT_STYLES if (info := styles.info(name)) is not None}
 
 
+FORMATTED = "\0formatted"   # a segs entry: a run with formatting of its own (the markup goes to the parser)
+
+
 def _leading(line: tuple[str, float] | None, size: float, default: float) -> float:
     """The distance between baselines: the template's line spacing (exact; at least; a multiple of single,
     single taken as 1.2 × size), else the look's."""
@@ -119,7 +124,8 @@ class ParagraphBuilder:
         leading = _leading(info.line if info.line != shipped.line else None, size, look.leading)
         before = look.before if info.before is None or info.before == shipped.before else info.before
         after = look.after if info.after is None or info.after == shipped.after else info.after
-        key = (style, align, size, in_table, face, look, leading, before, after)
+        color = HexColor(f"#{info.color}") if info.color else _BLACK   # a red heading stays red
+        key = (style, align, size, in_table, face, look, leading, before, after, info.color)
         ps = CACHES.styles.get(key)
         if ps is None:
             ps = CACHES.styles.put(key, ParagraphStyle(
@@ -129,7 +135,7 @@ class ParagraphBuilder:
                 firstLineIndent=0 if in_table else look.indent * size,
                 leftIndent=0 if in_table else look.left * size,
                 spaceBefore=0 if in_table else before, spaceAfter=0 if in_table else after,
-                allowWidows=0, allowOrphans=0,
+                allowWidows=0, allowOrphans=0, textColor=color,
             ))
         self._styles[arg_key] = ps
         return ps
@@ -148,7 +154,13 @@ class ParagraphBuilder:
         for run in p.runs:
             # CJK faces have no bold: emphasis in body and table text is set in 黑体, as print does
             use = bold_face if run.bold and face_role in ("body", "table") else face
-            out.append(_font_markup(run.text, use, self.fonts.fallback, face, segs))
+            markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
+            if not run.plain:   # its own size, colour, underline (CJK faces have no italic): the parser reads it
+                attrs = (f' size="{run.size:g}"' if run.size else "") + (f' color="#{run.color}"' if run.color else "")
+                markup = f"<font{attrs}>{markup}</font>" if attrs else markup
+                markup = f"<u>{markup}</u>" if run.underline else markup
+                segs.append((FORMATTED, ""))
+            out.append(markup)
         return "".join(out), segs
 
     def _para(self, markup: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
@@ -157,7 +169,7 @@ class ParagraphBuilder:
         known to equal the parser's (see _frags); otherwise reportlab parses the markup."""
         anchors = "".join(f'<a name="{k}"/>' for k in keys)
         text = anchors + markup
-        if not _clean(text):
+        if not _clean(text) or (FORMATTED, "") in segs:
             return CJKParagraph(text, style)
         return CJKParagraph(text, style, frags=self._frags(style, segs, keys))
 

@@ -100,7 +100,7 @@ class TableBuilder:
             # table texts ("0.00", "合计") repeat: decided once; a single run by its text and weight (a run's
             # own hash is computed in Python each time, a string's is cached)
             runs = p.runs
-            key = ((runs[0].text, runs[0].bold) if len(runs) == 1 else runs, p.style, p.align, size)
+            key = ((runs[0].text, runs[0].bold) if len(runs) == 1 and runs[0].plain else runs, p.style, p.align, size)
             plain = self._plain.get(key)
             if plain is None:
                 plain = self._plain[key] = self._plain_cell(p, key, size)
@@ -141,7 +141,7 @@ class TableBuilder:
         the paragraph parser would collapse; the width is the same sum cjk_frag_split makes. (None, 0.0)
         otherwise."""
         bold = {r.bold for r in p.runs}
-        if len(bold) != 1 or text[0] == " " or text[-1] == " " or "  " in text:
+        if len(bold) != 1 or not all(r.plain for r in p.runs) or text[0] == " " or text[-1] == " " or "  " in text:
             return None, 0.0
         table_face = self._face("Table Text", "table")
         if style.fontName != table_face.name:
