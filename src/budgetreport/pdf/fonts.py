@@ -135,18 +135,28 @@ _REPORTED_STYLES = ("Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Headi
 def _asked_fonts(folders: Sequence[Path]) -> tuple[tuple[str, str], ...]:
     """(style, font name) the template's report.docx sets for the report's styles (the first folder that has
     the file, as the fill stage picks it)."""
+    path = next((Path(f) / "report.docx" for f in folders if (Path(f) / "report.docx").is_file()), None)
+    if path is None:
+        return ()
+    try:
+        return _asked_fonts_of(path.read_bytes())
+    except OSError:
+        return ()
+
+
+@lru_cache(maxsize=16)
+def _asked_fonts_of(data: bytes) -> tuple[tuple[str, str], ...]:
+    """_asked_fonts of one report.docx, worked out once per content (a batch builds many units with one)."""
+    import io
     import zipfile
 
     from lxml import etree
 
     from .docx_styles import _Styles
-    path = next((Path(f) / "report.docx" for f in folders if (Path(f) / "report.docx").is_file()), None)
-    if path is None:
-        return ()
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
             styles = _Styles(etree.fromstring(z.read("word/styles.xml")))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return ()   # the fill stage reports a broken template; the faces are then the roles'
     out = []
     for style in _REPORTED_STYLES:
