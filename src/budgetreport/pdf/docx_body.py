@@ -36,9 +36,10 @@ class _Mark(NamedTuple):
 
 _PAGE = PageBreak()  # a page break met among a paragraph's runs
 Segs = tuple[int | str, ...]  # a run's text: slots (w:t indices) and literal characters (tab, break …)
-Piece = tuple[str, bool | None]  # run text, its own bold (None: the paragraph style's)
+Weight = bool | RunStyle | None  # a run's own bold (None: the paragraph style's), or its RunStyle
+Piece = tuple[str, Weight]  # run text, its own look
 Part = Piece | _Mark | PageBreak
-RecPart = tuple[Segs, bool | None] | _Mark | PageBreak
+RecPart = tuple[Segs, Weight] | _Mark | PageBreak
 
 
 class ParaRecipe(NamedTuple):
@@ -49,7 +50,7 @@ class ParaRecipe(NamedTuple):
     parts: tuple[RecPart, ...]
     ends_section: bool  # its w:pPr holds a w:sectPr
     slot: int | None  # the common case: one run whose text is one w:t, this one …
-    run_bold: bool  # … in this bold
+    run_bold: bool | RunStyle  # … in this bold (or look)
 
 
 class CellRecipe(NamedTuple):
@@ -198,7 +199,7 @@ class _Reader:
         """Paragraphs and page breaks from a paragraph's parts; an empty paragraph is kept (it is vertical
         space), unless it only carried a page break."""
         out: list[Block] = []
-        runs: list[tuple[str, bool]] = []
+        runs: list[tuple[str, bool | RunStyle]] = []
         bookmarks: list[str] = []
         anchor = None  # the first one, also for the paragraphs after a page break
         for part in parts:
@@ -227,12 +228,12 @@ class _Reader:
                 style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor))
         return para
 
-    def _run_obj(self, run: tuple[str, bool]) -> Run:
+    def _run_obj(self, run: tuple[str, bool | RunStyle]) -> Run:
         obj = self._runs.get(run)
         if obj is None:
             text, look = run
-            obj = self._runs.put(run, Run(text, look.bold, look.italic, look.underline, look.color, look.size)
-                                 if look.__class__ is RunStyle else Run(text, look))
+            obj = self._runs.put(run, Run(text, bool(look.bold), look.italic, look.underline, look.color, look.size)
+                                 if isinstance(look, RunStyle) else Run(text, look))
         return obj
 
     def _inline(self, parent: etree._Element, slots: dict[etree._Element, int], state: list[int],
@@ -489,16 +490,16 @@ def _run_style(bold: bool | None, extra: dict[str, etree._Element]) -> RunStyle:
                     int(size) / 2 if size.isdigit() else None)
 
 
-def _resolved(bold, para_bold: bool):  # type: ignore[no-untyped-def]
+def _resolved(bold: Weight, para_bold: bool) -> bool | RunStyle:
     """A run's bold (or RunStyle) with the paragraph style's bold where the run does not say."""
     if bold is None:
         return para_bold
     return bold.resolved(para_bold) if bold.__class__ is RunStyle else bold
 
 
-def _merge(runs: list[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+def _merge(runs: list[tuple[str, bool | RunStyle]]) -> tuple[tuple[str, bool | RunStyle], ...]:
     """Adjacent runs with equal formatting become one (Word splits runs arbitrarily); empty runs go."""
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, bool | RunStyle]] = []
     for text, bold in runs:
         if out and out[-1][1] == bold:
             out[-1] = (out[-1][0] + text, bold)

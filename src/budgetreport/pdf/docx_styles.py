@@ -8,7 +8,7 @@ from docx.styles import BabelFish
 from lxml import etree
 
 from .caches import Memo
-from .doc import CONTRACT_STYLES, Align, Cell, Paragraph, Row, Run, StyleInfo, Table
+from .doc import CONTRACT_STYLES, Align, RunStyle, Cell, Paragraph, Row, Run, StyleInfo, Table
 from .ooxml import (
     _JC, W_AFTER, W_ASCII, W_COLOR, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
     _onoff,
@@ -55,7 +55,7 @@ class _Styles:
         self.rows: Memo[tuple, Row] = Memo(SHARED_MAX, (self.tables,))  # by the ids of its cells
         self.cells: Memo[tuple, Cell] = Memo(SHARED_MAX, (self.rows, self.tables))  # by its paragraphs' ids
         self.paras: Memo[tuple, Paragraph] = Memo(SHARED_MAX, (self.cells, self.rows, self.tables))
-        self.runs: Memo[tuple[str, bool], Run] = Memo(SHARED_MAX)
+        self.runs: Memo[tuple[str, bool | RunStyle], Run] = Memo(SHARED_MAX)
         # recipes of paragraphs and rows by (the bytes before the body, their skeleton): see _Reader; a
         # template has few shapes, more means many templates
         self.recipes: Memo[tuple[bytes, bytes], ParaRecipe | RowRecipe] = Memo(SHARED_MAX)

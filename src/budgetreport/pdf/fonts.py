@@ -118,9 +118,9 @@ class FontSet:
             parts.append(f"{_ROLE_ZH[r]}：{face.family}" + (f"（代替{wanted[r]}）" if r in wanted else ""))
         main = {_ROLE_STYLE[r] for r in ROLES}
         for style, name in self.asked:
-            face = face_for_name(name)
-            if style not in main and face is not None and face not in {self.role(r) for r in ROLES}:
-                parts.append(f"{_STYLE_ZH.get(style, style)}：{face.family}")
+            own = face_for_name(name)
+            if style not in main and own is not None and own not in {self.role(r) for r in ROLES}:
+                parts.append(f"{_STYLE_ZH.get(style, style)}：{own.family}")
         return "PDF 字体  " + "；".join(parts)
 
 

@@ -25,11 +25,11 @@ from .pages import (
     _define_toc_forms, _DocTemplate, _drop_trailing_spacers, _gc_paused, _keep_height, _Outline,
     _take_apart, story_has_content,
 )
-from .styles import OUTLINE_LEVEL, ParagraphBuilder
+from .styles import OUTLINE_LEVEL
 from .tables import TableBuilder
 
 
-class Renderer(ParagraphBuilder, TableBuilder):
+class Renderer(TableBuilder):
     def __init__(self, doc: m.Document, fonts: FontSet) -> None:
         self.doc = doc
         self.fonts = fonts

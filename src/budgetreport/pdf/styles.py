@@ -22,7 +22,7 @@ from reportlab.platypus.paraparser import ParaFrag
 from . import docmodel as m
 from .caches import CACHES
 from .doc import CONTRACT_STYLES
-from .fonts import Face
+from .fonts import Face, FontSet
 from .pages import _draw_toc_pending
 from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
 
@@ -105,7 +105,12 @@ def _leading(line: tuple[str, float] | None, size: float, default: float) -> flo
 
 
 class ParagraphBuilder:
-    """Renderer's paragraphs: styles, markup and fragments (needs self.doc, self.fonts, self.keys, self._styles)."""
+    """Renderer's paragraphs: styles, markup and fragments."""
+
+    doc: m.Document
+    fonts: FontSet
+    keys: dict[str, str]  # bookmark name → the key of its anchor
+    _styles: dict[tuple, ParagraphStyle]  # by _pstyle's arguments
 
     def _look(self, style: str) -> Look:
         return LOOKS.get(style, DEFAULT_LOOK)

@@ -14,11 +14,13 @@ from . import docmodel as m
 from .caches import CACHES
 from .fastdraw import embedded, pos, show, string_width
 from .linebreak import _FUZZ, _text_width
-from .styles import _NO_INFO, MIN_TABLE_FONT
+from .styles import _NO_INFO, MIN_TABLE_FONT, ParagraphBuilder
 
 
-class TableBuilder:
-    """Renderer's tables (needs self.doc, self.fonts, self._plain and ParagraphBuilder's methods)."""
+class TableBuilder(ParagraphBuilder):
+    """Renderer's tables."""
+
+    _plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]]  # see _plain_cell
 
     def _table(self, t: m.Table, frame_w: float) -> Flowable:
         base = self._pstyle("Table Text", None).fontSize
