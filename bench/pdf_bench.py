@@ -30,9 +30,8 @@ def _sample_docx() -> bytes:
 
 def _time_phases(phases: dict[str, list[float]]) -> None:
     """Wrap the renderer's phases to record their CPU seconds (bench only)."""
-    from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import BaseDocTemplate
-
+    from budgetreport.pdf.fastdraw import BuildCanvas
+    from budgetreport.pdf.pages import _DocTemplate
     from budgetreport.pdf.render import Renderer
 
     def wrap(owner, attr: str, name: str) -> None:
@@ -47,8 +46,8 @@ def _time_phases(phases: dict[str, list[float]]) -> None:
         setattr(owner, attr, timed)
 
     wrap(Renderer, "_story", "story")
-    wrap(BaseDocTemplate, "build", "layout+draw")
-    wrap(Canvas, "save", "save")
+    wrap(_DocTemplate, "build", "layout+draw")   # our own subclasses: reportlab's classes stay as they are
+    wrap(BuildCanvas, "save", "save")
 
 
 def main() -> int:
@@ -56,7 +55,7 @@ def main() -> int:
     ap.add_argument("docx", nargs="?", type=Path)
     ap.add_argument("-n", type=int, default=5, help="timed renders (after one warm-up)")
     ap.add_argument("--phases", action="store_true",
-                    help="also CPU seconds per phase: story (flowables), layout+draw, save (serialise, subset, compress)")
+                    help="also CPU seconds per phase: story (flowables), layout+draw, save (write objects, subset, compress)")
     args = ap.parse_args()
     data = args.docx.read_bytes() if args.docx else _sample_docx()
 

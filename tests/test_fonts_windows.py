@@ -13,7 +13,8 @@ from budgetreport.pdf import fonts
 
 
 @pytest.fixture
-def fresh_discovery():
+def fresh_discovery(monkeypatch):
+    monkeypatch.delenv(fonts.FONT_DIR_ENV, raising=False)  # these tests choose the font folder themselves
     fonts._system_candidates.cache_clear()
     fonts._system_fontset.cache_clear()
     yield

@@ -491,7 +491,7 @@ def test_line_breaking_never_starts_with_closing_punctuation() -> None:
     from reportlab.lib.styles import ParagraphStyle
 
     from budgetreport.pdf.fonts import bundled_face
-    from budgetreport.pdf.render import CJKParagraph
+    from budgetreport.pdf.paragraphs import CJKParagraph
 
     face = bundled_face().name
     text = "预算数减少，主要原因是：在职人员减少1人；项目无变动。“三公”经费（含公务接待费）、197.31万元，" * 3
@@ -531,13 +531,14 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
                                                          tmp_path: Path) -> None:
     """One-line cells are drawn as plain strings (fast); every page must rasterise to the same pixels as
     with a Paragraph in every cell, and the text must extract the same."""
-    from budgetreport.pdf import render, resolve_fonts
+    from budgetreport.pdf import resolve_fonts
+    from budgetreport.pdf.caches import CACHES
     from budgetreport.pdf.render import Renderer
 
     fonts = resolve_fonts()
     used: list[str] = []
     real = Renderer._plain_face
-    monkeypatch.setattr(render, "_PLAIN", {})  # cells decided by this test's _plain_face, not by earlier builds
+    CACHES.clear()  # cells decided by this test's _plain_face, not by earlier builds
 
     def spy(self, p, text, style):  # type: ignore[no-untyped-def]
         face, width = real(self, p, text, style)
@@ -549,7 +550,7 @@ def test_string_cells_look_exactly_like_their_paragraphs(sample_docx: bytes, mon
     fast = Renderer(read_docx(sample_docx), fonts).render()
     assert fonts.table.name in used and fonts.heading.name in used, "both plain and bold (黑体) string cells"
     monkeypatch.setattr(Renderer, "_plain_face", lambda *a: (None, 0.0))
-    monkeypatch.setattr(render, "_PLAIN", {})
+    CACHES.clear()
     slow = Renderer(read_docx(sample_docx), fonts).render()
     assert fast != slow
     assert _raster(fast, tmp_path, "fast") == _raster(slow, tmp_path, "slow")
@@ -626,7 +627,7 @@ def _reference_split(frags: list, max_widths: list[float]) -> list[tuple]:
     each line as (texts of its words, extra space, forced break)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from budgetreport.pdf.render import _FUZZ, _break_at
+    from budgetreport.pdf.linebreak import _FUZZ, _break_at
 
     chars: list[str] = []
     owner: list = []
@@ -684,7 +685,7 @@ def test_line_breaking_equals_the_character_loop() -> None:
     from reportlab.platypus.paraparser import ParaFrag
 
     from budgetreport.pdf import resolve_fonts
-    from budgetreport.pdf.render import cjk_frag_split
+    from budgetreport.pdf.linebreak import cjk_frag_split
 
     fonts = resolve_fonts()
     faces = [fonts.body.name, fonts.heading.name]
@@ -707,62 +708,22 @@ def test_line_breaking_equals_the_character_loop() -> None:
         assert got == _reference_split(frags, widths)
 
 
-def test_serialisation_shortcuts_equal_reportlabs() -> None:
-    """The C paths for encoding and naming give reportlab's bytes for every ASCII character and for text
-    that needs PDFDocEncoding; other input still goes to reportlab (and fails where it fails)."""
-    from budgetreport.pdf import serialise
-
-    samples = [chr(c) for c in range(128)] + ["/Type", "F1+0", "1 0 0 1 0 0 cm", "a\tb\nc\r", "€•", "brToc12",
-                                              "Ω", "中文", "\x18\x19", "", "x y#(z)"]
-    for text in samples:
-        try:
-            expected = text.encode("extpdfdoc")
-        except UnicodeEncodeError:
-            with pytest.raises(UnicodeEncodeError):
-                serialise._pdfdoc_enc(text)
-            continue
-        assert serialise._pdfdoc_enc(text) == expected, repr(text)
-    assert serialise._pdfdoc_enc(b"raw") == b"raw"
-    for name in ("Type", "F1+0", "a b", "x#y", "(p)", "中", "Type"):
-        assert serialise._pdf_name(name) == serialise._rl_name(name)
-
-
-def test_array_and_dictionary_formatting_equals_reportlabs() -> None:
-    """Arrays (numbers only, mixed, of every length around the line breaks) and dictionaries (sorted and
-    ordered keys, odd names) format to reportlab's own bytes."""
-    import random
-    from collections import OrderedDict
-
-    import reportlab.pdfbase.pdfdoc as pdfdoc
-
-    from budgetreport.pdf import serialise
-
-    doc = pdfdoc.PDFDocument()
-    rnd = random.Random(7)
-    values = [0, 1, -3, 2.5, 1e-9, 123456.789, 1 / 3, "/XYZ", "name", b"raw", pdfdoc.PDFString("s"), True]
-    for n in (0, 1, 6, 7, 9, 10, 11, 12, 20, 21, 30, 256):
-        numbers = [rnd.choice(values[:7]) for _ in range(n)]
-        mixed = [rnd.choice(values) for _ in range(n)]
-        for seq in (numbers, mixed):
-            array = pdfdoc.PDFArray(seq)
-            assert serialise._format(array, doc) == pdfdoc.PDFArray.format(array, doc), seq
-            d = pdfdoc.PDFDictionary({f"K{i}": v for i, v in enumerate(seq)})
-            assert serialise._format(d, doc) == pdfdoc.PDFDictionary.format(d, doc), seq
-    ordered = pdfdoc.PDFDictionary()
-    ordered.dict = OrderedDict([("Z", 1), ("A b", "/x"), ("中", 2.5), ("(p)", pdfdoc.PDFArray([1, 2]))])
-    assert serialise._format(ordered, doc) == pdfdoc.PDFDictionary.format(ordered, doc)
-
-
 def test_plain_paragraphs_look_like_reportlabs(sample_docx: bytes, monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """Paragraphs and 目录 entries written directly (fastdraw) rasterise like reportlab's own drawing (at
     most a few anti-aliasing pixels from sub-point position rounding), extract the same text and carry the
-    same links and outline."""
+    same links and outline. Justified text is set flush left here: reportlab itself widens only spaces (the
+    direct writer spreads Chinese lines, which test_justified_lines_end_at_the_margin checks)."""
     from pypdf import PdfReader
+    from reportlab.lib.enums import TA_LEFT
 
-    from budgetreport.pdf import resolve_fonts
-    from budgetreport.pdf.render import CJKParagraph, Renderer
+    from budgetreport.pdf import resolve_fonts, styles
+    from budgetreport.pdf.caches import CACHES
+    from budgetreport.pdf.paragraphs import CJKParagraph
+    from budgetreport.pdf.render import Renderer
 
+    monkeypatch.setitem(styles._ALIGN, "justify", TA_LEFT)
+    CACHES.clear()  # styles made with this alignment
     fonts = resolve_fonts()
     fast = Renderer(read_docx(sample_docx), fonts).render()
     monkeypatch.setattr(CJKParagraph, "_plain", lambda self: None)
@@ -808,7 +769,7 @@ def test_clean_text_check_agrees_with_reportlab() -> None:
 
     from reportlab.platypus.paragraph import cleanBlockQuotedText
 
-    from budgetreport.pdf.render import _clean
+    from budgetreport.pdf.paragraphs import _clean
 
     pieces = ["a", "合", "0.00", " ", "  ", "\n", "\t", "\r", "\xa0", "\u3000", "\u200b", "\u2028", "\x1c", "\x85",
               '<a name="k"/>', ""]
@@ -825,7 +786,7 @@ def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monk
     import dataclasses
 
     from budgetreport.pdf import docmodel as m
-    from budgetreport.pdf import render, resolve_fonts
+    from budgetreport.pdf import render, resolve_fonts, tables
 
     fonts = resolve_fonts()
     report = built_docx.read_bytes()  # the sample report: long tables, merges, wrapped cells
@@ -840,17 +801,17 @@ def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monk
         return doc
 
     sized = {"preset": 0}
-    real = render._text_row_heights
+    real = tables._text_row_heights
 
     def counting(*a):  # type: ignore[no-untyped-def]
         heights = real(*a)
         sized["preset"] += sum(h is not None for h in heights)
         return heights
 
-    monkeypatch.setattr(render, "_text_row_heights", counting)
+    monkeypatch.setattr(tables, "_text_row_heights", counting)
     fast = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
     assert sized["preset"] > 100
-    monkeypatch.setattr(render, "_text_row_heights", lambda data, styles, spans: [None] * len(data))
+    monkeypatch.setattr(tables, "_text_row_heights", lambda data, styles, spans: [None] * len(data))
     slow = [render.Renderer(read_docx(report), fonts).render(), render.Renderer(lengthened(), fonts).render()]
     assert len(PdfReader(io.BytesIO(fast[1])).pages) > len(PdfReader(io.BytesIO(fast[0])).pages) + 10
     assert fast == slow
@@ -859,13 +820,11 @@ def test_text_row_heights_lay_out_as_reportlab_sizes_them(built_docx: Path, monk
 def test_draw_string_writes_what_the_canvas_writes() -> None:
     """fastdraw.draw_string (footers, 目录 page numbers) writes the operators of canvas.setFont + drawString,
     also for a text whose characters fall in two font subsets."""
-    from reportlab.pdfgen.canvas import Canvas
-
     from budgetreport.pdf import resolve_fonts
-    from budgetreport.pdf.fastdraw import draw_string
+    from budgetreport.pdf.fastdraw import BuildCanvas, draw_string
 
     face = resolve_fonts().body.name
-    canv = Canvas(io.BytesIO())
+    canv = BuildCanvas(io.BytesIO())
     common = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400))  # fills subset 0, spills into subset 1
     canv.setFont(face, 12)
     canv.drawString(0, 0, common)
@@ -907,7 +866,6 @@ def test_memoised_numbers_format_as_fp_str() -> None:
 
     from reportlab.lib.rl_accel import fp_str
 
-    from budgetreport.pdf import serialise
     from budgetreport.pdf.fastdraw import num, pos
 
     rnd = random.Random(5)
@@ -916,27 +874,5 @@ def test_memoised_numbers_format_as_fp_str() -> None:
     for _ in range(2):
         for x in values:
             assert num(x) == fp_str(x), x
-            assert serialise._number(x) == fp_str(x).encode("ascii"), x
         for a, b in zip(values, values[1:]):
             assert pos(a, b) == fp_str(a, b), (a, b)
-
-
-def test_reportlabs_slow_patterns_are_compiled_on_first_use_and_match_the_same() -> None:
-    """reportlab's URL and CJK patterns (≈0.07 s to compile) wait for their first use: the same matches."""
-    import sys
-
-    from budgetreport.pdf.rlimport import LazyPattern
-
-    code = ("import budgetreport.pdf.render, reportlab.platypus.paragraph as p, reportlab.lib.textsplit as t; "
-            "print(*(f'{type(x).__name__}:{\"compiled\" in vars(x)}' for x in (p.uri_pat, t.rx)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["LazyPattern:False", "LazyPattern:False"]
-    from reportlab.lib.textsplit import rx
-    from reportlab.platypus.paragraph import uri_pat
-    texts = ("http://example.com/a/b/c", "HTTPS://例子.中国/路径?q=1", "ftp://user:pw@10.0.0.1:21/x", "mailto:x@y.z",
-             "http://-bad-.com", "not a url", "https://[::1]:8080/", "中文", "⺀", "\uffff", "a")
-    for compiled in (uri_pat, rx):
-        lazy, eager = LazyPattern(compiled.pattern, compiled.flags), re.compile(compiled.pattern, compiled.flags)
-        for text in texts:
-            found, expected = lazy.match(text), eager.match(text)
-            assert (found and found.groups()) == (expected and expected.groups())

@@ -10,7 +10,8 @@ import pytest
 from budgetreport.errors import BudgetError
 from budgetreport.pdf import fonts as F
 from budgetreport.pdf import resolve_fonts, write_pdf
-from budgetreport.pdf.render import MIN_TABLE_FONT, fit_columns
+from budgetreport.pdf.styles import MIN_TABLE_FONT
+from budgetreport.pdf.tables import fit_columns
 from budgetreport.pdf.docmodel import Cell, Paragraph, Row, Run, Table
 
 
@@ -135,3 +136,40 @@ def test_split_of_assigned_text_equals_reportlabs() -> None:
     assert F._split_assigned("龘", state) is None  # not assigned yet
     assert F._split_assigned("合\xa0计", state) is None
     assert F._split_assigned("a\tb", state) is None  # a control character: reportlab decides
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("仿宋_GB2312", "fangsong"), ("仿宋", "fangsong"), ("FangSong", "fangsong"), ("黑体", "hei"), ("SimHei", "hei"),
+    ("宋体", "song"), ("SimSun", "song"), ("NSimSun", "song"), ("楷体", "kai"), ("楷体_GB2312", "kai"),
+    ("KaiTi", "kai"), ("方正小标宋简体", "xbs"), ("方正小标宋_GBK", "xbs"), ("Times New Roman", None),
+])
+def test_font_names_of_templates_map_to_kinds_of_face(name: str, kind: str | None) -> None:
+    assert F._category(name) == kind
+
+
+def test_style_font_names_pick_installed_faces_and_fonts_toml_wins(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A style naming 黑体 gets the machine's 黑体 (here: the only face in BUDGETREPORT_FONT_DIR); a name with no
+    installed face of its kind (楷体) or no kind (Arial) gets the role's face; a role fonts.toml sets keeps its
+    face whatever the style names; the build line says what stood in for what the template asked."""
+    machine = tmp_path / "machine"
+    machine.mkdir()
+    shutil.copy(F.bundled_face().path, machine / "hei.ttc")
+    monkeypatch.setenv(F.FONT_DIR_ENV, str(machine))
+    F.forget_discovery()
+    try:
+        template = tmp_path / "unit"
+        _wqy_copy(template)
+        (template / "fonts.toml").write_text('body = { file = "fonts/wqy.ttc", index = 1 }\n', encoding="utf-8")
+        fs = resolve_fonts([template])
+        installed = F.face_for_name("SimHei")
+        assert installed is not None and installed.path == (machine / "hei.ttc").resolve()
+        assert fs.for_style("title", "黑体") == installed
+        assert fs.for_style("title", "楷体_GB2312") == fs.title == fs.for_style("title", "Arial")
+        assert fs.for_style("body", "黑体") == fs.body and fs.body.family == "WenQuanYi Micro Hei Mono"
+        asked = F.FontSet(**{r: fs.role(r) for r in F.ROLES}, fallback=fs.fallback,
+                          asked=(("Title", "方正小标宋简体"), ("Heading 3", "楷体_GB2312")))
+        assert "标题：WenQuanYi Micro Hei（代替方正小标宋简体）" in asked.describe()
+    finally:
+        monkeypatch.delenv(F.FONT_DIR_ENV)
+        F.forget_discovery()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
-from .findings import ERROR, Finding, from_error
+from .findings import ERROR, WARNING, Finding, from_error
 from .model import Budget
 from .outputs import fit_stem, write_together
 from .read import read_workbook
@@ -82,7 +82,7 @@ class Rendered:
 
 
 def render_report(workbook: str | Path, *, templates_root: Path | None = None, pdf: bool = True,
-                  pdf_engine: str = "builtin", templates: TemplateSet | None = None) -> Rendered:
+                  pdf_engine: str = "auto", templates: TemplateSet | None = None) -> Rendered:
     """read → check → derive → .docx → PDF, all in memory. Raises BudgetError when the input is wrong."""
     check_readable(Path(workbook))
     budget = read_workbook(workbook)
@@ -92,14 +92,16 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
             raise CheckFailed(findings, Path(workbook).name)
         templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
         filled = fill_docx(derive(budget), templates)
-        pdf_bytes, fonts_used, faces = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "", ())
+        pdf_bytes, fonts_used, notes = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "", [])
+        findings += [Finding("PDF-ENGINE", WARNING, "", "", note) for note in notes]
+        faces = font_files(templates) if pdf and fonts_used != "LibreOffice" else ()
     except BudgetError as exc:
         raise exc.with_unit(budget.unit)   # which unit failed, for batch reports
     return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used, faces)
 
 
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,
-                 docx: bool = True, pdf: bool = True, pdf_engine: str = "builtin",
+                 docx: bool = True, pdf: bool = True, pdf_engine: str = "auto",
                  templates: TemplateSet | None = None) -> BuildResult:
     """Build one unit's report into `outdir`. Raises BudgetError (nothing written) when the input is wrong."""
     r = render_report(workbook, templates_root=templates_root, pdf=pdf, pdf_engine=pdf_engine, templates=templates)
@@ -130,15 +132,9 @@ def _face_files(fonts: FontSet) -> tuple[tuple[str, int], ...]:
 
 def _fonts_for(templates: TemplateSet) -> FontSet:
     from . import pdf as pdf_writer
-    return pdf_writer.resolve_fonts(templates.unit_folder)
+    return pdf_writer.resolve_fonts(templates.folders)
 
 
-def _render_pdf(filled: FilledDocx, templates: TemplateSet,
-                engine: str) -> tuple[bytes, str, tuple[tuple[str, int], ...]]:
+def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tuple[bytes, str, list[str]]:
     from . import pdf as pdf_writer
-    if engine == "libreoffice":
-        return pdf_writer.convert_with_libreoffice(filled.data), "LibreOffice", ()
-    if engine != "builtin":
-        raise BudgetError(f"未知的 PDF 引擎“{engine}”", hint="可选：builtin（默认）或 libreoffice")
-    fonts = _fonts_for(templates)
-    return pdf_writer.write_pdf(filled, fonts=fonts), fonts.describe(), _face_files(fonts)
+    return pdf_writer.render_pdf(filled, templates, engine)   # which engine: pdf/engine.py

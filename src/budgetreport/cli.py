@@ -37,6 +37,7 @@ err = Console(stderr=True, highlight=False)
 
 
 class PdfEngine(str, Enum):
+    auto = "auto"
     builtin = "builtin"
     libreoffice = "libreoffice"
 
@@ -88,8 +89,10 @@ def build_cmd(
                                              help="模板根目录（其下 default/ 与 <单位名称>/）；默认 ./templates。"),
     docx: bool = typer.Option(True, "--docx/--no-docx", help="是否生成 Word 文件。"),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="是否生成 PDF 文件。"),
-    pdf_engine: PdfEngine = typer.Option(PdfEngine.builtin, "--pdf-engine",
-                                         help="PDF 生成方式：builtin（内置，无需其他软件）或 libreoffice（需已安装）。"),
+    pdf_engine: PdfEngine = typer.Option(
+        PdfEngine.auto, "--pdf-engine",
+        help="PDF 生成方式：auto（默认：内置引擎；模板含内置引擎不支持的内容时用 LibreOffice）、builtin（总用内置引擎）"
+             "或 libreoffice（需已安装）。"),
 ) -> None:
     """生成一个单位的预算公开报告（先校验，有错误则不生成任何文件）。"""
     from .build import build_report

@@ -14,17 +14,39 @@ from pathlib import Path
 from budgetreport.docx_package import FilledDocx
 from budgetreport.errors import BudgetError
 
+from budgetreport.templates import TemplateSet
+
 from .docmodel import Document, read_docx
+from .engine import builtin_note, libreoffice_line, template_features, unsupported_error
 from .fonts import FontSet, resolve_fonts
 from .render import Renderer
 
-__all__ = ["FontSet", "convert_with_libreoffice", "read_docx", "resolve_fonts", "write_pdf"]
+__all__ = ["FontSet", "convert_with_libreoffice", "read_docx", "render_pdf", "resolve_fonts", "write_pdf"]
+ENGINES = ("auto", "builtin", "libreoffice")
 
 
 def write_pdf(docx: bytes | Path | FilledDocx, *, fonts: FontSet | None = None) -> bytes:
     """The filled .docx as PDF bytes; the same input gives byte-identical output."""
     doc: Document = read_docx(docx)
     return Renderer(doc, fonts or resolve_fonts()).render()
+
+
+def render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str = "auto") -> tuple[bytes, str, list[str]]:
+    """A unit's PDF by the engine asked for (see engine.py): (PDF bytes, the line naming the faces or the
+    engine, 提醒 texts)."""
+    if engine not in ENGINES:
+        raise BudgetError(f"未知的 PDF 引擎“{engine}”", hint="可选：auto（默认）、builtin 或 libreoffice")
+    if engine == "libreoffice":
+        return convert_with_libreoffice(filled.data), "LibreOffice", []
+    template = templates.find("report.docx")
+    features = template_features(template)
+    if features and engine == "auto" and template is not None:
+        if _soffice() is None:
+            raise unsupported_error(features, template)
+        return convert_with_libreoffice(filled.data), libreoffice_line(features, template), []
+    fonts = resolve_fonts(templates.folders)
+    notes = [builtin_note(features, template)] if features and template is not None else []
+    return write_pdf(filled, fonts=fonts), fonts.describe(), notes
 
 
 def _soffice() -> str | None:

@@ -7,19 +7,42 @@ draws the same glyphs at the same places as reportlab's Paragraph and Table text
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfgen.canvas import Canvas
 
-from .fonts import _split_assigned
+from .caches import CACHES
+from .fonts import _split_assigned, face_named, readable_ascii
 
-_DYNAMIC: dict[str, bool] = {}
+
+@dataclass
+class DrawState:
+    """What one build's drawing remembers: it belongs to that build's canvas and goes with it."""
+    shown: dict[tuple, str] = field(default_factory=dict)  # (font, size, text, leading) → operators
+    faces: dict[str, tuple[Any, Any, str]] = field(default_factory=dict)  # font → (face, state, readable ASCII)
+    subset_names: dict[tuple[str, int], str] = field(default_factory=dict)  # (font, subset) → "/F1+0"
+    toc_pending: tuple[float, float, str] | None = None  # see pages._note_toc_end
+    toc_forms: dict[tuple[str, str, float], str] = field(default_factory=dict)  # 目录 page-number forms
+    fallback: str | None = None  # the face for characters a drawn face lacks (FontSet.fallback)
+
+
+class BuildCanvas(Canvas):
+    """reportlab's Canvas with the drawing state of one build (reportlab's `canvasmaker` hook)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.build_state = DrawState()
+
 
 
 def embedded(font: str) -> bool:
     """The face is an embedded (subset) TrueType font, the only kind show() writes."""
-    ok = _DYNAMIC.get(font)
+    ok = CACHES.embedded.get(font)
     if ok is None:
-        ok = _DYNAMIC[font] = bool(getattr(getFont(font), "_dynamicFont", False))
+        ok = CACHES.embedded.put(font, bool(getattr(getFont(font), "_dynamicFont", False)))
     return ok
 
 
@@ -27,9 +50,7 @@ def show(canv, font: str, size: float, text: str, leading: float | None = None) 
     """`Tf … Tj` operators showing text: one font switch per subset run (with a leading, each switch also sets
     it, `Tf … TL`, as a text object writes it). Memoised per document: once a character has its subset code it
     keeps it, so the operators never change within a document."""
-    cache = canv.__dict__.get("_br_show")
-    if cache is None:
-        cache = canv._br_show = {}
+    cache = canv.build_state.shown
     key = (font, size, text, leading)
     ops = cache.get(key)
     if ops is None:
@@ -37,17 +58,12 @@ def show(canv, font: str, size: float, text: str, leading: float | None = None) 
     return ops
 
 
-_NUMBERS: dict[float, str] = {}
-
-
 def num(x: float) -> str:
     """fp_str(x), memoised: positions repeat (a table's columns and rows, a page's lines) and fp_str is slow on
-    fractions (≈ 1 µs). Equal numbers format alike (an int and its float included), so the value is the key."""
-    s = _NUMBERS.get(x)
+    fractions. Equal numbers format alike (an int and its float included), so the value is the key."""
+    s = CACHES.numbers.get(x)
     if s is None:
-        if len(_NUMBERS) > 100_000:  # bounded in a long batch
-            _NUMBERS.clear()
-        s = _NUMBERS[x] = fp_str(x)
+        s = CACHES.numbers.put(x, fp_str(x))
     return s
 
 
@@ -62,26 +78,51 @@ def draw_string(canv, x: float, y: float, font: str, size: float, text: str) -> 
     canv._code.append(f"BT 1 0 0 1 {pos(x, y)} Tm {show(canv, font, size, text, size * 1.2)} T* ET")
 
 
+def draw_text(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
+    """The one way a line of text outside paragraphs and tables is drawn (footers, 目录 numbers): like
+    draw_string, with every run of characters the face lacks drawn in the build's fallback face, so no
+    character comes out as an invisible glyph 0."""
+    for run_font, run in fallback_runs(canv, font, text):
+        draw_string(canv, x, y, run_font, size, run)
+        x += string_width(run, run_font, size)
+
+
+def fallback_runs(canv, font: str, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(font, text) runs of `text`: in `font` where it has the glyph, else in the build's fallback face."""
+    face, fallback = face_named(font), canv.build_state.fallback
+    if face is None or fallback is None or face.covers(text):
+        return [(font, text)]
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        use = font if face.has(ch) else fallback
+        if runs and runs[-1][0] == use:
+            runs[-1] = (use, runs[-1][1] + ch)
+        else:
+            runs.append((use, ch))
+    return runs
+
+
 def _show_ops(canv, font: str, size: float, text: str, leading: float | None) -> str:  # type: ignore[no-untyped-def]
     doc = canv._doc
     # font → (face, its state in this document): the split of a text whose characters all have their codes
     # needs neither reportlab's per-document state lookup (a weak dictionary) nor a cache of its own
-    faces = canv.__dict__.setdefault("_br_faces", {})
+    faces = canv.build_state.faces
     entry = faces.get(font)
     if entry is not None:
-        face, state = entry
-        chunks = _split_assigned(text, state) or face.splitString(text, doc)
+        face, state, readable = entry
+        chunks = _split_assigned(text, state, readable) or face.splitString(text, doc)
     else:
         face = getFont(font)
         chunks = face.splitString(text, doc)
         state = face.state.get(doc)
         if state is not None:
-            faces[font] = (face, state)
-    tf = _TF.get((size, leading))
+            faces[font] = (face, state, readable_ascii(state))
+    tf = CACHES.font_ops.get((size, leading))
     if tf is None:
-        tf = _TF[(size, leading)] = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
+        tf = CACHES.font_ops.put((size, leading), f"{fp_str(size)} Tf" if leading is None else
+                                 f"{fp_str(size)} Tf {fp_str(leading)} TL")
     # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
-    names = canv.__dict__.setdefault("_br_subset_names", {})
+    names = canv.build_state.subset_names
     if len(chunks) == 1:
         subset, chunk = chunks[0]
         name = names.get((font, subset))
@@ -97,19 +138,11 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
     return " ".join(parts)
 
 
-_TF: dict[tuple[float, float | None], str] = {}  # (size, leading) → the font operator's tail
-
-
-_WIDTHS: dict[tuple[str, str, float], float] = {}
-
-
 def string_width(text: str, font: str, size: float) -> float:
     """pdfmetrics.stringWidth, memoised (table texts repeat)."""
     key = (text, font, size)
-    w = _WIDTHS.get(key)
+    w = CACHES.widths.get(key)
     if w is None:
-        if len(_WIDTHS) > 100_000:  # bounded in a long batch
-            _WIDTHS.clear()
-        w = _WIDTHS[key] = stringWidth(text, font, size)
+        w = CACHES.widths.put(key, stringWidth(text, font, size))
     return w
 

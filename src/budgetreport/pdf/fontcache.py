@@ -1,10 +1,10 @@
 """What reportlab reads out of a TrueType face, kept in the disk cache (budgetreport.diskcache).
 
-reportlab's `TTFontFile.extractInfo` walks a CJK face's character map and metrics in Python, ≈0.15 s per face
-and run. Its result depends only on the font file's bytes, the subfont and reportlab's version, so it is kept
+reportlab's `TTFontFile.extractInfo` walks a CJK face's character map and metrics in Python, for every face
+and run (docs/performance.md). Its result depends only on the font file's bytes, the subfont and reportlab's version, so it is kept
 under those (SHA-256 of the bytes, never the path): the next run sets the same attributes from the cache. The
 font file itself is still read (reportlab copies glyphs out of it for each subset), never stored; hashing it
-costs ≈17 ms a run, and a key by path, size and times instead could miss an edit.
+is cheaper than that, and a key by path, size and times instead could miss an edit.
 """
 from __future__ import annotations
 
@@ -27,7 +27,11 @@ from budgetreport import diskcache
 
 KIND = "fonts"
 _PLAIN = (int, float, str, bytes, bool, type(None), list, tuple, dict)   # what marshal keeps as it is
-_SKIPPED = {"_pos", "_pdfScale"}        # a read position; a function of unitsPerEm, made again on load
+# a read position; a function of unitsPerEm, made again on load; CachedFace's own memos
+_SKIPPED = {"_pos", "_pdfScale", "_br_tables", "_br_subsets"}
+_SUBSETS_MAX = 16   # subsets kept per face: a subset of a CJK face is up to ~200 KB
+# init_ttfont follows TTFont.__init__ of these reportlab versions; on any other, fonts.py uses TTFont's own
+SUPPORTED = REPORTLAB_VERSION.startswith("5.1.")
 _GLYPH_TO_CHAR = "_glyph_to_char"       # where CachedFace keeps glyphToChar
 _HMETRICS = "hmetrics"                  # reportlab's per-glyph (advance, left side bearing), kept as two arrays
 
@@ -80,6 +84,27 @@ class CachedFace(TTFontFace):
     @glyphToChar.setter
     def glyphToChar(self, table: dict[int, list[int]]) -> None:  # reportlab's name
         self.__dict__[_GLYPH_TO_CHAR] = table
+
+    def get_table(self, tag: str) -> bytes:  # reportlab's name
+        """Every font subset of every document copies its tables out of the font file again (the glyph table
+        of a CJK face is 4-17 MB): the copies are kept for the life of the face."""
+        tables = self.__dict__.setdefault("_br_tables", {})
+        table = tables.get(tag)
+        if table is None:
+            table = tables[tag] = super().get_table(tag)
+        return table
+
+    def makeSubset(self, subset: list[int]) -> bytes:  # reportlab's names
+        """A subset of the same characters in the same order (the headings' and the template's fixed texts, a
+        report rendered again) is the same bytes: made once (bounded per face)."""
+        made = self.__dict__.setdefault("_br_subsets", {})
+        key = tuple(subset)
+        data = made.get(key)
+        if data is None:
+            if len(made) >= _SUBSETS_MAX:
+                made.clear()
+            data = made[key] = super().makeSubset(subset)
+        return data
 
     def extractInfo(self, charInfo: int = 1) -> None:  # reportlab's names
         key = _key(self, charInfo)

@@ -19,12 +19,15 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, cast
+from collections.abc import Sequence
+from typing import cast
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from budgetreport.errors import BudgetError
+from budgetreport.pdf import fontcache
+from budgetreport.pdf.caches import CACHES
 from budgetreport.pdf.fontcache import init_ttfont
 
 ROLES = ("title", "heading", "body", "table")
@@ -62,14 +65,21 @@ class Face:
     def covers(self, text: str) -> bool:
         """Every character of `text` has a glyph in this face (memoised: table texts repeat)."""
         key = (self.name, text)
-        ok = _COVERS.get(key)
+        ok = CACHES.covers.get(key)
         if ok is None:
             cmap = _cmap(self.name)
-            ok = all(ord(ch) in cmap for ch in text)
-            if len(_COVERS) > 100_000:  # bounded in a long batch
-                _COVERS.clear()
-            _COVERS[key] = ok
+            ok = CACHES.covers.put(key, all(ord(ch) in cmap for ch in text))
         return ok
+
+
+# What a face must print to be used for a role: CJK text, digits, Latin letters and the punctuation the report
+# uses. A face that lacks one of these (Droid Sans Fallback has no ASCII) would draw page numbers as nothing.
+REQUIRED = ("中文字体预算单位财政拨款收支总体情况表说明名词解释目录第一部分二三四"
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+            ".,:;%-+/()—％（）“”…、。，：；")
+_CATEGORY_ZH = {"xbs": "方正小标宋", "fangsong": "仿宋", "hei": "黑体", "song": "宋体", "kai": "楷体"}
+# BUDGETREPORT_FONT_DIR=folder: look for faces only in that folder (an empty one: only the bundled face)
+FONT_DIR_ENV = "BUDGETREPORT_FONT_DIR"
 
 
 @dataclass(frozen=True)
@@ -79,79 +89,116 @@ class FontSet:
     body: Face
     table: Face
     fallback: Face  # covers glyphs a chosen face lacks
+    stand_ins: tuple[tuple[str, str], ...] = ()  # (role, the face it stands in for)
+    asked: tuple[tuple[str, str], ...] = ()  # (paragraph style, the face the template's style names)
+    configured: tuple[str, ...] = ()  # roles a fonts.toml set: its face wins over the styles' font names
 
     def role(self, role: str) -> Face:
         return getattr(self, role)
 
+    def for_style(self, role: str, asked: str | None) -> Face:
+        """The face of a paragraph style of this role: the one fonts.toml set for the role, else the one the
+        template's style names when the machine has a face of that kind (face_for_name), else the role's."""
+        if asked and role not in self.configured:
+            return face_for_name(asked) or self.role(role)
+        return self.role(role)
+
     def describe(self) -> str:
-        parts = [f"{_ROLE_ZH[r]}：{self.role(r).family}" for r in ROLES]
+        """One line: the face of each role (its main style's, when the template names an installed one), what
+        it stands in for, and the other styles the template sets in a face of their own."""
+        wanted, asked = dict(self.stand_ins), dict(self.asked)
+        parts = []
+        for r in ROLES:
+            name = asked.get(_ROLE_STYLE[r]) if r not in self.configured else None
+            face = (face_for_name(name) if name else None) or self.role(r)
+            if name and face_for_name(name) is None:
+                wanted[r] = name                       # the template's own name for what is missing
+            elif name:
+                wanted.pop(r, None)
+            parts.append(f"{_ROLE_ZH[r]}：{face.family}" + (f"（代替{wanted[r]}）" if r in wanted else ""))
+        main = {_ROLE_STYLE[r] for r in ROLES}
+        for style, name in self.asked:
+            own = face_for_name(name)
+            if style not in main and own is not None and own not in {self.role(r) for r in ROLES}:
+                parts.append(f"{_STYLE_ZH.get(style, style)}：{own.family}")
         return "PDF 字体  " + "；".join(parts)
+
+
+# the style whose face names a role in the build line, and the styles whose template fonts are reported
+_ROLE_STYLE = {"title": "Title", "heading": "Heading 1", "body": "Body Text", "table": "Table Text"}
+_STYLE_ZH = {"Heading 1": "标题 1", "Heading 2": "标题 2", "Heading 3": "标题 3", "Subtitle": "副标题",
+             "TOC Heading": "目录标题", "toc 1": "目录 1", "toc 2": "目录 2"}
+_REPORTED_STYLES = ("Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Heading 1", "Heading 2", "Heading 3",
+                    "Table Number", "Table Title", "Table Meta", "Body Text", "Table Text", "Signature")
+
+
+def _asked_fonts(folders: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """(style, font name) the template's report.docx sets for the report's styles (the first folder that has
+    the file, as the fill stage picks it)."""
+    path = next((Path(f) / "report.docx" for f in folders if (Path(f) / "report.docx").is_file()), None)
+    if path is None:
+        return ()
+    try:
+        return _asked_fonts_of(path.read_bytes())
+    except OSError:
+        return ()
+
+
+@lru_cache(maxsize=16)
+def _asked_fonts_of(data: bytes) -> tuple[tuple[str, str], ...]:
+    """_asked_fonts of one report.docx, worked out once per content (a batch builds many units with one)."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from .docx_styles import _Styles
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            styles = _Styles(etree.fromstring(z.read("word/styles.xml")))
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return ()   # the fill stage reports a broken template; the faces are then the roles'
+    out = []
+    for style in _REPORTED_STYLES:
+        info = styles.info(style)
+        if info is not None and info.font:
+            out.append((style, info.font))
+    return tuple(out)
+
+
+def face_named(name: str) -> Face | None:
+    """The registered Face of a reportlab font name."""
+    return next((f for f in _REGISTERED.values() if f.name == name), None)
 
 
 # ------------------------------------------------------------------------------------- registration
 
 
 class _TTFont(TTFont):
-    """reportlab's TTFont, remembering per document how each drawn text splits into subset chunks. Once a
-    text has been split its characters keep their subset codes for the rest of the document, so splitting
-    it again gives the same chunks; table texts ("0.00", "合计", headers) repeat many times."""
+    """reportlab's TTFont with its face read through the disk cache (fontcache)."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        init_ttfont(self, *args, **kwargs)   # TTFont's, with what it reads out of the face kept on disk
-        # every font subset of every document copies its tables out of the font file again (the glyph table of
-        # a CJK face is 4-17 MB, ~3 ms a copy): keep the copies for the life of the registered face
-        tables: dict[str, bytes] = {}
-        read = self.face.get_table
-
-        def get_table(tag: str) -> bytes:
-            table = tables.get(tag)
-            if table is None:
-                table = tables[tag] = read(tag)
-            return table
-
-        self.face.get_table = get_table
-        self.face.makeSubset = _subset_memo(self.face.makeSubset)
-
-    def splitString(self, text, doc, encoding="utf-8"):  # type: ignore[no-untyped-def] # noqa: N802
-        state = self.state.get(doc)
-        cache = getattr(state, "_br_split", None)
-        if cache is None:
-            result = super().splitString(text, doc, encoding)
-            self.state[doc]._br_split = {text: result}
-            return result
-        result = cache.get(text)
-        if result is None:
-            result = cache[text] = _split_assigned(text, state) or super().splitString(text, doc, encoding)
-        return result
+        if fontcache.SUPPORTED:
+            init_ttfont(self, *args, **kwargs)   # TTFont's, with what it reads out of the face kept on disk
+        else:
+            super().__init__(*args, **kwargs)
 
 
-def _subset_memo(make: Callable[[list[int]], bytes]) -> Callable[[list[int]], bytes]:
-    """A face's makeSubset, memoised per glyph set: a subset of the same characters in the same order (the
-    headings' and the template's fixed texts, a report rendered again) is the same bytes, the same object each
-    time, so its compressed stream is also found again (serialise)."""
-    made: dict[tuple[int, ...], bytes] = {}
-
-    def subset(codes: list[int]) -> bytes:
-        key = tuple(codes)
-        data = made.get(key)
-        if data is None:
-            if len(made) >= 16:  # bounded: a subset of a CJK face is up to ~200 KB
-                made.clear()
-            data = made[key] = make(codes)
-        return data
-    return subset
+def readable_ascii(state) -> str:  # type: ignore[no-untyped-def]
+    """The ASCII characters that are their own codes in subset 0 of a face's state in one document (all
+    printable ASCII when the face is asciiReadable, as reportlab makes them: fixed once the state exists)."""
+    return "".join(chr(n) for n in range(32, 128) if state.assignments.get(n) == n)
 
 
-def _split_assigned(text: str, state) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]
+def _split_assigned(text: str, state, readable: str | None = None) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]
     """reportlab's split of a text whose characters all have their subset code already in this document's
     state (most texts after the first pages), without its per-character loop; None when a character is new (or
     a no-break space, which reportlab maps to a space)."""
     if not text or "\xa0" in text:
         return None
     if text.isascii():  # numbers and codes: ASCII characters in a readable subset 0 are their own codes
-        readable = state.__dict__.get("_br_readable")
         if readable is None:
-            readable = state._br_readable = "".join(chr(n) for n in range(32, 128) if state.assignments.get(n) == n)
+            readable = readable_ascii(state)
         if not text.strip(readable):
             return [(0, text.encode("ascii"))]
     assignments = state.assignments
@@ -181,15 +228,13 @@ def _font(name: str) -> TTFont:
     return pdfmetrics.getFont(name)  # type: ignore[return-value]
 
 
-_CMAPS: dict[str, dict[int, int]] = {}
-_COVERS: dict[tuple[str, str], bool] = {}
 
 
 def _cmap(name: str) -> dict[int, int]:
     """The registered face's character → glyph map (looked up once per face, asked per character)."""
-    cmap = _CMAPS.get(name)
+    cmap = CACHES.cmaps.get(name)
     if cmap is None:
-        cmap = _CMAPS[name] = _font(name).face.charToGlyph
+        cmap = CACHES.cmaps.put(name, _font(name).face.charToGlyph)
     return cmap
 
 
@@ -316,8 +361,24 @@ def _fc_candidates() -> list[_Candidate]:
     return out
 
 
+def _folder_candidates(folder: Path) -> list[_Candidate]:
+    """The TrueType faces in one folder (BUDGETREPORT_FONT_DIR), by the family name in each file."""
+    out = []
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.suffix.lower() not in (".ttf", ".ttc"):
+            continue
+        face = _try_register(path, 0)
+        cat = _category(face.family) if face is not None else None
+        if face is not None and cat is not None:
+            out.append(_Candidate(path, 0, face.family, cat, _rank(face.family, "")))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _system_candidates() -> tuple[_Candidate, ...]:
+    only = os.environ.get(FONT_DIR_ENV)
+    if only:
+        return tuple(_folder_candidates(Path(only)))
     cands = _windows_candidates() if sys.platform == "win32" else []
     cands += _fc_candidates()
     # deterministic: category rank, then path and index
@@ -333,8 +394,9 @@ def bundled_face() -> Face:
 
 
 @lru_cache(maxsize=1)
-def _system_fontset() -> dict[str, Face]:
-    """Per role, the first loadable face of the most preferred category (loads only what it picks)."""
+def _system_fontset() -> dict[str, tuple[Face, str]]:
+    """Per role, the first loadable face of the most preferred category that prints everything the report
+    needs (REQUIRED), with its category (loads only what it picks)."""
     by_cat: dict[str, list[_Candidate]] = {}
     for c in _system_candidates():
         by_cat.setdefault(c.category, []).append(c)
@@ -344,15 +406,15 @@ def _system_fontset() -> dict[str, Face]:
 
     def first(cat: str) -> Face | None:
         if cat not in loaded:
-            loaded[cat] = next(
-                (f for c in by_cat.get(cat, []) if (f := _try_register(c.path, c.index)) is not None), None)
+            loaded[cat] = next((f for c in by_cat.get(cat, []) if (f := _try_register(c.path, c.index)) is not None
+                                and f.covers(REQUIRED)), None)
         return loaded[cat]
 
-    chosen: dict[str, Face] = {}
+    chosen: dict[str, tuple[Face, str]] = {}
     for role in ROLES:
-        face = next((f for cat in _PREFER[role] if (f := first(cat)) is not None), None)
-        if face is not None:
-            chosen[role] = face
+        found = next(((f, cat) for cat in _PREFER[role] if (f := first(cat)) is not None), None)
+        if found is not None:
+            chosen[role] = found
     return chosen
 
 
@@ -360,7 +422,7 @@ def _toml_faces(template_dir: Path) -> dict[str, Face]:
     cfg = template_dir / "fonts.toml"
     if not cfg.is_file():
         return {}
-    import tomllib      # here: a template rarely has fonts.toml, and its import is ≈8 ms of every warm-up
+    import tomllib      # here: a template rarely has fonts.toml, and its import would cost every warm-up
     try:
         data = tomllib.loads(cfg.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
@@ -386,11 +448,47 @@ def _toml_faces(template_dir: Path) -> dict[str, Face]:
     return out
 
 
-def resolve_fonts(template_dir: Path | None = None) -> FontSet:
-    """The faces for each role: template fonts.toml, then the machine's official faces, then bundled."""
+def resolve_fonts(template_dirs: Path | Sequence[Path] | None = None) -> FontSet:
+    """The faces for each role: fonts.toml of the template folders in lookup order (unit, code, default,
+    built-in; the first that names a role wins), then the machine's official faces, then bundled."""
     fallback = bundled_face()
-    chosen = dict(_system_fontset())
-    if template_dir is not None:
-        chosen.update(_toml_faces(Path(template_dir)))
-    faces = {role: chosen.get(role, fallback) for role in ROLES}
-    return FontSet(**faces, fallback=fallback)
+    folders = [template_dirs] if isinstance(template_dirs, (str, Path)) else list(template_dirs or ())
+    from_toml: dict[str, Face] = {}
+    for folder in folders:
+        for role, face in _toml_faces(Path(folder)).items():
+            from_toml.setdefault(role, face)
+    faces: dict[str, Face] = {}
+    stand_ins: list[tuple[str, str]] = []
+    system = _system_fontset()
+    for role in ROLES:
+        if role in from_toml:
+            faces[role] = from_toml[role]
+            continue
+        face, cat = system.get(role, (fallback, ""))
+        faces[role] = face
+        if cat != _PREFER[role][0]:   # not the official face of the role: say which one it stands in for
+            stand_ins.append((role, _CATEGORY_ZH[_PREFER[role][0]]))
+    return FontSet(**faces, fallback=fallback, stand_ins=tuple(stand_ins), asked=_asked_fonts(folders),
+                   configured=tuple(from_toml))
+
+
+def face_for_name(name: str) -> Face | None:
+    """The installed face for a font name a template uses (仿宋_GB2312/FangSong, 黑体/SimHei, 宋体/SimSun/NSimSun,
+    楷体/KaiTi, 方正小标宋…): the first face of that kind on the machine that prints every character the report
+    needs; None when the machine has none (the role's face stands in)."""
+    cat = _category(name)
+    return _face_of_category(cat) if cat is not None else None
+
+
+@lru_cache(maxsize=None)
+def _face_of_category(cat: str) -> Face | None:
+    found = next((f for c in _system_candidates() if c.category == cat
+                  and (f := _try_register(c.path, c.index)) is not None and f.covers(REQUIRED)), None)
+    return found if found is not None or cat != "hei" else bundled_face()   # the bundled face is a 黑体
+
+
+def forget_discovery() -> None:
+    """Look for the machine's faces again on the next resolve_fonts (after BUDGETREPORT_FONT_DIR changed)."""
+    _system_candidates.cache_clear()
+    _system_fontset.cache_clear()
+    _face_of_category.cache_clear()

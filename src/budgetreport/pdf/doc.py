@@ -1,0 +1,188 @@
+"""The document model the PDF writer lays out: pure data read from a filled .docx (no reportlab, no XML).
+
+It follows "The filled .docx contract" in docs/design.md: paragraphs keep their style *name*, alignment, runs
+(bold), page-break-before, bookmark names and the hyperlink anchor of a 目录 entry; tables keep grid widths,
+gridSpan / vMerge and header-row flags; sections keep page geometry. All lengths are in points.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterator, Literal, Union
+
+Align = Literal["left", "center", "right", "justify"]
+
+# the paragraph styles of "The filled .docx contract" (docs/design.md), by the names the renderer uses
+CONTRACT_STYLES = ("Normal", "Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Heading 1", "Heading 2",
+                   "Heading 3", "Table Number", "Table Title", "Table Meta", "Body Text", "Table Text", "Signature")
+
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    color: str | None = None  # "RRGGBB", None for automatic/black
+    size: float | None = None  # pt, None for the paragraph's
+
+    @property
+    def plain(self) -> bool:
+        """Only the paragraph's own look (bold aside)."""
+        return not (self.italic or self.underline or self.color or self.size)
+
+
+@dataclass(frozen=True)
+class RunStyle:
+    """A run's direct formatting beyond bold, as the reader meets it (bold None: the paragraph's)."""
+    bold: bool | None = None
+    italic: bool = False
+    underline: bool = False
+    color: str | None = None
+    size: float | None = None
+
+    def resolved(self, para_bold: bool) -> RunStyle:
+        return self if self.bold is not None else RunStyle(para_bold, self.italic, self.underline, self.color,
+                                                             self.size)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    style: str
+    runs: tuple[Run, ...] = ()
+    align: Align | None = None
+    page_break_before: bool = False
+    bookmarks: tuple[str, ...] = ()
+    anchor: str | None = None  # w:hyperlink w:anchor (目录 entries)
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """A `w:br w:type="page"` inside a run."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    paragraphs: tuple[Paragraph, ...]
+    col: int  # first grid column
+    span: int = 1  # w:gridSpan
+    vmerge: Literal["restart", "continue"] | None = None
+    valign: Literal["top", "center", "bottom"] = "top"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    header: bool = False  # w:trPr/w:tblHeader: repeated on every page
+    height: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    grid: tuple[float, ...]  # column widths
+    rows: tuple[Row, ...]
+
+    @property
+    def header_rows(self) -> int:
+        """Leading header rows (Word repeats only a contiguous run from the top)."""
+        n = 0
+        for row in self.rows:
+            if not row.header:
+                break
+            n += 1
+        return n
+
+
+Block = Union[Paragraph, Table, PageBreak]
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    width: float = 595.3
+    height: float = 841.9
+    top: float = 72.0
+    bottom: float = 72.0
+    left: float = 90.0
+    right: float = 90.0
+    header: float = 42.5
+    footer: float = 49.6
+
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
+
+
+@dataclass(frozen=True)
+class FurnitureLine:
+    """A paragraph of a header or footer: its style, alignment and parts, ("text", "第 ") or ("field", "PAGE")
+    (PAGE, NUMPAGES, SECTIONPAGES)."""
+    style: str
+    align: Align | None
+    parts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """A header or footer part."""
+    lines: tuple[FurnitureLine, ...] = ()
+
+    def fields(self) -> set[str]:
+        return {v for line in self.lines for k, v in line.parts if k == "field"}
+
+
+@dataclass
+class Section:
+    page: PageSetup
+    blocks: list[Block] = field(default_factory=list)
+    continuous: bool = False  # w:type="continuous": no page break before this section
+    title_page: bool = False  # w:titlePg: the first page has its own header and footer ("first")
+    # header / footer parts by type (default, first, even), inherited from the previous section as in Word
+    headers: dict[str, Furniture] = field(default_factory=dict)
+    footers: dict[str, Furniture] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StyleInfo:
+    """The few paragraph-style properties the renderer honours when the template sets them."""
+    size: float | None = None
+    bold: bool | None = None
+    align: Align | None = None
+    font: str | None = None  # w:rFonts w:eastAsia (else w:ascii): the face the template asks for
+    line: tuple[str, float] | None = None  # w:spacing line: ("exact"/"atLeast", pt) or ("auto", multiple)
+    before: float | None = None  # w:spacing before/after, pt
+    after: float | None = None
+    color: str | None = None  # w:color of the style's run properties ("RRGGBB"; black and auto: None)
+
+
+@dataclass
+class Document:
+    sections: list[Section]
+    styles: dict[str, StyleInfo]
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+    keywords: str = ""
+    created: datetime | None = None
+
+    def blocks(self) -> Iterator[Block]:
+        for s in self.sections:
+            yield from s.blocks
+
+    def paragraphs(self) -> Iterator[Paragraph]:
+        """Every paragraph in reading order, table cells included."""
+        for b in self.blocks():
+            if isinstance(b, Paragraph):
+                yield b
+            elif isinstance(b, Table):
+                for row in b.rows:
+                    for cell in row.cells:
+                        yield from cell.paragraphs

@@ -1,0 +1,508 @@
+"""The body of a filled .docx read into the model: paragraphs, runs, tables (see docmodel.read_docx)."""
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from lxml import etree
+
+from .caches import Memo
+from .doc import Align, Block, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
+from .docx_sources import _SLOT, _Sources
+from .docx_styles import _Styles
+from .ooxml import (
+    _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
+    W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
+    W_RPR, W_RSTYLE, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
+    W_TRPR, W_TYPE, W_VAL, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _child, _firsts, _on, _twips,
+)
+
+_VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
+
+
+
+# ---------------------------------------------------------------------------------------------- body
+# Each paragraph and table row is read in two steps: a walk of its elements makes a recipe — everything the
+# model takes from it, with each w:t's text left as a slot (its index among the element's w:t, in document
+# order) — and the recipe filled with the texts gives the model objects. When the fill stage hands over the
+# bytes the tree was serialised to, a recipe is found again by those bytes with the w:t elements cut out
+# (its "skeleton"): the rows and paragraphs of a template come out in few shapes (78 for the sample's 200
+# rows), so most elements are never walked, only their texts cut out of the bytes.
+
+class _Mark(NamedTuple):
+    """A bookmark or hyperlink anchor met among a paragraph's runs."""
+    kind: Literal["bookmark", "anchor"]
+    value: str
+
+
+_PAGE = PageBreak()  # a page break met among a paragraph's runs
+Segs = tuple[int | str, ...]  # a run's text: slots (w:t indices) and literal characters (tab, break …)
+Weight = bool | RunStyle | None  # a run's own bold (None: the paragraph style's), or its RunStyle
+Piece = tuple[str, Weight]  # run text, its own look
+Part = Piece | _Mark | PageBreak
+RecPart = tuple[Segs, Weight] | _Mark | PageBreak
+
+
+class ParaRecipe(NamedTuple):
+    style: str
+    align: Align | None
+    pbb: bool
+    bold: bool  # the paragraph style's bold, for runs that do not say
+    parts: tuple[RecPart, ...]
+    ends_section: bool  # its w:pPr holds a w:sectPr
+    slot: int | None  # the common case: one run whose text is one w:t, this one …
+    run_bold: bool | RunStyle  # … in this bold (or look)
+
+
+class CellRecipe(NamedTuple):
+    col: int
+    span: int
+    vmerge: Literal["restart", "continue"] | None
+    valign: str
+    paras: tuple[ParaRecipe, ...]
+    first: int  # its slots are first … last - 1 (a cell's w:t follow one another)
+    last: int
+    made: Memo[tuple[str, ...], Cell]  # by the texts of its slots: the cells it gave (bounded)
+
+
+class RowRecipe(NamedTuple):
+    header: bool
+    height: float | None
+    cells: tuple[CellRecipe, ...]
+    styles: frozenset[str]  # of its paragraphs
+    made: Memo[tuple[str, ...], Row]  # by its texts: the rows it gave (bounded)
+
+
+_MADE_MAX = 32  # rows and cells kept per recipe: a template's fixed text repeats in every unit, figures do not
+
+
+
+class _Reader:
+    """Reads one document's body; makes each distinct paragraph, run, cell, row and table once (per styles
+    part)."""
+
+    def __init__(self, styles: _Styles, sources: _Sources | None) -> None:
+        self.styles = styles
+        self._names: set[str] = set()  # the paragraph styles this document uses
+        # equal objects are shared across the documents read with these styles (they repeat from unit to unit)
+        self._paras = styles.paras
+        self._runs = styles.runs
+        self._cells = styles.cells
+        self._rows = styles.rows
+        self._tables = styles.tables
+        self._recipes = styles.recipes
+        self._sources = sources
+
+    def note_style(self, name: str) -> None:
+        """A style used outside the body (a header or footer): its StyleInfo goes into the model too."""
+        self._names.add(name)
+
+    def style_infos(self) -> dict[str, StyleInfo]:
+        out: dict[str, StyleInfo] = {}
+        for name in sorted(self._names):
+            info = self.styles.info(name)
+            if info is not None:
+                out[name] = info
+        return out
+
+    def _recipe(self, el: etree._Element, record, span: tuple[int, int] | None) -> tuple:  # type: ignore[no-untyped-def]
+        """(recipe, texts) of a paragraph or row: the recipe found by the element's skeleton when its bytes are
+        known (span), else made by walking it (`record`)."""
+        if span is None:
+            slots = {t: i for i, t in enumerate(el.iter(W_T))}
+            return record(el, slots), [t.text or "" for t in slots]
+        pieces = _SLOT.split(self._sources.xml[span[0]:span[1]])  # type: ignore[union-attr]
+        raw = pieces[1::2]
+        skeleton = (self._sources.head, b"\0".join(pieces[0::2]))  # type: ignore[union-attr]  # no NUL in XML
+        recipe = self._recipes.get(skeleton)
+        if recipe is None:
+            slots = {t: i for i, t in enumerate(el.iter(W_T))}
+            recipe = record(el, slots)
+            if len(slots) == len(raw):  # every w:t is a slot of the skeleton (same prefix, no other attribute)
+                self._recipes.put(skeleton, recipe)
+            else:
+                return recipe, [t.text or "" for t in slots]
+        if None in raw:
+            raw = [r or b"" for r in raw]
+        blob = b"\0".join(raw)
+        if b"&" in blob:  # an escaped character: lxml's own reading of the text
+            return recipe, [t.text or "" for t in el.iter(W_T)]
+        return recipe, blob.decode("utf-8").split("\0")
+
+    # -- paragraphs
+
+    def paragraph(self, p: etree._Element) -> tuple[list[Block], etree._Element | None]:
+        """One w:p → paragraph(s) (a page break inside a run splits it), and the w:sectPr it ends, if any."""
+        span = self._sources.spans.get(p) if self._sources is not None else None
+        recipe, texts = self._recipe(p, self._record_para, span)
+        return self._para_blocks(recipe, texts), (_sect_of(p) if recipe.ends_section else None)
+
+    def _record_para(self, p: etree._Element, slots: dict[etree._Element, int]) -> ParaRecipe:
+        parts: list[RecPart] = []
+        state = [0, 0]
+        ppr = None
+        for child in p:
+            tag = child.tag
+            if tag == W_R:
+                self._run(child, slots, state, parts)
+            elif tag == W_PPR:
+                if ppr is None:
+                    ppr = child
+            else:
+                self._inline_child(child, tag, slots, state, parts)
+        style_id = align = pbb_el = sect = None
+        if ppr is not None:
+            for c in ppr:
+                tag = c.tag
+                if tag == W_PSTYLE:
+                    if style_id is None:
+                        style_id = c.get(W_VAL)
+                elif tag == W_JC:
+                    if align is None:
+                        align = _JC.get(c.get(W_VAL, ""))
+                elif tag == W_PBB:
+                    if pbb_el is None:
+                        pbb_el = c
+                elif tag == W_SECTPR and sect is None:
+                    sect = c
+        style, style_align, style_pbb, para_bold = self.styles.para(style_id)
+        if align is None:
+            align = style_align
+        pbb = _on(pbb_el) if pbb_el is not None else style_pbb
+        slot, run_bold = None, bool(para_bold)
+        if len(parts) == 1 and parts[0].__class__ is tuple:
+            segs, bold = parts[0]  # type: ignore[misc]
+            if len(segs) == 1 and segs[0].__class__ is int:
+                slot = segs[0]
+                run_bold = _resolved(bold, bool(para_bold))
+        return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold)
+
+    def _para_blocks(self, recipe: ParaRecipe, texts: list[str]) -> list[Block]:
+        """The paragraph(s) of a recipe filled with its texts."""
+        style, align, pbb, para_bold, parts, _, slot, run_bold = recipe
+        self._names.add(style)
+        if slot is not None:
+            text = texts[slot]
+            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None))]
+        if not parts:  # the common cases first: no run, or one run
+            return [self._para((style, (), align, pbb, (), None))]
+        if len(parts) == 1 and parts[0].__class__ is tuple:
+            segs, bold = parts[0]  # type: ignore[misc]
+            text = _text(segs, texts)
+            runs = ((text, _resolved(bold, para_bold)),) if text else ()
+            return [self._para((style, runs, align, pbb, (), None))]
+        filled: list[Part] = [(_text(p[0], texts), p[1]) if p.__class__ is tuple else p  # type: ignore[misc]
+                              for p in parts]
+        return self._split(filled, style, align, pbb, para_bold)
+
+    def _split(self, parts: list[Part], style: str, align: Align | None, pbb: bool,
+               para_bold: bool) -> list[Block]:
+        """Paragraphs and page breaks from a paragraph's parts; an empty paragraph is kept (it is vertical
+        space), unless it only carried a page break."""
+        out: list[Block] = []
+        runs: list[tuple[str, bool | RunStyle]] = []
+        bookmarks: list[str] = []
+        anchor = None  # the first one, also for the paragraphs after a page break
+        for part in parts:
+            if part.__class__ is tuple:
+                text, bold = part  # type: ignore[misc]
+                runs.append((text, _resolved(bold, para_bold)))
+            elif part is _PAGE:
+                if runs or bookmarks:
+                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+                    runs, bookmarks = [], []
+                out.append(PageBreak())
+            elif part.kind == "bookmark":  # type: ignore[union-attr]
+                bookmarks.append(part.value)  # type: ignore[union-attr]
+            elif anchor is None:
+                anchor = part.value  # type: ignore[union-attr]
+        if runs or bookmarks or not out:
+            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+        return out
+
+    def _para(self, key: tuple) -> Paragraph:
+        """The paragraph with these fields (runs as (text, bold) pairs), made once per document."""
+        para = self._paras.get(key)
+        if para is None:
+            style, runs, align, pbb, bookmarks, anchor = key
+            para = self._paras.put(key, Paragraph(
+                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor))
+        return para
+
+    def _run_obj(self, run: tuple[str, bool | RunStyle]) -> Run:
+        obj = self._runs.get(run)
+        if obj is None:
+            text, look = run
+            obj = self._runs.put(run, Run(text, bool(look.bold), look.italic, look.underline, look.color, look.size)
+                                 if isinstance(look, RunStyle) else Run(text, look))
+        return obj
+
+    def _inline(self, parent: etree._Element, slots: dict[etree._Element, int], state: list[int],
+                parts: list[RecPart]) -> None:
+        """Walk runs in order, appending their parts; skip results of PAGEREF / PAGE fields (we print real
+        page numbers). `state` is [field depth, depth of the field being skipped]."""
+        for child in parent:
+            tag = child.tag
+            if tag == W_R:
+                self._run(child, slots, state, parts)
+            else:
+                self._inline_child(child, tag, slots, state, parts)
+
+    def _inline_child(self, child: etree._Element, tag: str, slots: dict[etree._Element, int], state: list[int],
+                      parts: list[RecPart]) -> None:
+        """A paragraph's child other than a run: hyperlinks, bookmarks and containers of runs."""
+        if tag == W_HYPERLINK:
+            anchor = child.get(W_ANCHOR)
+            if anchor:
+                parts.append(_Mark("anchor", anchor))
+            self._inline(child, slots, state, parts)
+        elif tag == W_BOOKMARKSTART:
+            name = child.get(W_NAME)
+            if name and name != "_GoBack":
+                parts.append(_Mark("bookmark", name))
+        elif tag in _INLINE_CONTAINERS:
+            if tag == W_FLDSIMPLE and _is_page_field(child.get(W_INSTR, "")):
+                return
+            inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
+            if inner is not None:
+                self._inline(inner, slots, state, parts)
+
+    def _run(self, r: etree._Element, slots: dict[etree._Element, int], state: list[int],
+             parts: list[RecPart]) -> None:
+        start = len(parts)
+        bold = None
+        rpr_seen = False
+        segs: list[int | str] | None = None  # None: no text element yet (an empty w:t still makes a run)
+        for el in r:
+            tag = el.tag
+            if tag == W_T:
+                if not state[1]:
+                    segs = [slots[el]] if segs is None else segs + [slots[el]]
+                continue
+            if tag == W_RPR:
+                if not rpr_seen:  # only the first w:rPr counts, wherever it is
+                    rpr_seen = True
+                    bold = self._rpr_bold(el)
+                    if len(parts) > start:  # text before it (schema order puts w:rPr first)
+                        parts[start:] = [p if p is _PAGE else (p[0], bold) for p in parts[start:]]  # type: ignore[index]
+                continue
+            if tag == W_FLDCHAR:
+                typ = el.get(W_FLDCHARTYPE)
+                if typ == "begin":
+                    state[0] += 1
+                elif typ == "end":
+                    if state[1] == state[0]:
+                        state[1] = 0
+                    state[0] -= 1
+                continue
+            if tag == W_INSTRTEXT:
+                if state[1] == 0 and _is_page_field(el.text or ""):
+                    state[1] = state[0]
+                continue
+            if state[1]:
+                continue
+            char = None
+            if tag == W_TAB:
+                char = " "
+            elif tag == W_BR or tag == W_CR:
+                if el.get(W_TYPE) == "page":
+                    if segs is not None:
+                        parts.append((tuple(segs), bold))
+                        segs = None
+                    parts.append(_PAGE)
+                else:
+                    char = "\n"
+            elif tag == W_NOBREAKHYPHEN:
+                char = "\u2011"
+            elif tag == W_SYM:
+                ch = el.get(W_CHAR)
+                if ch:
+                    try:
+                        char = chr(int(ch, 16))
+                    except ValueError:
+                        continue
+            if char is not None:
+                segs = [char] if segs is None else segs + [char]
+        if segs is not None:
+            parts.append((tuple(segs), bold))
+
+    def _rpr_bold(self, rpr: etree._Element) -> bool | RunStyle | None:
+        """A run's own bold: w:b, else its character style's; None when neither says (w:bCs is
+        complex-script bold: does not apply to CJK). With italic, underline, a colour or a size of its own,
+        a RunStyle carrying them."""
+        b = rs = None
+        extra: dict[str, etree._Element] = {}
+        for c in rpr:
+            tag = c.tag
+            if tag == W_B:
+                if b is None:
+                    b = c
+            elif tag == W_RSTYLE and rs is None:
+                rs = c
+            elif tag in _RUN_EXTRAS:
+                extra.setdefault(_RUN_EXTRAS[tag], c)
+        bold = _on(b) if b is not None else self.styles.bold(rs.get(W_VAL)) if rs is not None else None
+        if not extra:
+            return bold
+        look = _run_style(bold, extra)
+        return look if look != RunStyle(bold) else bold
+
+    # -- tables
+
+    def table(self, tbl: etree._Element) -> Table:
+        grid_el = tbl.find(W_TBLGRID)
+        grid = tuple(_twips(gc, "w", 0.0) for gc in grid_el.iterchildren(W_GRIDCOL)) if grid_el is not None else ()
+        spans = self._sources.spans if self._sources is not None else {}
+        rows = tuple([self._row(*self._recipe(tr, self._record_row, spans.get(tr))) for tr in tbl.iterchildren(W_TR)])
+        ncols = max([len(grid)] + [c.col + c.span for r in rows for c in r.cells])
+        if len(grid) < ncols:  # malformed grid: pad with the average width
+            avg = (sum(grid) / len(grid)) if grid else 72.0
+            grid = grid + (avg,) * (ncols - len(grid))
+        key = (grid, *map(id, rows))
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables.put(key, Table(grid=grid, rows=rows))
+        return table
+
+    def _record_row(self, tr: etree._Element, slots: dict[etree._Element, int]) -> RowRecipe:
+        trpr = None
+        tcs: list[etree._Element] = []
+        for child in tr:
+            tag = child.tag
+            if tag == W_TC:
+                tcs.append(child)
+            elif tag == W_TRPR:
+                if trpr is None:
+                    trpr = child
+            elif tag == W_SDT or tag == W_CUSTOMXML:
+                inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
+                if inner is not None:
+                    tcs.extend(inner.iterchildren(W_TC))
+        col, height, header = 0, None, False
+        if trpr is not None:
+            gb, trh, th = _firsts(trpr, _ROW_PROPS)
+            if gb is not None:
+                col = int(gb.get(W_VAL, "0"))
+            if trh is not None:
+                height = _twips(trh, "val", 0.0) or None
+            header = _on(th)
+        cells: list[CellRecipe] = []
+        for tc in tcs:
+            cell = self._record_cell(tc, col, slots)
+            cells.append(cell)
+            col += cell[1]
+        return RowRecipe(header, height, tuple(cells), frozenset(p.style for c in cells for p in c.paras),
+                         Memo(_MADE_MAX))
+
+    def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
+        span, vmerge, valign = 1, None, "top"
+        paras: list[ParaRecipe] = []
+        tcpr_seen = False
+        for child in tc:
+            tag = child.tag
+            if tag == W_P:
+                paras.append(self._record_para(child, slots))
+            elif tag == W_TCPR:
+                if tcpr_seen:  # only the first w:tcPr counts
+                    continue
+                tcpr_seen = True
+                gs, vm, va = _firsts(child, _CELL_PROPS)
+                if gs is not None:
+                    span = max(1, int(gs.get(W_VAL, "1")))
+                if vm is not None:
+                    vmerge = "restart" if vm.get(W_VAL) == "restart" else "continue"
+                if va is not None:
+                    valign = _VALIGN.get(va.get(W_VAL, ""), "top")
+            elif tag == W_TBL:  # nested table: keep its text, flattened
+                for tr in child.iterchildren(W_TR):
+                    for cell in self._record_row(tr, slots).cells:
+                        paras.extend(cell.paras)
+        mine = [slots[t] for t in tc.iter(W_T)]
+        first, last = (mine[0], mine[-1] + 1) if mine else (0, 0)
+        return CellRecipe(col, span, vmerge, valign, tuple(paras), first, last,  # type: ignore[arg-type]
+                          Memo(_MADE_MAX))
+
+    def _row(self, recipe: RowRecipe, texts: list[str]) -> Row:
+        """The row of a recipe filled with its texts."""
+        header, height, cell_recipes, names, made = recipe
+        self._names.update(names)
+        row_key = tuple(texts)
+        row = made.get(row_key)
+        if row is not None:
+            return row
+        known = self._paras
+        cells: list[Cell] = []
+        for col, span, vmerge, valign, para_recipes, first, last, cells_made in cell_recipes:
+            cell_key = tuple(texts[first:last])
+            cell = cells_made.get(cell_key)
+            if cell is not None:
+                cells.append(cell)
+                continue
+            paras: list[Paragraph] = []
+            for r in para_recipes:
+                if r.slot is None:
+                    paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])  # type: ignore[misc]
+                    continue
+                text = texts[r.slot]  # the common case, inline (a report has ≈1500 such cells)
+                key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None)
+                para = known.get(key)
+                paras.append(para if para is not None else self._para(key))
+            key = (col, span, vmerge, valign, *map(id, paras))
+            cell = self._cells.get(key)
+            if cell is None:
+                cell = self._cells.put(key, Cell(tuple(paras), col, span, vmerge, valign))  # type: ignore[arg-type]
+            cells.append(cells_made.put(cell_key, cell))
+        key = (header, height, *map(id, cells))
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows.put(key, Row(tuple(cells), header, height))
+        return made.put(row_key, row)
+
+
+def _text(segs: Segs, texts: list[str]) -> str:
+    if len(segs) == 1:
+        s = segs[0]
+        return texts[s] if s.__class__ is int else s  # type: ignore[index,return-value]
+    return "".join([texts[s] if s.__class__ is int else s for s in segs])  # type: ignore[index,misc]
+
+
+def _sect_of(p: etree._Element) -> etree._Element | None:
+    """The w:sectPr in a paragraph's (first) w:pPr."""
+    ppr = _child(p, W_PPR)
+    return _child(ppr, W_SECTPR) if ppr is not None else None
+
+
+
+
+def _is_page_field(instr: str) -> bool:
+    word = instr.strip().split(" ", 1)[0].upper() if instr.strip() else ""
+    return word in ("PAGEREF", "PAGE", "NUMPAGES", "SECTIONPAGES")
+
+
+_RUN_EXTRAS = {W_I: "i", W_U: "u", W_COLOR: "color", W_SZ: "sz"}
+
+
+def _run_style(bold: bool | None, extra: dict[str, etree._Element]) -> RunStyle:
+    color = extra["color"].get(W_VAL, "auto") if "color" in extra else "auto"
+    size = extra["sz"].get(W_VAL, "") if "sz" in extra else ""
+    return RunStyle(bold, _on(extra["i"]) if "i" in extra else False,
+                    "u" in extra and extra["u"].get(W_VAL, "single") != "none",
+                    color.upper() if color.lower() not in ("auto", "000000") else None,
+                    int(size) / 2 if size.isdigit() else None)
+
+
+def _resolved(bold: Weight, para_bold: bool) -> bool | RunStyle:
+    """A run's bold (or RunStyle) with the paragraph style's bold where the run does not say."""
+    if bold is None:
+        return para_bold
+    return bold.resolved(para_bold) if bold.__class__ is RunStyle else bold
+
+
+def _merge(runs: list[tuple[str, bool | RunStyle]]) -> tuple[tuple[str, bool | RunStyle], ...]:
+    """Adjacent runs with equal formatting become one (Word splits runs arbitrarily); empty runs go."""
+    out: list[tuple[str, bool | RunStyle]] = []
+    for text, bold in runs:
+        if out and out[-1][1] == bold:
+            out[-1] = (out[-1][0] + text, bold)
+        elif text:
+            out.append((text, bold))
+    return tuple(out)

@@ -1,0 +1,190 @@
+"""A template's styles part, as the reader asks it: each answer worked out once per template."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from docx.oxml.simpletypes import ST_HpsMeasure
+from docx.styles import BabelFish
+from lxml import etree
+
+from .caches import Memo
+from .doc import CONTRACT_STYLES, Align, RunStyle, Cell, Paragraph, Row, Run, StyleInfo, Table
+from .ooxml import (
+    _JC, W_AFTER, W_ASCII, W_COLOR, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
+    _onoff,
+)
+
+if TYPE_CHECKING:
+    from .docx_body import ParaRecipe, RowRecipe
+
+ParaProps = tuple[str, Align | None, bool, bool | None]
+_CONTRACT = {"".join(n.split()).lower(): n for n in CONTRACT_STYLES}
+
+
+def _fold(name: str) -> str:
+    """A style name or id compared as Word does: case-insensitively, and here without spaces (ids have none)."""
+    return "".join(name.split()).lower()
+
+# paragraphs kept for reuse across documents: the sample has 478 distinct ones, ≈1 MB with the render caches
+# (measured); real units differ in their figures, so the store is cleared about every 10 units
+SHARED_MAX = 5_000
+
+
+class _Styles:
+    """What the reader asks of one styles part, each answer worked out once (memo dicts; the values are
+    deterministic, so two threads filling them at once is harmless)."""
+
+    def __init__(self, root: etree._Element | None) -> None:
+        els = root.findall(W_STYLE) if root is not None else []
+        self._by_id: dict[str | None, etree._Element] = {}  # python-docx: {s.style_id: s}, last wins
+        self._first: dict[str | None, etree._Element] = {}  # w:basedOn resolves to the first match
+        for el in els:
+            sid = el.get(W_STYLEID)
+            self._by_id[sid] = el
+            self._first.setdefault(sid, el)
+        self._default_para = next(
+            (el for el in els if el.get(W_TYPE, "paragraph") == "paragraph"
+             and el.get(W_DEFAULT) in ("1", "true")), None)
+        self._by_name: dict[str | None, etree._Element] | None = None
+        self._para: dict[str | None, ParaProps] = {}
+        self._bold: dict[str | None, bool | None] = {}
+        self._infos: dict[str, StyleInfo | None] = {}
+        # the model's paragraphs, runs and cells, made once for every document read with these styles (they
+        # repeat from unit to unit); a store keyed by the ids of objects in another is forgotten with it
+        self.tables: Memo[tuple, Table] = Memo(SHARED_MAX)  # by its grid and the ids of its rows
+        self.rows: Memo[tuple, Row] = Memo(SHARED_MAX, (self.tables,))  # by the ids of its cells
+        self.cells: Memo[tuple, Cell] = Memo(SHARED_MAX, (self.rows, self.tables))  # by its paragraphs' ids
+        self.paras: Memo[tuple, Paragraph] = Memo(SHARED_MAX, (self.cells, self.rows, self.tables))
+        self.runs: Memo[tuple[str, bool | RunStyle], Run] = Memo(SHARED_MAX)
+        # recipes of paragraphs and rows by (the bytes before the body, their skeleton): see _Reader; a
+        # template has few shapes, more means many templates
+        self.recipes: Memo[tuple[bytes, bytes], ParaRecipe | RowRecipe] = Memo(SHARED_MAX)
+
+    @staticmethod
+    def _name_of(el: etree._Element) -> str | None:
+        """The style's name as python-docx reports it; a style of the .docx contract under its contract name
+        whatever the case and spacing ("TOC 1" as LibreOffice saves it = "toc 1"), also when only its id says
+        which it is (no w:name, id "TOC1")."""
+        n = el.find(W_NAME)
+        name = BabelFish.internal2ui(n.get(W_VAL)) if n is not None else None
+        for key in (name, el.get(W_STYLEID)):
+            contract = _CONTRACT.get(_fold(key)) if key else None
+            if contract is not None:
+                return contract
+        return name
+
+    def _chain(self, style_id: str | None) -> Iterator[etree._Element]:
+        s = self._by_id.get(style_id) if style_id else self._default_para
+        seen = 0
+        while s is not None and seen < 20:  # base_style cycles exist in the wild
+            yield s
+            based = s.find(W_BASEDON)
+            s = self._first.get(based.get(W_VAL)) if based is not None else None
+            seen += 1
+
+    def _attr(self, style_id: str | None, get):  # type: ignore[no-untyped-def]
+        """A style property, inherited through based-on styles."""
+        for s in self._chain(style_id):
+            v = get(s)
+            if v is not None:
+                return v
+        return None
+
+    def para(self, style_id: str | None) -> ParaProps:
+        """(name, alignment, page-break-before, bold) of a paragraph style."""
+        props = self._para.get(style_id)
+        if props is None:
+            s = self._by_id.get(style_id) if style_id else self._default_para
+            name = self._name_of(s) if s is not None else (style_id or "Normal")
+            props = self._para[style_id] = (
+                name, self._attr(style_id, _jc), bool(self._attr(style_id, _style_pbb)),  # type: ignore[assignment]
+                self.bold(style_id))
+        return props
+
+    def bold(self, style_id: str | None) -> bool | None:
+        if style_id not in self._bold:
+            self._bold[style_id] = self._attr(style_id, _style_bold)
+        return self._bold[style_id]
+
+    def info(self, name: str) -> StyleInfo | None:
+        """The StyleInfo of the style named `name`; None for an unknown or numbering style."""
+        if name not in self._infos:
+            if self._by_name is None:
+                self._by_name = {self._name_of(s): s for s in self._by_id.values()}
+            s = self._by_name.get(name)
+            if s is None or s.get(W_TYPE) == "numbering":  # python-docx: a numbering style has no font
+                self._infos[name] = None
+            else:
+                sid = s.get(W_STYLEID)
+                self._infos[name] = StyleInfo(
+                    size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold), align=self._attr(sid, _jc),
+                    font=self._attr(sid, _style_font), line=self._attr(sid, _style_line),
+                    before=self._attr(sid, lambda st: _style_space(st, W_BEFORE)),
+                    after=self._attr(sid, lambda st: _style_space(st, W_AFTER)),
+                    color=self._attr(sid, _style_color))
+        return self._infos[name]
+
+
+def _style_size(st: etree._Element) -> float | None:
+    rpr = st.find(W_RPR)
+    sz = rpr.find(W_SZ) if rpr is not None else None
+    return ST_HpsMeasure.convert_from_xml(sz.get(W_VAL)).pt if sz is not None else None  # python-docx's Length
+
+
+def _spacing(st: etree._Element) -> etree._Element | None:
+    ppr = st.find(W_PPR)
+    return ppr.find(W_SPACING) if ppr is not None else None
+
+
+def _style_line(st: etree._Element) -> tuple[str, float] | None:
+    """A style's line spacing: ("exact" or "atLeast", points) or ("auto", a multiple of single spacing)."""
+    sp = _spacing(st)
+    value = sp.get(W_LINE) if sp is not None else None
+    if value is None or not value.lstrip("-").isdigit():
+        return None
+    rule = sp.get(W_LINERULE, "auto")
+    return ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)
+
+
+def _style_space(st: etree._Element, attr: str) -> float | None:
+    sp = _spacing(st)
+    value = sp.get(attr) if sp is not None else None
+    return int(value) / 20 if value is not None and value.isdigit() else None
+
+
+def _style_color(st: etree._Element) -> str | None:
+    """A style's text colour ("RRGGBB"); black and automatic are None (the default)."""
+    rpr = st.find(W_RPR)
+    el = rpr.find(W_COLOR) if rpr is not None else None
+    value = el.get(W_VAL, "auto") if el is not None else None
+    return None if value is None or value.lower() in ("auto", "000000") else value.upper()
+
+
+def _style_font(st: etree._Element) -> str | None:
+    """The East Asian face a style names (w:eastAsia, else w:ascii; theme fonts are not names)."""
+    rpr = st.find(W_RPR)
+    fonts = rpr.find(W_RFONTS) if rpr is not None else None
+    if fonts is None:
+        return None
+    return fonts.get(W_EASTASIA) or fonts.get(W_ASCII) or None
+
+
+def _style_bold(st: etree._Element) -> bool | None:
+    rpr = st.find(W_RPR)
+    return _onoff(rpr.find(W_B)) if rpr is not None else None
+
+
+def _style_pbb(st: etree._Element) -> bool | None:
+    ppr = st.find(W_PPR)
+    return _onoff(ppr.find(W_PBB)) if ppr is not None else None
+
+
+def _jc(ppr: etree._Element | None) -> Align | None:
+    if ppr is None:
+        return None
+    if ppr.tag != W_PPR:
+        ppr = ppr.find(W_PPR)
+        if ppr is None:
+            return None
+    jc = ppr.find(W_JC)
+    return _JC.get(jc.get(W_VAL, "")) if jc is not None else None

@@ -1,0 +1,163 @@
+"""Pages: page templates and footers, what must stay together on a page, the 目录's leaders and page numbers,
+the outline, and the document template of one build.
+"""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, NextPageTemplate, Spacer, Table
+
+from .furniture import Pass
+from .fastdraw import draw_text, fallback_runs, show, string_width
+
+
+
+def _keep_height(preface: list[Flowable], table: Table, frame_w: float, frame_h: float) -> float:
+    """Room a table needs on the current page: all of it (with its 表号/标题) when it fits on one page,
+    else the preface, the header rows and three body rows (at most the frame's height); a table is then never
+    split when it need not be, and never leaves its title alone at the foot of a page."""
+    head = 0.0
+    for f in preface:
+        head += f.wrap(frame_w, frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+    _, h = table.wrap(frame_w, frame_h)
+    if head + h <= frame_h:
+        return head + h
+    rows = table._rowHeights[: table.repeatRows + 3]
+    # never more than a page: a CondPageBreak asking for more than the frame breaks even at the top of a fresh
+    # page, which leaves that page blank (a long title with tall header rows)
+    return min(head + sum(rows), frame_h)
+
+
+def _drop_trailing_spacers(story: list[Flowable]) -> None:
+    """Empty paragraphs just before a page break show nothing and may spill onto a blank page."""
+    i = len(story) - 1
+    while i >= 0 and isinstance(story[i], (NextPageTemplate, Spacer)):
+        if isinstance(story[i], Spacer):
+            del story[i]
+        i -= 1
+
+
+def story_has_content(story: list[Flowable]) -> bool:
+    return any(not isinstance(f, (NextPageTemplate, CondPageBreak)) for f in story)
+
+
+
+class _Outline:
+    """PDF outline entries; a level never jumps more than one below the previous (reportlab requires it)."""
+
+    def __init__(self) -> None:
+        self.level = -1
+        self.n = 0
+
+    def new_key(self) -> str:
+        self.n += 1
+        return f"ol{self.n}"
+
+    def add(self, canv, title: str, key: str, level: int) -> None:  # type: ignore[no-untyped-def]
+        level = min(level, self.level + 1)
+        self.level = level
+        canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+
+def _note_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    """onDraw callback at the end of a 目录 entry: note where the text ended. The leaders and the
+    number are drawn once the entry's text is out (_draw_toc_pending), so text extraction reads
+    "entry …… 12", not "…… 12 entry"."""
+    info = canv._curr_tx_info  # paragraph-local coordinates: the right edge is the frame width
+    canv.build_state.toc_pending = (info["cur_x"], info["cur_y"], label)
+
+
+def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
+    pending = canv.build_state.toc_pending
+    if pending is None:
+        return
+    canv.build_state.toc_pending = None
+    x, y, label = pending
+    key, width_s, font, size_s = label.split("|")
+    width, size = float(width_s), float(size_s)
+    digit_font = fallback_runs(canv, font, "0")[0][0]
+    num_w = stringWidth("00", digit_font, size)  # the leaders stop at the same place for 1- and 2-digit pages
+    step = size * 0.5
+    first = (int((x + size * 0.3) / step) + 1) * step  # dots sit on a grid, so columns line up
+    last = width - num_w - size * 0.3
+    canv.saveState()
+    dot_font = fallback_runs(canv, font, ".")[0][0]  # the entry's face, or the fallback when it has no "."
+    dot_w = stringWidth(".", dot_font, size)
+    n = int((last - first - dot_w) / step) + 1 if last - first > dot_w else 0
+    if n > 0:  # a text object with character spacing (Tc: reset after, it is graphics state), directly
+        canv._code.append(f"BT 1 0 0 1 {fp_str(first, y)} Tm {fp_str(step - dot_w)} Tc "
+                          f"{show(canv, dot_font, size, '.' * n, size * 1.2)} 0 Tc ET")
+    # the page number is not known yet: draw a form (XObject) defined after the last page (_define_toc_forms)
+    forms = canv.build_state.toc_forms
+    name = forms.setdefault((key, font, size), f"brToc{len(forms) + 1}")
+    canv.translate(width, y)
+    canv.doForm(name)
+    canv.restoreState()
+
+
+def _define_toc_forms(canv, learned: Pass) -> None:  # type: ignore[no-untyped-def]
+    """Each 目录 page number as a form: the text right-aligned at the form's origin. The number sits in
+    the column the entry reserved, so its width never changed the layout and one build is exact."""
+    for (key, font, size), name in canv.build_state.toc_forms.items():
+        page = learned.pages.get(key)
+        canv.beginForm(name, lowerx=-4 * size, lowery=-size, upperx=size, uppery=2 * size)
+        if page is not None:  # right-aligned at the origin, as setFont + drawRightString(0, 0, …) place it
+            text = str(page)
+            width = sum(string_width(run, f, size) for f, run in fallback_runs(canv, font, text))
+            draw_text(canv, 0 - width, 0, font, size, text)
+        canv.endForm()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one PDF is built: the build allocates some 10⁵ objects that live
+    until it ends, and the collector would walk them a dozen times; cycles the build
+    leaves behind are collected afterwards as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _take_apart(tpl: BaseDocTemplate) -> None:
+    """The objects of a finished build hang together in reference cycles (document template ↔ canvas ↔ PDF
+    document and its objects); emptied here, reference counting frees some 4,000 of them at once instead of
+    the cycle collector walking them all after the build."""
+    canv = tpl.canv
+    for part in (canv._doc, canv, tpl):
+        part.__dict__.clear()
+
+
+class _DocTemplate(BaseDocTemplate):
+    def __init__(self, buf, learned: Pass, created: datetime | None, fallback: str,  # type: ignore[no-untyped-def]
+                 **kw) -> None:
+        super().__init__(buf, **kw)
+        self._created = created
+        self._fallback = fallback
+
+    def beforeDocument(self) -> None:  # noqa: N802 - reportlab hook
+        self.canv.build_state.fallback = self._fallback
+        self.canv.setNamedCB("brTocEnd", _note_toc_end)
+        self.canv.showOutline()
+        if self._created is not None:  # CreationDate = the workbook's 编制日期 (reruns are identical)
+            self.canv._doc._timeStamp = _stamp(self._created)
+
+
+def _stamp(dt: datetime) -> TimeStamp:
+    ts = TimeStamp(invariant=1)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    ts.t = dt.replace(tzinfo=timezone.utc).timestamp()
+    ts.lt = dt.timetuple()
+    ts.YMDhms = tuple(ts.lt)[:6]
+    ts.dhh = ts.dmm = 0
+    return ts

@@ -1,0 +1,273 @@
+"""How each contract style looks (公文 conventions, overridden by the template's styles) and the paragraphs
+built in those looks: ParagraphStyles, fragments, 目录 entries.
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from lxml import etree
+from reportlab.lib.abag import ABag
+from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import black as _BLACK
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus.paragraph import Paragraph
+from reportlab.platypus.paraparser import ParaFrag
+
+from . import docmodel as m
+from .caches import CACHES
+from .doc import CONTRACT_STYLES
+from .fonts import Face, FontSet
+from .pages import _draw_toc_pending
+from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
+
+
+# ------------------------------------------------------------------------------------------ styles
+
+_NO_INFO = m.StyleInfo()
+_ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
+MIN_TABLE_FONT = 7.0
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a contract style looks when the template does not say (公文 conventions)."""
+    role: str
+    size: float
+    align: str = "left"
+    indent: float = 0.0  # first-line indent, in characters
+    left: float = 0.0  # left indent, in characters
+    before: float = 0.0
+    after: float = 0.0
+    leading: float = 1.5
+    keep: float = 0.0  # CondPageBreak height: keep this with what follows
+
+
+LOOKS: dict[str, Look] = {
+    "Title": Look("title", 26, "center", before=200, after=24, leading=1.4),  # a third down the cover
+    "Subtitle": Look("title", 22, "center", before=12, after=12, leading=1.4),
+    "TOC Heading": Look("title", 22, "center", after=18, leading=1.4),
+    "toc 1": Look("heading", 14, "left", before=6, leading=1.6),
+    "toc 2": Look("body", 14, "left", left=2, leading=1.6),
+    "Heading 1": Look("heading", 18, "center", before=6, after=12, leading=1.5, keep=140),
+    "Heading 2": Look("heading", 16, "left", indent=2, before=6, after=3, leading=1.6, keep=110),
+    "Heading 3": Look("body", 16, "left", indent=2, before=3, after=3, leading=1.6, keep=90),
+    "Table Number": Look("heading", 12, "left", before=6, leading=1.4, keep=160),
+    "Table Title": Look("title", 18, "center", before=4, after=6, leading=1.4, keep=140),
+    "Table Meta": Look("table", 10.5, "left", leading=1.4),
+    "Body Text": Look("body", 16, "justify", indent=2, leading=1.75),
+    "Table Text": Look("table", 10.5, "left", leading=1.25),
+    "Signature": Look("body", 16, "right", leading=1.75),
+}
+DEFAULT_LOOK = Look("body", 12, "left", leading=1.5)
+OUTLINE_LEVEL = {"Heading 1": 0, "Heading 2": 1, "Table Title": 1, "Heading 3": 2}
+TOC_STYLES = ("toc 1", "toc 2")
+
+
+# Paragraph styles and parser-made prototype fragments are the same for every document with the same
+# faces and looks: built once per process (a handful per template set).
+
+
+@lru_cache(maxsize=1)
+def shipped_styles() -> dict[str, m.StyleInfo]:
+    """The contract styles of the template shipped with the package. Their spacing is what the looks above
+    render (tuned to the published layout); a unit's template that sets other spacing for a style gets it."""
+    from ..templates import PACKAGED_DEFAULTS
+    from .docx_styles import _Styles
+
+    try:
+        with zipfile.ZipFile(PACKAGED_DEFAULTS / "report.docx") as z:
+            styles = _Styles(etree.fromstring(z.read("word/styles.xml")))
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return {}
+    return {name: info for name in CONTRACT_STYLES if (info := styles.info(name)) is not None}
+
+
+FORMATTED = "\0formatted"   # a segs entry: a run with formatting of its own (the markup goes to the parser)
+
+
+def _leading(line: tuple[str, float] | None, size: float, default: float) -> float:
+    """The distance between baselines: the template's line spacing (exact; at least; a multiple of single,
+    single taken as 1.2 × size), else the look's."""
+    if line is None:
+        return size * default
+    rule, value = line
+    if rule == "exact":
+        return value
+    if rule == "atLeast":
+        return max(value, size * 1.2)
+    return size * 1.2 * value
+
+
+class ParagraphBuilder:
+    """Renderer's paragraphs: styles, markup and fragments."""
+
+    doc: m.Document
+    fonts: FontSet
+    keys: dict[str, str]  # bookmark name → the key of its anchor
+    _styles: dict[tuple, ParagraphStyle]  # by _pstyle's arguments
+
+    def _look(self, style: str) -> Look:
+        return LOOKS.get(style, DEFAULT_LOOK)
+
+    def _pstyle(self, style: str, align: str | None, size: float | None = None, in_table: bool = False) -> ParagraphStyle:
+        ps = self._styles.get((style, align, size, in_table, None))  # memo by the arguments
+        if ps is not None:
+            return ps
+        arg_key = (style, align, size, in_table, None)
+        info = self.doc.styles.get(style, _NO_INFO)
+        look = self._look(style)
+        size = size or info.size or look.size
+        align = align or info.align or look.align
+        face = self._face(style, look.role).name
+        shipped = shipped_styles().get(style, _NO_INFO)   # what the template edit changed is honoured
+        leading = _leading(info.line if info.line != shipped.line else None, size, look.leading)
+        before = look.before if info.before is None or info.before == shipped.before else info.before
+        after = look.after if info.after is None or info.after == shipped.after else info.after
+        color = HexColor(f"#{info.color}") if info.color else _BLACK   # a red heading stays red
+        key = (style, align, size, in_table, face, look, leading, before, after, info.color)
+        ps = CACHES.styles.get(key)
+        if ps is None:
+            ps = CACHES.styles.put(key, ParagraphStyle(
+                f"{style}-{align}-{size}-{in_table}",
+                fontName=face, fontSize=size, leading=leading,
+                alignment=_ALIGN.get(align, TA_LEFT), wordWrap="CJK",
+                firstLineIndent=0 if in_table else look.indent * size,
+                leftIndent=0 if in_table else look.left * size,
+                spaceBefore=0 if in_table else before, spaceAfter=0 if in_table else after,
+                allowWidows=0, allowOrphans=0, textColor=color,
+            ))
+        self._styles[arg_key] = ps
+        return ps
+
+    def _face(self, style: str, role: str) -> Face:
+        """The face of a paragraph style (FontSet.for_style)."""
+        return self.fonts.for_style(role, self.doc.styles.get(style, _NO_INFO).font)
+
+    def _markup_segs(self, p: m.Paragraph, face_role: str) -> tuple[str, list[tuple[str | None, str]]]:
+        """The paragraph's markup, and the same as (face name, text) pieces: None for text in the
+        paragraph's own face (no <font> tag), which _frags turns into the fragments the parser would."""
+        face = self._face(p.style if face_role != "table" else "Table Text", face_role)
+        bold_face = self.fonts.heading
+        out: list[str] = []
+        segs: list[tuple[str | None, str]] = []
+        for run in p.runs:
+            # CJK faces have no bold: emphasis in body and table text is set in 黑体, as print does
+            use = bold_face if run.bold and face_role in ("body", "table") else face
+            markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
+            if not run.plain:   # its own size, colour, underline (CJK faces have no italic): the parser reads it
+                attrs = (f' size="{run.size:g}"' if run.size else "") + (f' color="#{run.color}"' if run.color else "")
+                markup = f"<font{attrs}>{markup}</font>" if attrs else markup
+                markup = f"<u>{markup}</u>" if run.underline else markup
+                segs.append((FORMATTED, ""))
+            out.append(markup)
+        return "".join(out), segs
+
+    def _para(self, markup: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
+              keys: tuple[str, ...] | list[str] = ()) -> CJKParagraph:
+        """CJKParagraph(anchors + markup, style), with the fragments built here when the result is
+        known to equal the parser's (see _frags); otherwise reportlab parses the markup."""
+        anchors = "".join(f'<a name="{k}"/>' for k in keys)
+        text = anchors + markup
+        if not _clean(text) or (FORMATTED, "") in segs:
+            return CJKParagraph(text, style)
+        return CJKParagraph(text, style, frags=self._frags(style, segs, keys))
+
+    def _proto(self, style: ParagraphStyle, kind: str, font: str | None) -> ParaFrag:
+        """One fragment exactly as reportlab's parser makes it for this style, face and kind
+        (text, line break, anchor): its attributes are copied into every fragment built here."""
+        key = (id(style), kind, font)  # styles live in CACHES.styles, which forgets protos with them
+        proto = CACHES.protos.get(key)
+        if proto is None:
+            body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x'}[kind]
+            if font is not None:
+                body = f'<font name="{font}">{body}</font>'
+            frags = Paragraph(body, style).frags
+            proto = CACHES.protos.put(key, frags[1] if kind == "br" else frags[0])
+        return proto
+
+    def _frags(self, style: ParagraphStyle, segs: list[tuple[str | None, str]],
+               keys: tuple[str, ...] | list[str]) -> list[ParaFrag]:
+        """The fragments reportlab's parser makes of the markup of these pieces (already clean of
+        whitespace it would collapse): one per anchor; text in the style's face merges across pieces,
+        text in a <font> tag does not; a line break is a fragment of its own; '&', '<', '>' (parsed
+        from entities) are each a fragment of their own."""
+        out: list[ParaFrag] = []
+        for k in keys:
+            f = self._proto(style, "anchor", None).clone(link=[], us_lines=[])
+            f.cbDefn = ABag(kind="anchor", label="anchor", name=k)
+            out.append(f)
+        pending: list[str] = []
+
+        def emit(text: str, font: str | None) -> None:
+            for i, part in enumerate(text.split("\n")):
+                if i:
+                    out.append(self._proto(style, "br", font).clone(link=[], us_lines=[]))
+                if part:
+                    proto = self._proto(style, "text", font)
+                    for piece in _ENTITY_SPLIT(part) if _ENTITY_CHARS.search(part) else (part,):
+                        if piece:
+                            out.append(proto.clone(text=piece, link=[], us_lines=[]))
+
+        for font, text in segs:
+            if font is None:
+                pending.append(text)
+                continue
+            if pending:
+                emit("".join(pending), None)
+                pending.clear()
+            emit(text, font)
+        if pending:
+            emit("".join(pending), None)
+        return out
+
+    def _paragraph(self, p: m.Paragraph, frame_w: float, marks: list[Callable], keys: list[str]) -> Flowable:
+        look = self._look(p.style)
+        style = self._pstyle(p.style, p.align)
+        text, segs = self._markup_segs(p, look.role)
+        if not text.strip() and not keys:
+            return Spacer(1, style.leading)
+        if p.style in TOC_STYLES and p.anchor:
+            return self._toc_entry(p, text, segs, style, frame_w)
+        para = self._para(text, segs, style, keys)
+        para.on_draw = tuple(marks)
+        return para
+
+    def _toc_entry(self, p: m.Paragraph, text: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
+                   frame_w: float) -> Flowable:
+        text = text.rstrip()  # the tab before Word's PAGEREF field: we draw our own leader and number
+        key = self.keys.get(p.anchor or "")
+        toc_key = ("toc", id(style))
+        toc_style = CACHES.styles.get(toc_key)
+        if toc_style is None:
+            num_w = stringWidth("000", style.fontName, style.fontSize)
+            toc_style = CACHES.styles.put(toc_key, ParagraphStyle(
+                f"{style.name}-toc", parent=style, rightIndent=num_w + style.fontSize))
+        style = toc_style
+        if key is None:  # the anchor names no bookmark: an entry without a page number
+            return CJKParagraph(text, style)
+        label = f"{key}|{frame_w:.2f}|{style.fontName}|{style.fontSize:g}"
+        body = f'<a href="#{key}">{text}</a><onDraw name="brTocEnd" label="{label}"/>'
+        raw = "".join(t for _, t in segs).rstrip()
+        if all(f is None for f, _ in segs) and raw == text and _clean(text):
+            para = CJKParagraph(body, style, frags=self._toc_frags(style, text, key, label))
+        else:  # several faces, entities or whitespace the parser collapses: let it parse
+            para = CJKParagraph(body, style)
+        para.on_draw = (_draw_toc_pending,)  # leaders and number after the text, in reading order
+        return para
+
+    def _toc_frags(self, style: ParagraphStyle, text: str, key: str, label: str) -> list[ParaFrag]:
+        """The parser's fragments of `<a href="#key">text</a><onDraw name="brTocEnd" label="label"/>`
+        for text in the style's face with nothing to unescape or collapse."""
+        protos = CACHES.toc_protos.get(id(style))  # the parser's (link text, onDraw) fragments
+        if protos is None:
+            protos = CACHES.toc_protos.put(id(style), Paragraph(
+                '<a href="#k">x</a><onDraw name="brTocEnd" label="l"/>', style).frags)
+        link, ondraw = protos
+        return [link.clone(text=text, link=[(link.link[0][0], f"#{key}")], us_lines=[]),
+                ondraw.clone(cbDefn=ABag(kind="onDraw", label=label, name="brTocEnd"), link=[], us_lines=[])]
