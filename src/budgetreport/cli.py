@@ -194,11 +194,11 @@ def check_cmd(
     workbook: Path = typer.Argument(..., help="要校验的工作簿（.xlsx）。", show_default=False),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text（逐行）或 json。"),
 ) -> None:
-    """只校验工作簿（勾稽关系、格式），不生成文件。退出码：0 无错误，1 有错误，2 无法读取。"""
-    from .build import run_checks
-    from .read import read_workbook
+    """只校验工作簿（勾稽关系、格式），一次列出全部问题，不生成文件。退出码：0 无错误，1 有错误，2 无法读取。"""
+    from .check_report import json_data, text_lines
+    from .checks import check_workbook
     try:
-        budget = read_workbook(workbook)
+        result = check_workbook(workbook)
     except BudgetError as exc:
         if fmt is Format.json:
             print(json.dumps({"file": str(workbook), "readable": False, "error": str(exc),
@@ -206,17 +206,12 @@ def check_cmd(
             raise typer.Exit(EXIT_INPUT)
         _fail(exc)
         return
-    findings = run_checks(budget)
-    errors = sum(1 for f in findings if f.level == ERROR)
     if fmt is Format.json:
-        print(json.dumps({"file": str(workbook), "readable": True, "errors": errors,
-                          "warnings": len(findings) - errors, "findings": [f.to_dict() for f in findings]},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps(json_data(result), ensure_ascii=False, indent=2))
     else:
-        for f in findings:
-            out.print(_finding_line(f), soft_wrap=True)
-        out.print(f"{workbook.name}：{errors} 处错误，{len(findings) - errors} 处提醒。")
-    raise typer.Exit(EXIT_RULES if errors else EXIT_OK)
+        for line in text_lines(result):
+            out.print(line, soft_wrap=True)
+    raise typer.Exit(EXIT_RULES if result.errors else EXIT_OK)
 
 
 @app.command("init")
