@@ -6,6 +6,7 @@ then a count line. JSON carries the same findings in the same order.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
@@ -44,6 +45,16 @@ def text_lines(result: CheckResult) -> list[str]:
     return lines
 
 
-def json_data(result: CheckResult) -> dict[str, Any]:
-    return {"file": result.file, "readable": True, "errors": result.errors, "warnings": result.reminders,
+def json_data(result: CheckResult, annotated: Path | None = None) -> dict[str, Any]:
+    data = {"file": result.file, "readable": True, "errors": result.errors, "warnings": result.reminders,
             "findings": [f.to_dict() for f in result.findings], "skipped": [s.to_dict() for s in result.skipped]}
+    if annotated is not None:
+        data["annotated"] = str(annotated)
+    return data
+
+
+def annotate_copy(workbook: Path, result: CheckResult, outdir: Path | None = None) -> Path:
+    """`check --annotate`: the annotated copy beside the workbook (or in `outdir`), with the skipped rules noted."""
+    from .annotate import annotated_path, write_annotated
+    return write_annotated(workbook, result.findings, annotated_path(workbook, outdir),
+                           notes=[s.message for s in result.skipped])

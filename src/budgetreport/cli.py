@@ -193,12 +193,16 @@ def build_cmd(
 def check_cmd(
     workbook: Path = typer.Argument(..., help="要校验的工作簿（.xlsx）。", show_default=False),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text（逐行）或 json。"),
+    annotate: bool = typer.Option(False, "--annotate", "-a",
+                                  help="另存一份“工作簿（校验意见）.xlsx”：问题单元格标红/黄并加批注，首页列出全部问题。"),
+    outdir: Optional[Path] = typer.Option(None, "--out", "-o", help="校验意见副本的输出文件夹；默认与工作簿同一文件夹。"),
 ) -> None:
-    """只校验工作簿（勾稽关系、格式），一次列出全部问题，不生成文件。退出码：0 无错误，1 有错误，2 无法读取。"""
-    from .check_report import json_data, text_lines
+    """只校验工作簿（勾稽关系、格式），一次列出全部问题，不生成报告。退出码：0 无错误，1 有错误，2 无法读取。"""
+    from .check_report import annotate_copy, json_data, text_lines
     from .checks import check_workbook
     try:
         result = check_workbook(workbook)
+        copy = annotate_copy(workbook, result, outdir) if annotate else None
     except BudgetError as exc:
         if fmt is Format.json:
             print(json.dumps({"file": str(workbook), "readable": False, "error": str(exc),
@@ -207,10 +211,12 @@ def check_cmd(
         _fail(exc)
         return
     if fmt is Format.json:
-        print(json.dumps(json_data(result), ensure_ascii=False, indent=2))
+        print(json.dumps(json_data(result, copy), ensure_ascii=False, indent=2))
     else:
         for line in text_lines(result):
             out.print(line, soft_wrap=True)
+        if copy is not None:
+            out.print(f"[green]已生成校验意见副本[/] {copy}", soft_wrap=True)
     raise typer.Exit(EXIT_RULES if result.errors else EXIT_OK)
 
 
