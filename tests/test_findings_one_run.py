@@ -241,3 +241,52 @@ def test_unreadable_as_a_whole_still_stops_early(tmp_path):
     assert "缺少工作表" in info.value.message and not isinstance(info.value, FindingsError)
     code, data = check_json(path)
     assert code == 2 and data["readable"] is False
+
+
+def test_build_lists_rule_errors_in_the_order_check_does(tmp_path):
+    wb = openpyxl.load_workbook(SAMPLE)
+    wb[PERF]["B4"] = 200
+    table(wb, 6)["D7"], table(wb, 6)["E7"] = 189.41, 178.90
+    wb[OTHER]["B3"] = 15
+    wb.move_sheet(OTHER, offset=-(len(wb.sheetnames) - 2))       # a workbook order of the clerk's own
+    path = tmp_path / "单位.xlsx"
+    wb.save(path)
+    _, data = check_json(path)
+    result = runner.invoke(app, ["build", str(path), "-o", str(tmp_path / "out"), "--no-pdf"])
+    assert result.exit_code == 1
+    printed = [line.strip() for line in result.output.splitlines() if line.startswith("  [")]
+    assert printed == [f"[{f['rule']}] {f['level']} {f['where']}：" + f["message"] + (
+        f"，应为 {f['expected']}，实为 {f['found']}" if f["expected"] or f["found"] else "") + (
+        f"（{f['fix']}）" if f["fix"] else "") for f in data["findings"]]
+    sheets = [f["sheet"] for f in data["findings"] if f["level"] == ERROR]
+    assert sheets[0] == OTHER
+
+
+# --------------------------------------------------------------------------- nothing escapes
+
+
+JUNK = [None, "", "x", "总计", "合计", "收入总计", "支出总计", "208", "05", "2O8", -1, 0, 1e26, "26,07", "1,234.5",
+        3.14159, True, "2080505", "212 城乡社区支出", "一、本年收入", "公务接待费", "基本支出", "收入", "※", 2025,
+        "2025-01-01", "项目A"]
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_junk_anywhere_gives_findings_never_a_crash(tmp_path, seed):
+    rng = random.Random(seed)
+    wb = openpyxl.load_workbook(SAMPLE)
+    for _ in range(rng.randint(1, 25)):
+        ws = rng.choice(wb.worksheets)
+        cell = ws.cell(row=rng.randint(1, ws.max_row + 2), column=rng.randint(1, ws.max_column + 1))
+        if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+            cell.value = rng.choice(JUNK)
+    path = tmp_path / "junk.xlsx"
+    wb.save(path)
+    try:
+        result = check_workbook(path)
+    except BudgetError as exc:                 # unreadable as a whole: a message, not a crash
+        assert re.search(r"[\u4e00-\u9fff]", exc.message)
+        return
+    for f in result.findings:
+        assert f.rule in RULES or f.rule in READ_RULES
+        assert f.level in (ERROR, "提醒") and re.search(r"[\u4e00-\u9fff]", f.message)
+        assert not f.cell or re.fullmatch(r"[A-Z]{1,3}\d+", f.cell), f

@@ -12,7 +12,7 @@ from .atomic import write_atomic
 from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
-from .findings import ERROR, Finding, from_error
+from .findings import ERROR, Finding, from_error, ordered
 from .model import Budget
 from .read import read_workbook
 from .templates import TemplateSet, safe_name, template_set
@@ -35,9 +35,10 @@ def output_stem(budget: Budget) -> str:
 
 
 def run_checks(budget: Budget) -> list[Finding]:
-    """Reader reminders plus every cross-table rule (budgetreport.checks), errors first."""
+    """Reader reminders plus every cross-table rule (budgetreport.checks), in `check`'s order: errors first, by sheet
+    in workbook order (budget.sheets keeps it), row and column."""
     findings = [from_error(w) for w in budget.warnings] + run_all(budget)
-    return sorted(findings, key=lambda f: f.level != ERROR)
+    return ordered(findings, list(budget.sheets.values()))
 
 
 class CheckFailed(BudgetError):
