@@ -179,6 +179,7 @@ def test_unwritable_output_is_a_clear_message_and_no_copy(tmp_path):
     result = runner.invoke(app, ["check", str(path), "--annotate", "-o", str(blocker)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "校验意见副本" in result.output and "是文件" in result.output
+    assert "[R-CODE]" in result.output and "处错误" in result.output      # the findings are shown all the same
     with pytest.raises(BudgetError):
         write_annotated(path, [], path)        # never over the original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["单位.xlsx", "是文件"]

@@ -1,6 +1,7 @@
 """Bad workbooks: each case builds its file under tmp_path (openpyxl edits or raw zip edits of the sample) and
-runs the CLI. A case that cannot be read exits ≠ 0 with a Chinese message naming the file (and the sheet and
-cell where there is one), no traceback, and no output file. A case the tool copes with builds normally."""
+runs the CLI. A workbook that cannot be read as a whole exits 2; one that reads but has wrong cells exits 1 with
+every finding (R-… rule, sheet and cell) in one run. Either way: a Chinese message naming the file (and the sheet
+and cell where there is one), no traceback, and no output file. A case the tool copes with builds normally."""
 from __future__ import annotations
 
 import os
@@ -214,7 +215,8 @@ def indicator_first_level1_empty(wb):
 
 T3, T6 = "表3 单位支出总体情况表", "表6 一般公共预算基本支出情况表"
 
-# id → (builder, expected exit code, substrings the output must contain, "sheet!cell" or None)
+# id → (builder, expected exit code (2: unreadable as a whole, 1: wrong cells), substrings the output must contain,
+# "sheet!cell" or None)
 UNREADABLE = {
     "text-file": (raw_bytes("单位,金额\n昌吉,1\n".encode()), 2, ["不是 Excel 工作簿"], None),
     "png-bytes": (raw_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100), 2, ["不是 Excel 工作簿"], None),

@@ -290,3 +290,39 @@ def test_random_junk_anywhere_gives_findings_never_a_crash(tmp_path, seed):
         assert f.rule in RULES or f.rule in READ_RULES
         assert f.level in (ERROR, "提醒") and re.search(r"[\u4e00-\u9fff]", f.message)
         assert not f.cell or re.fullmatch(r"[A-Z]{1,3}\d+", f.cell), f
+
+
+# --------------------------------------------------------------------------- which rules a wrong cell holds back
+
+# (sheet, cell, value) → rules that must be skipped, rules that must still run (and find their break, set beside)
+HELD_BACK = [
+    ((INFO, "B12", "十"), {"N-STAFF"}, {"TXT-YEAR", "TXT-PLAN-YEAR", "N-PROC-SUM"}),          # 在职人数
+    ((INFO, "B4", 1999), {"TXT-YEAR", "TXT-PLAN-YEAR", "TXT-PERIOD"}, {"N-STAFF", "N-PROC-SUM"}),  # 预算年度
+    ((OTHER, "B2", "十一"), {"N-RUNNING", "N-LAST", "N-REASON"}, {"N-PROC-SUM", "N-STAFF"}),  # 运行经费
+    ((OTHER, "B4", "x"), {"N-PROC-SUM"}, {"N-RUNNING", "N-STAFF", "N-LAST"}),                  # 政府采购货物
+    ((PERF, "B3", "y"), {"N-PERF-UNIT"}, {"TXT-YEAR", "N-PROC-SUM"}),                          # 财政资金上级安排
+    ((CMP, "D2", "z"), {"N-LAST", "N-REASON", "TXT-YEAR"}, {"N-PERF-UNIT", "N-PROC-SUM"}),
+    ((6, "D9", "w"), {"X-T6-T5", "T6-ROW", "T6-TREE", "C-PARENT", "N-RUNNING"}, {"X-T5-T4", "N-PROC-SUM"}),
+]
+BREAKS = {  # one break per rule that must still run, each at a cell of its own
+    "TXT-YEAR": (CMP, "E12", "沿用2019年标准"), "TXT-PLAN-YEAR": ("项目信息", "G2", "2023年度预算计划支出8万元。"),
+    "N-PROC-SUM": (OTHER, "B3", 15), "N-STAFF": (INFO, "B11", 10), "N-RUNNING": (OTHER, "B2", 11.21),
+    "N-LAST": None, "N-PERF-UNIT": (PERF, "B4", 200), "X-T5-T4": None,
+}
+
+
+@pytest.mark.parametrize("fault, skipped, running", HELD_BACK, ids=lambda v: str(v)[:20])
+def test_a_wrong_cell_holds_back_exactly_the_rules_that_read_it(tmp_path, fault, skipped, running):
+    wb = openpyxl.load_workbook(SAMPLE)
+    _apply(wb, [(*fault, None)])
+    breaks = [BREAKS[r] for r in running if BREAKS.get(r) and BREAKS[r][:2] != fault[:2]]
+    _apply(wb, [(*b, None) for b in breaks])
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    result = check_workbook(path)
+    got = {s.rule for s in result.skipped}
+    assert skipped <= got and not running & got, (sorted(got), skipped, running)
+    ran = {f.rule for f in result.findings}
+    for rule in running:
+        if BREAKS.get(rule) and BREAKS[rule][:2] != fault[:2]:
+            assert rule in ran, (rule, sorted(ran))

@@ -198,26 +198,9 @@ def check_cmd(
     outdir: Optional[Path] = typer.Option(None, "--out", "-o", help="校验意见副本的输出文件夹；默认与工作簿同一文件夹。"),
 ) -> None:
     """只校验工作簿（勾稽关系、格式），一次列出全部问题，不生成报告。退出码：0 无错误，1 有错误，2 无法读取。"""
-    from .check_report import annotate_copy, json_data, text_lines
-    from .checks import check_workbook
-    try:
-        result = check_workbook(workbook)
-        copy = annotate_copy(workbook, result, outdir) if annotate else None
-    except BudgetError as exc:
-        if fmt is Format.json:
-            print(json.dumps({"file": str(workbook), "readable": False, "error": str(exc),
-                              "sheet": exc.sheet, "cell": exc.cell}, ensure_ascii=False, indent=2))
-            raise typer.Exit(EXIT_INPUT)
-        _fail(exc)
-        return
-    if fmt is Format.json:
-        print(json.dumps(json_data(result, copy), ensure_ascii=False, indent=2))
-    else:
-        for line in text_lines(result):
-            out.print(line, soft_wrap=True)
-        if copy is not None:
-            out.print(f"[green]已生成校验意见副本[/] {copy}", soft_wrap=True)
-    raise typer.Exit(EXIT_RULES if result.errors else EXIT_OK)
+    from .check_report import run_check
+    raise typer.Exit(run_check(workbook, as_json=fmt is Format.json, annotate=annotate, outdir=outdir, out=out,
+                               err=err))
 
 
 @app.command("init")
