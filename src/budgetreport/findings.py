@@ -54,8 +54,10 @@ class Finding:
     def detail(self) -> str:
         """The message with expected / found and the fix: what a clerk reads after the place."""
         text = self.message
-        if self.expected or self.found:
-            text += f"，应为 {self.expected}，实为 {self.found}"
+        if self.expected:
+            text += f"，应为 {self.expected}"
+        if self.found:
+            text += f"，实为{'' if self.found.startswith('“') else ' '}{self.found}"   # 实为“2O8”, 实为 189.41
         if self.fix:
             text += f"（{self.fix}）"
         return text

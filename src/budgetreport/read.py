@@ -143,7 +143,7 @@ def _values(sheet: _Sheet, spec: TableSpec, r: int) -> dict[str, Decimal]:
 
 def _width(sheet: _Sheet, code: str, r: int, col: int, width: int, level: str) -> bool:
     if code and len(code) != width:
-        sheet.error("R-CODE", f"{level}编码应为 {width} 位，实为“{code}”", r, col, "类/款/项编码按文本填写，如 208、05、05")
+        sheet.error("R-CODE", f"{level}编码应为 {width} 位", r, col, "类/款/项编码按文本填写，如 208、05、05", found=code)
         return False
     return True
 
@@ -214,7 +214,7 @@ def _read_labelled_table(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str,
         if items is not None:
             key = by_label.get(_norm(label))
             if key is None:
-                sheet.error("R-ROW", f"无法识别的行“{label}”", r, 1, "应为：" + "、".join(lbl for _, lbl in items))
+                sheet.error("R-ROW", "无法识别的行", r, 1, "应为：" + "、".join(lbl for _, lbl in items), found=label)
                 continue
             row.code = key
             if key == "total":
@@ -238,7 +238,7 @@ def _paired_side(sheet: _Sheet, table: PairedTable, by_label: dict[str, str], r:
         return
     key = by_label.get(_norm(left))
     if key is None:
-        sheet.error("R-ROW", f"无法识别的收入项目“{left}”", r, 1, "请使用标准工作簿中的项目名称")
+        sheet.error("R-ROW", "无法识别的收入项目", r, 1, "请使用标准工作簿中的项目名称", found=left)
     else:
         table.income[key] = Row(r, key, left, values)
 
@@ -250,7 +250,7 @@ def _expense_side(sheet: _Sheet, table: PairedTable, r: int, right: str, values:
         return
     m = _CODE_NAME.match(right)
     if not m or len(m.group(1)) != 3:
-        sheet.error("R-ROW", f"功能分类应写作“类编码 名称”，如“208 社会保障和就业支出”，实为“{right}”", r, 3)
+        sheet.error("R-ROW", "功能分类应写作“类编码 名称”", r, 3, expected="如“208 社会保障和就业支出”", found=right)
         return
     code = m.group(1)
     if code in table.expense:
@@ -336,7 +336,7 @@ def _count(sheet: _Sheet, r: int, f: layout.Field, part: Part | None) -> int:
     if value is None:
         return 0
     if f.key == "year" and value not in YEARS:
-        sheet.error("R-YEAR", f"预算年度应为 {YEARS[0]}–{YEARS[-1]} 之间的年份，实为 {value}", r, 2, "如 2026",
+        sheet.error("R-YEAR", f"预算年度应为 {YEARS[0]}–{YEARS[-1]} 之间的年份", r, 2, "如 2026", found=value,
                     part=part)
         return 0
     return value
@@ -357,7 +357,7 @@ def _date(sheet: _Sheet, r: int, c: int, part: Part | None) -> dt.date | None:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    sheet.error("R-DATE", f"应为日期，实为“{clean(raw)}”", r, c, "如 2025-02-08 或 2025年2月8日", part=part)
+    sheet.error("R-DATE", "应为日期", r, c, "如 2025-02-08 或 2025年2月8日", found=raw, part=part)
     return None
 
 
@@ -396,8 +396,8 @@ def _comparison(sheet: _Sheet, r: int, cols: dict[str, int],
     item = sheet.text(r, cols["item"])
     last_year = sheet.amount(r, cols["last_year"])
     if category is None:
-        sheet.error("R-ROW", f"类别应为{'、'.join(layout.CMP_CATEGORIES)}之一，实为“{sheet.text(r, cols['category'])}”",
-                    r, cols["category"], "请从下拉列表中选择")
+        sheet.error("R-ROW", f"类别应为{'、'.join(layout.CMP_CATEGORIES)}之一", r, cols["category"], "请从下拉列表中选择",
+                    found=sheet.value(r, cols["category"]))
         return
     if category == layout.CMP_FUNCTION:
         item = re.sub(r"\s+", "", item)

@@ -28,9 +28,9 @@ class Log:
         self.findings: list[Finding] = []
         self.unreadable: dict[Part, str] = {}
 
-    def add(self, rule: str, sheet: str, cell: str, message: str, *, fix: str = "", part: Part | None = None,
-            level: str = ERROR) -> None:
-        self.findings.append(Finding(rule, level, sheet, cell, message, fix=fix))
+    def add(self, rule: str, sheet: str, cell: str, message: str, *, fix: str = "", found: str = "",
+            expected: str = "", part: Part | None = None, level: str = ERROR) -> None:
+        self.findings.append(Finding(rule, level, sheet, cell, message, expected, found, fix))
         if part is not None and level == ERROR:
             self.unreadable.setdefault(part, sheet)
 
@@ -50,11 +50,12 @@ class SheetCells:
         self.value: Callable[[int, int], Any] = ws.value     # (row, col) → cell value; no wrapper per cell
         self.cell = ws.cells.get                # ((row, col)) → cell value: no Python call at all, for hot loops
 
-    def error(self, rule: str, message: str, row: int, col: int, fix: str = "", *,
-              part: Part | None = _OWN) -> None:
-        """Log an error at (row, col); `part` is what it leaves unreadable (default: this sheet's part)."""
-        self.log.add(rule, self.name, f"{column_letter(col)}{row}", message, fix=fix,
-                     part=self.part if part is _OWN else part)
+    def error(self, rule: str, message: str, row: int, col: int, fix: str = "", *, found: object = None,
+              expected: str = "", part: Part | None = _OWN) -> None:
+        """Log an error at (row, col): `found` is what the cell holds (quoted as the clerk typed it; None: nothing to
+        quote), `part` what the error leaves unreadable (default: this sheet's part)."""
+        self.log.add(rule, self.name, f"{column_letter(col)}{row}", message, fix=fix, expected=expected,
+                     found="" if found is None else f"“{clean(found)}”", part=self.part if part is _OWN else part)
 
     def unreadable(self, rule: str, message: str, row: int, col: int, fix: str = "") -> "Unreadable":
         self.error(rule, message, row, col, fix)
@@ -66,33 +67,32 @@ class SheetCells:
         if raw is None:
             return ZERO                         # most amount cells are empty: skip the Decimal work
         if isinstance(raw, str) and raw.strip().startswith("="):
-            self.error("R-FORMULA", f"单元格是公式“{raw.strip()}”，但没有计算结果", row, col,
-                       "请用 Excel 或 WPS 打开该文件并保存一次，使公式结果写入文件", part=part)
+            self.error("R-FORMULA", "单元格是公式，但文件中没有保存计算结果", row, col,
+                       "请用 Excel 或 WPS 打开该文件并保存一次，使公式结果写入文件", found=raw, part=part)
             return ZERO
         try:
             value = to_decimal(raw)
         except AmountError as exc:
             reason = f"：{exc.reason}" if exc.reason else ""
-            self.error("R-AMOUNT", f"应为数字金额（万元），实为“{clean(raw)}”{reason}", row, col, exc.fix, part=part)
+            self.error("R-AMOUNT", f"应为数字金额（万元）{reason}", row, col, exc.fix, found=raw, part=part)
             return ZERO
         except (InvalidOperation, ValueError):
-            self.error("R-AMOUNT", f"应为数字金额（万元），实为“{clean(raw)}”", row, col,
-                       "请删除文字、单位或空格，只保留数字", part=part)
+            self.error("R-AMOUNT", "应为数字金额（万元）", row, col, "请删除文字、单位或空格，只保留数字",
+                       found=raw, part=part)
             return ZERO
         if not in_range(value):
-            self.error("R-AMOUNT", f"金额 {clean(raw)} 过大，不可能是一个单位的预算（万元）", row, col,
-                       "请核对金额与单位（万元）", part=part)
+            self.error("R-AMOUNT", "金额过大，不可能是一个单位的预算", row, col, "请核对金额与单位（万元）",
+                       expected="小于 1 万亿（万元）", found=raw, part=part)
             return ZERO
         if value < 0:
-            self.error("R-AMOUNT", f"金额不能为负数，实为 {value}", row, col, part=part)
+            self.error("R-AMOUNT", "金额不能为负数", row, col, found=raw, part=part)
             return ZERO
         if not value:
             return ZERO                         # also "-0": never printed as -0.00
         rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)     # money(value), without converting again
         if rounded != value and decimals(value) > 2:               # only a changed amount can have 3 decimals
-            self.log.add("R-DEC", self.name, f"{column_letter(col)}{row}",
-                         f"金额 {value} 超过两位小数，已四舍五入为 {rounded}", level=WARNING,
-                         fix="请核对，金额以万元为单位保留两位小数")
+            self.log.add("R-DEC", self.name, f"{column_letter(col)}{row}", f"金额超过两位小数，已四舍五入为 {rounded}",
+                         found=str(value), level=WARNING, fix="请核对，金额以万元为单位保留两位小数")
         return rounded
 
     def integer(self, row: int, col: int, label: str, *, part: Part | None = _OWN) -> int | None:
@@ -103,10 +103,11 @@ class SheetCells:
             if value != value.to_integral_value():
                 raise ValueError
         except (InvalidOperation, ValueError):
-            self.error("R-INT", f"“{label}”应为整数，实为“{clean(raw)}”", row, col, "请只填写数字", part=part)
+            self.error("R-INT", f"“{label}”应为整数", row, col, "请只填写数字", found=raw, part=part)
             return None
         if not 0 <= value < MAX_COUNT:
-            self.error("R-INT", f"“{label}”应为非负整数，实为 {clean(raw)}", row, col, part=part)
+            what = "不能为负数" if value < 0 else "过大"
+            self.error("R-INT", f"“{label}”{what}", row, col, expected="非负整数", found=raw, part=part)
             return None
         return int(value)
 
@@ -123,7 +124,7 @@ class SheetCells:
         else:
             text = clean(raw)
         if not (text.isascii() and text.isdigit()):
-            self.error("R-CODE", f"科目编码应为数字，实为“{text}”", row, col, "类/款/项编码按文本填写，如 208、05、05")
+            self.error("R-CODE", "科目编码应为数字", row, col, "类/款/项编码按文本填写，如 208、05、05", found=text)
             return None
         return text
 
