@@ -1,6 +1,7 @@
 """Bad workbooks: each case builds its file under tmp_path (openpyxl edits or raw zip edits of the sample) and
-runs the CLI. A case that cannot be read exits ≠ 0 with a Chinese message naming the file (and the sheet and
-cell where there is one), no traceback, and no output file. A case the tool copes with builds normally."""
+runs the CLI. A workbook that cannot be read as a whole exits 2; one that reads but has wrong cells exits 1 with
+every finding (R-… rule, sheet and cell) in one run. Either way: a Chinese message naming the file (and the sheet
+and cell where there is one), no traceback, and no output file. A case the tool copes with builds normally."""
 from __future__ import annotations
 
 import os
@@ -227,7 +228,8 @@ def indicator_first_level1_empty(wb):
 
 T3, T6 = "表3 单位支出总体情况表", "表6 一般公共预算基本支出情况表"
 
-# id → (builder, expected exit code, substrings the output must contain, "sheet!cell" or None)
+# id → (builder, expected exit code (2: unreadable as a whole, 1: wrong cells), substrings the output must contain,
+# "sheet!cell" or None)
 UNREADABLE = {
     "text-file": (raw_bytes("单位,金额\n昌吉,1\n".encode()), 2, ["不是 Excel 工作簿"], None),
     "png-bytes": (raw_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100), 2, ["不是 Excel 工作簿"], None),
@@ -244,39 +246,39 @@ UNREADABLE = {
     "missing-unit-info": (delete_sheet("单位信息"), 2, ["缺少工作表", "单位信息"], None),
     "missing-projects": (delete_sheet("项目信息"), 2, ["缺少工作表", "项目信息"], None),
     "two-t3": (via_openpyxl(duplicate_t3_sheet), 2, ["两张表3"], None),
-    "missing-header-column": (clear_column_header(3, "F", range(4, 8)), 2, ["缺少表头", "基本支出"], f"{T3}!F"),
-    "missing-marker-row": (cells(3, A7=None, B7=None, C7=None, D7=None), 2, ["找不到表头最后一行"], f"{T3}!A1"),
-    "text-amount": (cells(6, D9="四十一"), 2, ["应为数字金额", "四十一"], f"{T6}!D9"),
-    "amount-with-unit": (cells(6, D9="41.54万元"), 2, ["应为数字金额"], f"{T6}!D9"),
-    "nan-amount": (cells(6, D9="NaN"), 2, ["应为数字金额", "NaN"], f"{T6}!D9"),
-    "infinite-amount": (cells(6, D9="Infinity"), 2, ["应为数字金额", "Infinity"], f"{T6}!D9"),
-    "infinite-year": (cells("单位信息", B4="Infinity"), 2, ["应为整数"], "单位信息!B4"),
-    "boolean-amount": (cells(6, D9=True), 2, ["应为数字金额"], f"{T6}!D9"),
-    "negative-amount": (cells(6, D9=-41.54), 2, ["不能为负数"], f"{T6}!D9"),
+    "missing-header-column": (clear_column_header(3, "F", range(4, 8)), 1, ["缺少表头", "基本支出"], f"{T3}!F"),
+    "missing-marker-row": (cells(3, A7=None, B7=None, C7=None, D7=None), 1, ["找不到表头最后一行"], f"{T3}!A1"),
+    "text-amount": (cells(6, D9="四十一"), 1, ["应为数字金额", "四十一"], f"{T6}!D9"),
+    "amount-with-unit": (cells(6, D9="41.54万元"), 1, ["应为数字金额"], f"{T6}!D9"),
+    "nan-amount": (cells(6, D9="NaN"), 1, ["应为数字金额", "NaN"], f"{T6}!D9"),
+    "infinite-amount": (cells(6, D9="Infinity"), 1, ["应为数字金额", "Infinity"], f"{T6}!D9"),
+    "infinite-year": (cells("单位信息", B4="Infinity"), 1, ["应为整数"], "单位信息!B4"),
+    "boolean-amount": (cells(6, D9=True), 1, ["应为数字金额"], f"{T6}!D9"),
+    "negative-amount": (cells(6, D9=-41.54), 1, ["不能为负数"], f"{T6}!D9"),
     "formula-no-cache": (cells(6, D7="=SUM(D8,D19)"), 2, ["公式", "没有保存计算结果", "Excel", "WPS"], f"{T6}!D7"),
     "formula-error-value": (xml_sub(T6_PART, r'<c r="D7" s="14" t="n"><v>189.31</v></c>',
-                                    '<c r="D7" s="14" t="e"><f>1/0</f><v>#DIV/0!</v></c>'), 2, ["#DIV/0!"], f"{T6}!D7"),
-    "merged-data": (merge(3, "E9:F9"), 2, ["合并单元格", "E9:F9"], f"{T3}!E9"),
+                                    '<c r="D7" s="14" t="e"><f>1/0</f><v>#DIV/0!</v></c>'), 1, ["#DIV/0!"], f"{T6}!D7"),
+    "merged-data": (merge(3, "E9:F9"), 1, ["合并单元格", "E9:F9"], f"{T3}!E9"),
     "million-rows": (million_rows, 2, ["行", "上限"], None),
     "zip-bomb": (zip_bomb, 2, ["压缩炸弹"], None),
     "huge-dimension": (xml_sub(T11_PART, r'<dimension ref="[^"]+"/>', '<dimension ref="A1:J1048576"/>'), 2,
                        ["1048576", "上限"], None),
-    "code-letters": (cells(3, A9="2O8"), 2, ["科目编码应为数字"], f"{T3}!A9"),
-    "code-wrong-length": (cells(3, A9="20"), 2, ["3 位"], f"{T3}!A9"),
-    "code-incomplete": (cells(3, A10=None), 2, ["编码不完整"], f"{T3}!A10"),
-    "missing-name": (cells(3, D10=None), 2, ["缺少科目名称"], f"{T3}!D10"),
-    "two-total-rows": (cells(3, A9=None, D9="总计"), 2, ["两行"], f"{T3}!D9"),
-    "t1-unknown-income": (cells(1, A10="2. 基金"), 2, ["无法识别的收入项目"], "表1 单位收支总体情况表!A10"),
-    "t1-class-no-code": (cells(1, C17="城乡社区支出"), 2, ["类编码 名称"], "表1 单位收支总体情况表!C17"),
-    "t10-unknown-label": (cells(10, A9="招待费"), 2, ["无法识别的行"], "表10 财政拨款“三公”经费支出情况表!A9"),
-    "bad-date": (cells("单位信息", B5="去年"), 2, ["应为日期"], "单位信息!B5"),
-    "bad-year": (cells("单位信息", B4="二〇二五"), 2, ["应为整数"], "单位信息!B4"),
-    "missing-unit-name": (cells("单位信息", B2=None), 2, ["单位名称", "未填写"], "单位信息!B2"),
-    "bad-category": (cells("上年预算及变动原因", A2="收益"), 2, ["类别应为"], "上年预算及变动原因!A2"),
-    "missing-last-year": (cells("上年预算及变动原因", D3=None), 2, ["缺少上年预算数"], "上年预算及变动原因!D3"),
-    "duplicate-comparison": (cells("上年预算及变动原因", B3="一般公共预算"), 2, ["重复"], "上年预算及变动原因!B3"),
-    "indicator-level1-empty": (via_openpyxl(indicator_first_level1_empty), 2, ["一级指标"], "单位整体绩效指标!A2"),
-    "missing-column-in-row-sheet": (cells("项目信息", B1=None), 2, ["缺少列", "设立的政策依据"], "项目信息!B1"),
+    "code-letters": (cells(3, A9="2O8"), 1, ["科目编码应为数字"], f"{T3}!A9"),
+    "code-wrong-length": (cells(3, A9="20"), 1, ["3 位"], f"{T3}!A9"),
+    "code-incomplete": (cells(3, A10=None), 1, ["编码不完整"], f"{T3}!A10"),
+    "missing-name": (cells(3, D10=None), 1, ["缺少科目名称"], f"{T3}!D10"),
+    "two-total-rows": (cells(3, A9=None, D9="总计"), 1, ["两行"], f"{T3}!D9"),
+    "t1-unknown-income": (cells(1, A10="2. 基金"), 1, ["无法识别的收入项目"], "表1 单位收支总体情况表!A10"),
+    "t1-class-no-code": (cells(1, C17="城乡社区支出"), 1, ["类编码 名称"], "表1 单位收支总体情况表!C17"),
+    "t10-unknown-label": (cells(10, A9="招待费"), 1, ["无法识别的行"], "表10 财政拨款“三公”经费支出情况表!A9"),
+    "bad-date": (cells("单位信息", B5="去年"), 1, ["应为日期"], "单位信息!B5"),
+    "bad-year": (cells("单位信息", B4="二〇二五"), 1, ["应为整数"], "单位信息!B4"),
+    "missing-unit-name": (cells("单位信息", B2=None), 1, ["单位名称", "未填写"], "单位信息!B2"),
+    "bad-category": (cells("上年预算及变动原因", A2="收益"), 1, ["类别应为"], "上年预算及变动原因!A2"),
+    "missing-last-year": (cells("上年预算及变动原因", D3=None), 1, ["缺少上年预算数"], "上年预算及变动原因!D3"),
+    "duplicate-comparison": (cells("上年预算及变动原因", B3="一般公共预算"), 1, ["重复"], "上年预算及变动原因!B3"),
+    "indicator-level1-empty": (via_openpyxl(indicator_first_level1_empty), 1, ["一级指标"], "单位整体绩效指标!A2"),
+    "missing-column-in-row-sheet": (cells("项目信息", B1=None), 1, ["缺少列", "设立的政策依据"], "项目信息!B1"),
     "duplicate-rows": (cells(6, B10="01"), 1, ["C-DUP"], f"{T6}!A10"),
 }
 

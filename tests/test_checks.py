@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from budgetreport.build import run_checks
 from budgetreport.checks import RULES, run_all
 from budgetreport.cli import app
-from budgetreport.findings import ERROR, WARNING
+from budgetreport.findings import ERROR, READ_RULES, WARNING
 from budgetreport.read import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,6 +166,13 @@ def test_docs_list_every_rule():
     for r in RULES.values():
         assert f"`{r.id}`" in doc, f"docs/checks.md lacks {r.id}"
         assert r.title in doc, f"docs/checks.md: description of {r.id} differs from the registry"
+
+
+def test_docs_list_every_reader_rule():
+    doc = CHECKS_DOC.read_text(encoding="utf-8")
+    for rule_id, (level, title) in READ_RULES.items():
+        assert f"| `{rule_id}` | {level} | {title} |" in doc, f"docs/checks.md: {rule_id} differs from READ_RULES"
+    assert not set(READ_RULES) & set(RULES)
 
 
 def test_sample_has_no_errors_and_the_documented_reminders():

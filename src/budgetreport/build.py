@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .checks import run_all
 from .derive import derive
 from .errors import BudgetError
-from .findings import ERROR, WARNING, Finding, from_error
+from .findings import ERROR, WARNING, Finding, from_error, ordered
 from .model import Budget
 from .outputs import fit_stem, write_together
 from .read import read_workbook
@@ -53,9 +53,10 @@ def check_readable(workbook: Path) -> None:
 
 
 def run_checks(budget: Budget) -> list[Finding]:
-    """Reader reminders plus every cross-table rule (budgetreport.checks), errors first."""
+    """Reader reminders plus every cross-table rule (budgetreport.checks), in `check`'s order: errors first, by sheet
+    in workbook order (budget.sheets keeps it), row and column."""
     findings = [from_error(w) for w in budget.warnings] + run_all(budget)
-    return sorted(findings, key=lambda f: f.level != ERROR)
+    return ordered(findings, list(budget.sheets.values()))
 
 
 class CheckFailed(BudgetError):

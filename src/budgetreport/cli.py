@@ -121,30 +121,14 @@ def build_cmd(
 def check_cmd(
     workbook: Path = typer.Argument(..., help="要校验的工作簿（.xlsx）。", show_default=False),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text（逐行）或 json。"),
+    annotate: bool = typer.Option(False, "--annotate", "-a",
+                                  help="另存一份“工作簿（校验意见）.xlsx”：问题单元格标红/黄并加批注，首页列出全部问题。"),
+    outdir: Optional[Path] = typer.Option(None, "--out", "-o", help="校验意见副本的输出文件夹；默认与工作簿同一文件夹。"),
 ) -> None:
-    """只校验工作簿（勾稽关系、格式），不生成文件。退出码：0 无错误，1 有错误，2 无法读取。"""
-    from .build import run_checks
-    from .read import read_workbook
-    try:
-        budget = read_workbook(workbook)
-    except BudgetError as exc:
-        if fmt is Format.json:
-            print(json.dumps({"file": str(workbook), "readable": False, "error": str(exc),
-                              "sheet": exc.sheet, "cell": exc.cell}, ensure_ascii=False, indent=2))
-            raise typer.Exit(EXIT_INPUT)
-        _fail(exc)
-        return
-    findings = run_checks(budget)
-    errors = sum(1 for f in findings if f.level == ERROR)
-    if fmt is Format.json:
-        print(json.dumps({"file": str(workbook), "readable": True, "errors": errors,
-                          "warnings": len(findings) - errors, "findings": [f.to_dict() for f in findings]},
-                         ensure_ascii=False, indent=2))
-    else:
-        for f in findings:
-            out.print(_finding_line(f), soft_wrap=True)
-        out.print(f"{workbook.name}：{errors} 处错误，{len(findings) - errors} 处提醒。")
-    raise typer.Exit(EXIT_RULES if errors else EXIT_OK)
+    """只校验工作簿（勾稽关系、格式），一次列出全部问题，不生成报告。退出码：0 无错误，1 有错误，2 无法读取。"""
+    from .check_report import run_check
+    raise typer.Exit(run_check(workbook, as_json=fmt is Format.json, annotate=annotate, outdir=outdir, out=out,
+                               err=err))
 
 
 @app.command("init")

@@ -1,11 +1,55 @@
-"""Money and percentages: Decimal, rounded half-up (四舍五入) to 2 places. Never float, never round()."""
+"""Money and percentages: Decimal, rounded half-up (四舍五入) to 2 places. Never float, never round().
+
+Text typed into an amount cell is read strictly (docs/checks.md, R-AMOUNT): plain digits with an optional sign and
+decimal point, or digits grouped by ASCII commas in threes ("1,234.56", "12,345"). Anything else is an error, never
+a guess: "26,07" or "26，07" (the Chinese IME comma typed for the point) must not become 2607, and "1,23,456"
+(lakh grouping) is not ours either. The full-width comma "，" is never read as a thousands separator, because it is
+what a clerk's IME gives for the point.
+"""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+# 万元. No unit's budget comes near it (a whole province's is ~10^8 万元); far below what Decimal's 28 digits can
+# quantize to cents, so every sum and share computed later stays exact.
+MAX_AMOUNT = Decimal(10) ** 12
+
+_PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_EMPTY_TEXTS = ("", "-", "—", "－")
+
+
+class AmountError(ValueError):
+    """Text that is not an amount; `reason` and `fix` are Chinese, for the clerk."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
+_NOT_A_NUMBER = "请删除文字、单位或空格，只保留数字"
+_GROUPING_FIX = "小数点请用半角“.”；千位分隔符可以不写，写则为 1,234.56 的形式"
+
+
+def parse_amount_text(text: str) -> Decimal:
+    """Text → exact Decimal, by the rules in the module docstring; AmountError otherwise."""
+    text = text.strip()
+    if text in _EMPTY_TEXTS:
+        return ZERO
+    if "，" in text:
+        raise AmountError("含全角逗号“，”", _GROUPING_FIX)
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            raise AmountError("千位分隔符“,”的位置不对", _GROUPING_FIX)
+        text = text.replace(",", "")
+    elif not _PLAIN.fullmatch(text):
+        raise AmountError("", _NOT_A_NUMBER)
+    return Decimal(text)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -13,17 +57,14 @@ def to_decimal(value: object) -> Decimal:
     if value is None or value == "":
         return ZERO
     if isinstance(value, Decimal):
-        return value
+        return _finite(value)
     if isinstance(value, bool):
         raise InvalidOperation("boolean is not an amount")
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         return _finite(Decimal(repr(value)))
-    text = str(value).strip().replace(",", "").replace("，", "")
-    if text in ("", "-", "—"):
-        return ZERO
-    return _finite(Decimal(text))
+    return parse_amount_text(str(value))
 
 
 def _finite(d: Decimal) -> Decimal:
@@ -31,6 +72,11 @@ def _finite(d: Decimal) -> Decimal:
     if not d.is_finite():
         raise InvalidOperation(f"{d} is not a number")
     return d
+
+
+def in_range(d: Decimal) -> bool:
+    """Whether |d| < MAX_AMOUNT, so that quantizing it and every sum of such amounts is exact."""
+    return d.copy_abs() < MAX_AMOUNT
 
 
 def money(value: object) -> Decimal:

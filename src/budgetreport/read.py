@@ -1,29 +1,41 @@
-"""Stage 1, read: the standard workbook → `model.Budget`.
+"""Stage 1, read: the standard workbook → `model.Budget`, and every problem met on the way as a `Finding`.
 
-Every problem becomes a `BudgetError` naming the sheet and the Excel cell. Reminders (提醒) that do not stop the
-build (an amount with more than 2 decimals, an unknown extra sheet) are collected in `Budget.warnings`.
+    read_budget(path) -> Reading       the Budget as far as it could be read, every finding of the reader, and
+                                       which parts of the Budget hold a stand-in because a cell was wrong
+    read_workbook(path) -> Budget      the complete Budget, or FindingsError with every finding (the reader's and
+                                       the rules' on what could be read) when any is an error
+
+A problem in one cell is recorded (rule id R-…, sheet!cell, what was found, the fix) and reading goes on with the
+next cell: a wrong amount reads as 0, a row with a wrong code is left out, a table whose header cannot be found
+reads as empty — and the part of the Budget it went into is marked unreadable, so no rule draws conclusions from
+a stand-in (checks.run_rules skips the rules that would read it). Only a workbook that cannot be read as a whole
+raises BudgetError here: not a workbook, damaged, encrypted, a required sheet missing, two sheets for one table.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 from . import layout
 from .cellref import column_letter
 from .errors import BudgetError
+from .findings import ERROR, WARNING, Finding, FindingsError, ordered
 from .layout import MONEY, TEXT, KeyValueSheet, RowSheet, TableSpec
 from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Project, Row, Staff, Table,
                     UnitInfo, UnitPerformance)
-from .money import CENT, ZERO, decimals, money, to_decimal
+from .money import ZERO
+from .read_cells import Log as _Log, Part, SheetCells as _Sheet, Unreadable as _Unreadable
 from .text import clean, norm, strip_period
 from .workbook_io import Grid as Worksheet, open_report_workbook as open_workbook
 
 _TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")
 _CODE_NAME = re.compile(r"^\s*(\d{3,7})\s*(.*)$")
 MAX_HEADER_SCAN = 30
+YEARS = range(2000, 2101)                       # 预算年度
 _NORMS: dict[str, str] = {}                     # text → norm(text): the same labels are compared in every unit
 
 
@@ -39,73 +51,18 @@ def _norm(value: object) -> str:
     return result
 
 
-class _Sheet:
-    """A worksheet plus what we need to say where a problem is."""
+@dataclass
+class Reading:
+    """What the reader made of one workbook."""
+    budget: Budget
+    findings: list[Finding]                     # in the order a clerk reads them (findings.ordered)
+    unreadable: dict[Part, str] = field(default_factory=dict)   # Budget part → the sheet it comes from
+    sheet_order: list[str] = field(default_factory=list)        # every sheet's title, in workbook order
+    file: str = ""
 
-    def __init__(self, ws: Worksheet, warnings: list[BudgetError]) -> None:
-        self.ws = ws
-        self.name = ws.title
-        self.warnings = warnings
-        self.value: Callable[[int, int], Any] = ws.value     # (row, col) → cell value; no wrapper per cell
-        self.cell = ws.cells.get                # ((row, col)) → cell value: no Python call at all, for hot loops
-
-    def error(self, message: str, row: int, col: int, hint: str | None = None) -> BudgetError:
-        return BudgetError(message, sheet=self.name, cell=f"{column_letter(col)}{row}", hint=hint)
-
-    def amount(self, row: int, col: int, *, allow_negative: bool = False) -> Decimal:
-        raw = self.cell((row, col))
-        if raw is None:
-            return ZERO                         # most amount cells are empty: skip the Decimal work
-        if isinstance(raw, str) and raw.strip().startswith("="):
-            raise self.error(f"公式“{raw.strip()}”没有计算结果", row, col,
-                             "请用 Excel 或 WPS 打开该文件并保存一次，使公式结果写入文件")
-        try:
-            value = to_decimal(raw)
-        except (InvalidOperation, ValueError):
-            raise self.error(f"应为数字金额（万元），实为“{clean(raw)}”", row, col,
-                             "请删除文字、单位或空格，只保留数字") from None
-        if value < 0 and not allow_negative:
-            raise self.error(f"金额不能为负数，实为 {value}", row, col)
-        rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)     # money(value), without converting again
-        if rounded != value and decimals(value) > 2:               # only a changed amount can have 3 decimals
-            self.warnings.append(BudgetError(
-                f"金额 {value} 超过两位小数，已四舍五入为 {rounded}", sheet=self.name,
-                cell=f"{column_letter(col)}{row}", rule="R-DEC"))
-        return rounded
-
-    def integer(self, row: int, col: int) -> int:
-        raw = self.value(row, col)
-        try:
-            value = to_decimal(raw)
-            if value != value.to_integral_value():
-                raise ValueError
-            return int(value)
-        except (InvalidOperation, ValueError):
-            raise self.error(f"应为整数，实为“{clean(raw)}”", row, col) from None
-
-    def text(self, row: int, col: int) -> str:
-        return clean(self.cell((row, col)))
-
-    def code_part(self, row: int, col: int, width: int) -> str:
-        """A 类/款/项 code cell: text "05"; a number 5 (Excel dropped the zero) is padded back."""
-        raw = self.cell((row, col))
-        if raw is None or clean(raw) == "":
-            return ""
-        if isinstance(raw, (int, float)) and float(raw).is_integer():
-            text = str(int(raw)).zfill(width)
-        else:
-            text = clean(raw)
-        if not text.isdigit():
-            raise self.error(f"科目编码应为数字，实为“{text}”", row, col)
-        return text
-
-    def blank_row(self, row: int, ncols: int) -> bool:
-        cell = self.cell
-        for c in range(1, ncols + 1):
-            v = cell((row, c))
-            if v is not None and clean(v):      # clean(None) is "": most cells of a blank row are None
-                return False
-        return True
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == ERROR]
 
 
 # --------------------------------------------------------------------------- sheet lookup
@@ -141,8 +98,11 @@ def _find_sheets(wb, warnings: list[BudgetError]) -> tuple[dict[int, Worksheet],
 
 # --------------------------------------------------------------------------- table sheets
 
+_KEEP_HEADER = "请勿插入、删除或移动列；可用 budgetreport init 生成的标准表头对照"
+
+
 def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
-    """The marker row, after checking every column's header label is where the layout says."""
+    """The marker row, after checking every column's header label is where the layout says (else _Unreadable)."""
     ncols = len(spec.columns)
     marker_row = 0
     for r in range(1, min(sheet.ws.max_row, MAX_HEADER_SCAN) + 1):
@@ -150,14 +110,16 @@ def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
             marker_row = r
             break
     if not marker_row:
-        raise BudgetError(f"找不到表头最后一行（A 列为“{spec.marker}”的行）", sheet=sheet.name, cell="A1",
-                          hint="请保留标准表头，不要删除表头行")
+        raise sheet.unreadable("R-TABLE", f"找不到表头最后一行（A 列为“{spec.marker}”的行），整张表无法读取", 1, 1,
+                               "请保留标准表头，不要删除表头行")
     top = max(1, marker_row - len(spec.header) - 2)
     block = [[_norm(sheet.value(r, c)) for r in range(top, marker_row + 1)] for c in range(1, ncols + 1)]
-    for index, column in enumerate(spec.columns, start=1):
-        if _norm(column.label) not in block[index - 1]:
-            raise sheet.error(f"缺少表头“{column.label}”（第 {index} 列）", marker_row - 1 if marker_row > 1 else 1,
-                              index, "请勿插入、删除或移动列；可用 budgetreport init 生成的标准表头对照")
+    missing = [(i, c) for i, c in enumerate(spec.columns, start=1) if _norm(c.label) not in block[i - 1]]
+    for index, column in missing:
+        sheet.error("R-TABLE", f"缺少表头“{column.label}”（第 {index} 列），整张表无法读取",
+                    marker_row - 1 if marker_row > 1 else 1, index, _KEEP_HEADER)
+    if missing:
+        raise _Unreadable()
     letters = {c.key: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
     return marker_row, letters
 
@@ -165,8 +127,8 @@ def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
 def _merged_in_data(sheet: _Sheet, first_data_row: int) -> None:
     for rng in sheet.ws.merged_ranges:
         if rng.max_row >= first_data_row:
-            raise BudgetError(f"数据区不能有合并单元格（{rng.coord}）", sheet=sheet.name,
-                              cell=rng.coord.split(":")[0], hint="请取消合并，每个单元格单独填写")
+            sheet.error("R-TABLE", f"数据区不能有合并单元格（{rng.coord}）", max(rng.min_row, first_data_row),
+                        rng.min_col, "请取消合并，每个单元格单独填写")
 
 
 def _data_rows(sheet: _Sheet, start: int, ncols: int):
@@ -179,20 +141,36 @@ def _values(sheet: _Sheet, spec: TableSpec, r: int) -> dict[str, Decimal]:
     return {c.key: sheet.amount(r, i) for i, c in enumerate(spec.columns, start=1) if c.kind == MONEY}
 
 
-def _function_code(sheet: _Sheet, r: int) -> str:
-    """类/款/项 over columns A–C → "2080505"; a full code typed into A alone is accepted too."""
+def _width(sheet: _Sheet, code: str, r: int, col: int, width: int, level: str) -> bool:
+    if code and len(code) != width:
+        sheet.error("R-CODE", f"{level}编码应为 {width} 位", r, col, "类/款/项编码按文本填写，如 208、05、05", found=code)
+        return False
+    return True
+
+
+def _function_code(sheet: _Sheet, r: int) -> str | None:
+    """类/款/项 over columns A–C → "2080505"; a full code typed into A alone is accepted too; None when wrong."""
     cls, kuan, xiang = sheet.code_part(r, 1, 3), sheet.code_part(r, 2, 2), sheet.code_part(r, 3, 2)
+    if cls is None or kuan is None or xiang is None:
+        return None
     if len(cls) in (5, 7) and not kuan and not xiang:
         return cls
-    if cls and len(cls) != 3:
-        raise sheet.error(f"类级编码应为 3 位，实为“{cls}”", r, 1)
-    if kuan and len(kuan) != 2:
-        raise sheet.error(f"款级编码应为 2 位，实为“{kuan}”", r, 2)
-    if xiang and len(xiang) != 2:
-        raise sheet.error(f"项级编码应为 2 位，实为“{xiang}”", r, 3)
-    if (kuan and not cls) or (xiang and not kuan):
-        raise sheet.error("科目编码不完整：填了下级编码却缺少上级编码", r, 1)
-    return cls + kuan + xiang
+    ok = _width(sheet, cls, r, 1, 3, "类级") & _width(sheet, kuan, r, 2, 2, "款级") & _width(sheet, xiang, r, 3, 2, "项级")
+    if ok and ((kuan and not cls) or (xiang and not kuan)):
+        sheet.error("R-CODE", "科目编码不完整：填了下级编码却缺少上级编码", r, 1, "类行只填“类”，款行填“类”“款”，项行三列都填")
+        return None
+    return cls + kuan + xiang if ok else None
+
+
+def _economic_code(sheet: _Sheet, r: int) -> str | None:
+    cls, kuan = sheet.code_part(r, 1, 3), sheet.code_part(r, 2, 2)
+    if cls is None or kuan is None:
+        return None
+    ok = _width(sheet, cls, r, 1, 3, "类级") & _width(sheet, kuan, r, 2, 2, "款级")
+    if ok and kuan and not cls:
+        sheet.error("R-CODE", "科目编码不完整：填了款级编码却缺少类级编码", r, 1, "款行填“类”“款”两列")
+        return None
+    return cls + kuan if ok else None
 
 
 def _read_code_table(sheet: _Sheet, spec: TableSpec, name_col: int, code_cols: int) -> Table:
@@ -201,30 +179,26 @@ def _read_code_table(sheet: _Sheet, spec: TableSpec, name_col: int, code_cols: i
     table = Table(spec.number, spec.title, sheet.name, letters)
     text_cols = {c.key: i for i, c in enumerate(spec.columns, start=1) if c.kind == TEXT and c.key != "name"}
     for r in _data_rows(sheet, marker + 1, len(spec.columns)):
-        if code_cols == 3:
-            code = _function_code(sheet, r)
-        else:
-            cls, kuan = sheet.code_part(r, 1, 3), sheet.code_part(r, 2, 2)
-            if cls and len(cls) != 3:
-                raise sheet.error(f"类级编码应为 3 位，实为“{cls}”", r, 1)
-            if kuan and len(kuan) != 2:
-                raise sheet.error(f"款级编码应为 2 位，实为“{kuan}”", r, 2)
-            code = cls + kuan
+        code = _function_code(sheet, r) if code_cols == 3 else _economic_code(sheet, r)
         name = sheet.text(r, name_col)
-        row = Row(r, code, name, _values(sheet, spec, r), {k: sheet.text(r, c) for k, c in text_cols.items()})
+        values = _values(sheet, spec, r)
+        if code is None:
+            continue                            # logged; the row is left out
+        row = Row(r, code, name, values, {k: sheet.text(r, c) for k, c in text_cols.items()})
         if not code:
             if _norm(name) in ("总计", "合计"):
                 if table.total is not None:
-                    raise sheet.error("有两行“总计”", r, name_col)
-                table.total = row
+                    sheet.error("R-TABLE", f"有两行“总计”（第 {table.total.row} 行已有）", r, name_col, "请删除多余的一行")
+                else:
+                    table.total = row
                 continue
-            raise sheet.error(f"缺少科目编码（科目名称“{name}”）", r, 1, "类/款/项编码按文本填写，如 208、05、05")
+            sheet.error("R-CODE", f"缺少科目编码（科目名称“{name}”）", r, 1, "类/款/项编码按文本填写，如 208、05、05")
+            continue
         if not name:
-            raise sheet.error(f"科目 {code} 缺少科目名称", r, name_col)
+            sheet.error("R-CODE", f"科目 {code} 缺少科目名称", r, name_col)
         table.rows.append(row)
     if table.total is None and table.rows:
-        raise BudgetError("缺少“总计”行", sheet=sheet.name, cell=f"{column_letter(name_col)}{marker + 1}",
-                          hint="表格第一行数据应为总计行")
+        sheet.error("R-TABLE", "缺少“总计”行", marker + 1, name_col, "表格第一行数据应为总计行")
     return table
 
 
@@ -240,8 +214,8 @@ def _read_labelled_table(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str,
         if items is not None:
             key = by_label.get(_norm(label))
             if key is None:
-                raise sheet.error(f"无法识别的行“{label}”", r, 1,
-                                  "应为：" + "、".join(lbl for _, lbl in items))
+                sheet.error("R-ROW", "无法识别的行", r, 1, "应为：" + "、".join(lbl for _, lbl in items), found=label)
+                continue
             row.code = key
             if key == "total":
                 table.total = row
@@ -251,9 +225,38 @@ def _read_labelled_table(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str,
             table.total = row
         else:
             if not label:
-                raise sheet.error("缺少项目名称", r, 1)
+                sheet.error("R-ROW", "有金额却缺少项目名称", r, 1)
             table.rows.append(row)
     return table
+
+
+def _paired_side(sheet: _Sheet, table: PairedTable, by_label: dict[str, str], r: int, left: str,
+                 values: dict[str, Decimal]) -> None:
+    """One 收入 cell of 表1 / 表4: a known label, or 收入总计."""
+    if _norm(left) == "收入总计":
+        table.income_total = Row(r, "", left, values)
+        return
+    key = by_label.get(_norm(left))
+    if key is None:
+        sheet.error("R-ROW", "无法识别的收入项目", r, 1, "请使用标准工作簿中的项目名称", found=left)
+    else:
+        table.income[key] = Row(r, key, left, values)
+
+
+def _expense_side(sheet: _Sheet, table: PairedTable, r: int, right: str, values: dict[str, Decimal]) -> None:
+    """One 支出 cell of 表1 / 表4: "类编码 名称", or 支出总计."""
+    if _norm(right) == "支出总计":
+        table.expense_total = Row(r, "", right, values)
+        return
+    m = _CODE_NAME.match(right)
+    if not m or len(m.group(1)) != 3:
+        sheet.error("R-ROW", "功能分类应写作“类编码 名称”", r, 3, expected="如“208 社会保障和就业支出”", found=right)
+        return
+    code = m.group(1)
+    if code in table.expense:
+        sheet.error("R-ROW", f"功能分类 {code} 重复（第 {table.expense[code].row} 行已有）", r, 3, "请删除多余的一行")
+        return
+    table.expense[code] = Row(r, code, m.group(2).strip(), values)
 
 
 def _read_paired(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str, str], ...]) -> PairedTable:
@@ -270,39 +273,30 @@ def _read_paired(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str, str], .
         left_values = {k: sheet.amount(r, i) for i, k in left_cols}
         right_values = {k: sheet.amount(r, i) for i, k in right_cols}
         if left:
-            if _norm(left) == "收入总计":
-                table.income_total = Row(r, "", left, left_values)
-            else:
-                key = by_label.get(_norm(left))
-                if key is None:
-                    raise sheet.error(f"无法识别的收入项目“{left}”", r, 1, "请使用标准工作簿中的项目名称")
-                table.income[key] = Row(r, key, left, left_values)
+            _paired_side(sheet, table, by_label, r, left, left_values)
         elif any(left_values.values()):
-            raise sheet.error("有金额却没有收入项目名称", r, 1)
+            sheet.error("R-ROW", "有金额却没有收入项目名称", r, 1)
         if right:
-            if _norm(right) == "支出总计":
-                table.expense_total = Row(r, "", right, right_values)
-            else:
-                m = _CODE_NAME.match(right)
-                if not m or len(m.group(1)) != 3:
-                    raise sheet.error(f"功能分类应写作“类编码 名称”，如“208 社会保障和就业支出”，实为“{right}”", r, 3)
-                code = m.group(1)
-                if code in table.expense:
-                    raise sheet.error(f"功能分类 {code} 重复", r, 3)
-                table.expense[code] = Row(r, code, m.group(2).strip(), right_values)
+            _expense_side(sheet, table, r, right, right_values)
         elif any(right_values.values()):
-            raise sheet.error("有金额却没有功能分类", r, 3)
+            sheet.error("R-ROW", "有金额却没有功能分类", r, 3)
     if table.income_total is None:
-        raise BudgetError("缺少“收入总计”行", sheet=sheet.name, cell="A" + str(marker + 1))
+        sheet.error("R-TABLE", "缺少“收入总计”行", marker + 1, 1, "收入栏最后一行应为“收入总计”")
+        table.income_total = Row(marker + 1)
     if table.expense_total is None:
-        raise BudgetError("缺少“支出总计”行", sheet=sheet.name, cell="C" + str(marker + 1))
+        sheet.error("R-TABLE", "缺少“支出总计”行", marker + 1, 3, "支出栏最后一行应为“支出总计”")
+        table.expense_total = Row(marker + 1)
     return table
 
 
 # --------------------------------------------------------------------------- other sheets
 
-def _key_values(sheet: _Sheet, spec: KeyValueSheet) -> tuple[dict[str, Any], dict[str, str]]:
-    """Field key → raw value, and field key → cell address of its value."""
+def _key_values(sheet: _Sheet, spec: KeyValueSheet,
+                part_of: Callable[[str], Part | None]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Field key → value (a stand-in when wrong), and field key → cell address of its value.
+
+    `part_of(field key)` is the Budget part a wrong value leaves unreadable (None: a missing text, read as "").
+    """
     rows: dict[str, int] = {}
     for r in range(1, sheet.ws.max_row + 1):
         label = _norm(sheet.value(r, 1))
@@ -312,34 +306,46 @@ def _key_values(sheet: _Sheet, spec: KeyValueSheet) -> tuple[dict[str, Any], dic
     cells: dict[str, str] = {}
     for f in spec.fields:
         r = rows.get(_norm(f.label))
+        stand_in = None if f.kind in (TEXT, layout.DATE) else (0 if f.kind == layout.INT else ZERO)
+        values[f.key] = stand_in
         if r is None:
             if f.required:
-                raise BudgetError(f"缺少“{f.label}”一行", sheet=sheet.name, cell="A1",
-                                  hint="A 列写项目名称，B 列写内容")
-            values[f.key] = None
+                sheet.error("R-TABLE", f"缺少“{f.label}”一行", max(rows.values(), default=1) + 1, 1,
+                            "A 列写项目名称，B 列写内容", part=None if f.kind == TEXT else part_of(f.key))
             continue
         cells[f.key] = f"B{r}"
         raw = sheet.value(r, 2)
         if clean(raw) == "":
             if f.required and f.kind in (TEXT, layout.INT, layout.DATE, "year"):
-                raise sheet.error(f"“{f.label}”未填写", r, 2, f.help or None)
-            values[f.key] = None if f.kind in (TEXT, layout.DATE) else (0 if f.kind == layout.INT else money(0))
+                sheet.error("R-MISSING", f"“{f.label}”未填写", r, 2, f.help or "",
+                            part=None if f.kind == TEXT else part_of(f.key))
             continue
         if f.kind == MONEY:
-            values[f.key] = sheet.amount(r, 2)
+            values[f.key] = sheet.amount(r, 2, part=part_of(f.key))
         elif f.kind == layout.INT:
-            values[f.key] = sheet.integer(r, 2)
+            values[f.key] = _count(sheet, r, f, part_of(f.key))
         elif f.kind == layout.DATE:
-            values[f.key] = _date(sheet, r, 2)
+            values[f.key] = _date(sheet, r, 2, part_of(f.key))
         else:
             values[f.key] = clean(raw)
     return values, cells
 
 
+def _count(sheet: _Sheet, r: int, f: layout.Field, part: Part | None) -> int:
+    value = sheet.integer(r, 2, f.label, part=part)
+    if value is None:
+        return 0
+    if f.key == "year" and value not in YEARS:
+        sheet.error("R-YEAR", f"预算年度应为 {YEARS[0]}–{YEARS[-1]} 之间的年份", r, 2, "如 2026", found=value,
+                    part=part)
+        return 0
+    return value
+
+
 _DATE_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
-def _date(sheet: _Sheet, r: int, c: int) -> dt.date:
+def _date(sheet: _Sheet, r: int, c: int, part: Part | None) -> dt.date | None:
     raw = sheet.value(r, c)
     if isinstance(raw, dt.datetime):
         return raw.date()
@@ -351,11 +357,14 @@ def _date(sheet: _Sheet, r: int, c: int) -> dt.date:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             pass
-    raise sheet.error(f"应为日期，实为“{clean(raw)}”", r, c, "如 2025-02-08 或 2025年2月8日")
+    sheet.error("R-DATE", "应为日期", r, c, "如 2025-02-08 或 2025年2月8日", found=raw, part=part)
+    return None
 
 
 def _records(sheet: _Sheet, spec: RowSheet):
-    """Yield (excel row, {field key: raw value}) for each non-blank row, columns found by their labels."""
+    """Yield (excel row, {field key: column}) for each non-blank row, columns found by their labels.
+
+    A missing column is logged and the sheet is _Unreadable."""
     header = {_norm(sheet.value(1, c)): c for c in range(1, sheet.ws.max_column + 1) if clean(sheet.value(1, c))}
     cols: dict[str, int] = {}
     for index, f in enumerate(spec.columns, start=1):
@@ -363,42 +372,53 @@ def _records(sheet: _Sheet, spec: RowSheet):
         if c is None and f.may_be_absent:      # a column added later: an older workbook reads it as blank
             continue
         if c is None:
-            raise sheet.error(f"缺少列“{f.label}”", 1, index, "第 1 行应为列名")
-        cols[f.key] = c
+            sheet.error("R-TABLE", f"缺少列“{f.label}”，整张表无法读取", 1, index, "第 1 行应为列名，请按标准工作簿补上")
+        else:
+            cols[f.key] = c
+    if len(cols) != len(spec.columns):
+        raise _Unreadable()
+    rows = []
     for r in range(2, sheet.ws.max_row + 1):
-        if all(clean(sheet.value(r, c)) == "" for c in cols.values()):
-            continue
-        yield r, cols
+        if any(clean(sheet.value(r, c)) != "" for c in cols.values()):
+            rows.append((r, cols))
+    return rows
 
 
 def _require(sheet: _Sheet, spec: RowSheet, r: int, cols: dict[str, int]) -> None:
     for f in spec.columns:
         if f.required and f.kind == TEXT and not sheet.text(r, cols[f.key]):
-            raise sheet.error(f"“{f.label}”未填写", r, cols[f.key], f.help or None)
+            sheet.error("R-MISSING", f"“{f.label}”未填写", r, cols[f.key], f.help or "", part=None)
+
+
+def _comparison(sheet: _Sheet, r: int, cols: dict[str, int],
+                result: dict[tuple[str, str], Comparison]) -> None:
+    """One row of 上年预算及变动原因 into `result`, or a logged error."""
+    categories = {_norm(c): c for c in layout.CMP_CATEGORIES}
+    category = categories.get(_norm(sheet.value(r, cols["category"])))
+    item = sheet.text(r, cols["item"])
+    last_year = sheet.amount(r, cols["last_year"])
+    if category is None:
+        sheet.error("R-ROW", f"类别应为{'、'.join(layout.CMP_CATEGORIES)}之一", r, cols["category"], "请从下拉列表中选择",
+                    found=sheet.value(r, cols["category"]))
+        return
+    if category == layout.CMP_FUNCTION:
+        item = re.sub(r"\s+", "", item)
+    if not item:
+        sheet.error("R-MISSING", "“项目或科目编码”未填写", r, cols["item"])
+        return
+    key = (category, _norm(item) if category != layout.CMP_FUNCTION else item)
+    if key in result:
+        sheet.error("R-ROW", f"{category}“{item}”重复（第 {result[key].row} 行已有）", r, cols["item"], "请删除多余的一行")
+        return
+    if clean(sheet.value(r, cols["last_year"])) == "":
+        sheet.error("R-MISSING", f"{category}“{item}”缺少上年预算数", r, cols["last_year"], "上年没有该项预算请填 0")
+    result[key] = Comparison(category, item, last_year, strip_period(sheet.text(r, cols["reason"])), r)
 
 
 def _comparisons(sheet: _Sheet) -> dict[tuple[str, str], Comparison]:
-    spec = layout.COMPARISONS
     result: dict[tuple[str, str], Comparison] = {}
-    categories = {_norm(c): c for c in layout.CMP_CATEGORIES}
-    for r, cols in _records(sheet, spec):
-        category = categories.get(_norm(sheet.value(r, cols["category"])))
-        if category is None:
-            raise sheet.error(f"类别应为{'、'.join(layout.CMP_CATEGORIES)}之一，实为“{sheet.text(r, cols['category'])}”",
-                              r, cols["category"])
-        item = sheet.text(r, cols["item"])
-        if category == layout.CMP_FUNCTION:
-            item = re.sub(r"\s+", "", item)
-        if not item:
-            raise sheet.error("“项目或科目编码”未填写", r, cols["item"])
-        key = (category, _norm(item) if category != layout.CMP_FUNCTION else item)
-        if key in result:
-            raise sheet.error(f"{category}“{item}”重复（第 {result[key].row} 行已有）", r, cols["item"])
-        raw_last = sheet.value(r, cols["last_year"])
-        if clean(raw_last) == "":
-            raise sheet.error(f"{category}“{item}”缺少上年预算数", r, cols["last_year"], "上年没有该项预算请填 0")
-        result[key] = Comparison(category, item, sheet.amount(r, cols["last_year"]),
-                                 strip_period(sheet.text(r, cols["reason"])), r)
+    for r, cols in _records(sheet, layout.COMPARISONS):
+        _comparison(sheet, r, cols, result)
     return result
 
 
@@ -409,11 +429,10 @@ def _indicators(sheet: _Sheet, spec: RowSheet) -> list[Indicator]:
         _require(sheet, spec, r, cols)
         texts = {f.key: sheet.text(r, cols[f.key]) for f in spec.columns}
         project = texts.get("project", "") or last_project
-        if not out and not texts["level1"]:
-            raise sheet.error("第一行的“一级指标”不能为空", r, cols["level1"])
-        if project != last_project:
-            if not texts["level1"]:
-                raise sheet.error("每个项目第一行的“一级指标”不能为空", r, cols["level1"])
+        if not texts["level1"] and (not out or project != last_project):
+            first = "第一行" if not out else "每个项目第一行"
+            sheet.error("R-MISSING", f"{first}的“一级指标”不能为空", r, cols["level1"], "其下各行留空表示与上一行相同",
+                        part=None)
         last_project = project
         out.append(Indicator(
             level1=texts["level1"], level2=texts["level2"], level3=texts["level3"], value=texts["value"],
@@ -432,74 +451,126 @@ def _projects(sheet: _Sheet) -> list[Project]:
     return out
 
 
-def _purposes(sheet: _Sheet, key: str = "purpose") -> dict[str, str]:
+def _purposes(sheet: _Sheet) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """What each 功能分类 类's money is for: 一般公共预算, 政府性基金 and 国有资本经营 columns, read in one pass (so a
+    wrong cell is reported once)."""
     spec = layout.PURPOSES
-    out: dict[str, str] = {}
+    out: tuple[dict[str, str], dict[str, str], dict[str, str]] = ({}, {}, {})
     for r, cols in _records(sheet, spec):
         _require(sheet, spec, r, cols)
         code = sheet.code_part(r, cols["code"], 3)
-        if key in cols and (key == "purpose" or sheet.text(r, cols[key])):
-            out[code] = strip_period(sheet.text(r, cols[key]))
+        if not code:
+            continue
+        for found, key in zip(out, ("purpose", "fund_purpose", "soe_purpose")):
+            if key in cols and (key == "purpose" or sheet.text(r, cols[key])):
+                found[code] = strip_period(sheet.text(r, cols[key]))
     return out
 
 
 def _unit_info(sheet: _Sheet) -> UnitInfo:
-    v, cells = _key_values(sheet, layout.UNIT_INFO)
+    v, cells = _key_values(sheet, layout.UNIT_INFO, _unit_part)
     departments = [d.strip() for d in re.split(r"[、,，;；]", v["departments"] or "") if d.strip()]
     staff = Staff(v["staff_quota"], v["staff_actual"], v["staff_active"], v["staff_active_last"], v["staff_retired"],
                   v["staff_retired_last"], v["staff_veteran"], v["staff_veteran_last"])
-    return UnitInfo(name=v["name"], code=v["code"] or "", year=v["year"], date=v["date"], kind=v["kind"],
-                    functions=v["functions"], subunits=v["subunits"], departments=departments, staff=staff,
-                    contact=v["contact"], phone=v["phone"], other_matters=v["other_matters"] or "", cells=cells)
+    return UnitInfo(name=v["name"] or "", code=v["code"] or "", year=v["year"], date=v["date"], kind=v["kind"] or "",
+                    functions=v["functions"] or "", subunits=v["subunits"], departments=departments, staff=staff,
+                    contact=v["contact"] or "", phone=v["phone"] or "", other_matters=v["other_matters"] or "",
+                    cells=cells)
 
 
 # --------------------------------------------------------------------------- entry point
 
-def read_workbook(path: str | Path) -> Budget:
-    """Read the standard workbook at `path`; raise BudgetError (with the file, sheet and cell) when it is wrong."""
+def _or_empty(read: Callable[[], Any], stand_in: Callable[[], Any]) -> Any:
+    """`read()`, or `stand_in()` when the sheet cannot be read at all (the finding is logged already)."""
+    try:
+        return read()
+    except _Unreadable:
+        return stand_in()
+
+
+def _tables(s: dict[int, _Sheet]) -> dict[str, Table | PairedTable]:
+    def code_table(n: int, spec: TableSpec, name_col: int, code_cols: int) -> Table:
+        return _or_empty(lambda: _read_code_table(s[n], spec, name_col, code_cols),
+                         lambda: Table(n, spec.title, s[n].name, {}))
+
+    def paired(n: int, spec: TableSpec, items: tuple[tuple[str, str], ...]) -> PairedTable:
+        return _or_empty(lambda: _read_paired(s[n], spec, items),
+                         lambda: PairedTable(n, spec.title, s[n].name, {}, income_total=Row(0), expense_total=Row(0)))
+
+    def labelled(n: int, spec: TableSpec, items: tuple[tuple[str, str], ...] | None) -> Table:
+        return _or_empty(lambda: _read_labelled_table(s[n], spec, items), lambda: Table(n, spec.title, s[n].name, {}))
+
+    return dict(
+        t1=paired(1, layout.T1, layout.T1_INCOME_ITEMS),
+        t2=code_table(2, layout.T2, 4, 3), t3=code_table(3, layout.T3, 4, 3), t4=paired(4, layout.T4,
+                                                                                         layout.T4_INCOME_ITEMS),
+        t5=code_table(5, layout.T5, 4, 3), t6=code_table(6, layout.T6, 3, 2), t7=code_table(7, layout.T7, 4, 3),
+        t8=code_table(8, layout.T8, 4, 3), t9=code_table(9, layout.T9, 4, 3),
+        t10=labelled(10, layout.T10, layout.T10_ITEMS), t11=labelled(11, layout.T11, None))
+
+
+def _others(o: dict[str, _Sheet]) -> dict[str, Any]:
+    perf, _ = _key_values(o[layout.UNIT_PERFORMANCE.name], layout.UNIT_PERFORMANCE, lambda k: ("unit_performance", k))
+    other, other_cells = _key_values(o[layout.OTHER_MATTERS.name], layout.OTHER_MATTERS, lambda k: ("other", k))
+    project_indicators: dict[str, list[Indicator]] = {}
+    for ind in _or_empty(lambda: _indicators(o[layout.PROJECT_INDICATORS.name], layout.PROJECT_INDICATORS), list):
+        project_indicators.setdefault(ind.project, []).append(ind)
+    unit_indicators = _or_empty(lambda: _indicators(o[layout.UNIT_INDICATORS.name], layout.UNIT_INDICATORS), list)
+    purposes, fund_purposes, soe_purposes = _or_empty(lambda: _purposes(o[layout.PURPOSES.name]),
+                                                      lambda: ({}, {}, {}))
+    return dict(
+        unit=_unit_info(o[layout.UNIT_INFO.name]),
+        comparisons=_or_empty(lambda: _comparisons(o[layout.COMPARISONS.name]), dict),
+        purposes=purposes, fund_purposes=fund_purposes, soe_purposes=soe_purposes,
+        projects=_or_empty(lambda: _projects(o[layout.PROJECTS.name]), list),
+        unit_performance=UnitPerformance(goal=perf["goal"] or "", upper=perf["upper"], own=perf["own"],
+                                         other=perf["other"], indicators=unit_indicators),
+        project_indicators=project_indicators,
+        other=OtherMatters(other, other_cells))
+
+
+# Budget part each sheet feeds: what a wrong cell in it leaves unreadable, unless the reader says more precisely.
+_OTHER_PARTS: dict[str, Part] = {
+    layout.UNIT_INFO.name: ("unit",), layout.OTHER_MATTERS.name: ("other",),
+    layout.UNIT_PERFORMANCE.name: ("unit_performance",), layout.UNIT_INDICATORS.name: ("unit_performance", "indicators"),
+    layout.PROJECT_INDICATORS.name: ("project_indicators",), layout.COMPARISONS.name: ("comparisons",),
+    layout.PURPOSES.name: ("purposes",), layout.PROJECTS.name: ("projects",),
+}
+
+
+def read_budget(path: str | Path) -> Reading:
+    """Read the standard workbook at `path` as far as it can be read, recording every problem as a Finding.
+
+    Raises BudgetError (with the file, and the sheet where there is one) only when it cannot be read as a whole."""
     path = Path(path)
-    warnings: list[BudgetError] = []
+    sheet_warnings: list[BudgetError] = []
     try:
         wb = open_workbook(path)
-        tables, others = _find_sheets(wb, warnings)
-        s = {n: _Sheet(ws, warnings) for n, ws in tables.items()}
-        o = {n: _Sheet(ws, warnings) for n, ws in others.items()}
-        unit = _unit_info(o[layout.UNIT_INFO.name])
-        perf_values, _ = _key_values(o[layout.UNIT_PERFORMANCE.name], layout.UNIT_PERFORMANCE)
-        other_values, other_cells = _key_values(o[layout.OTHER_MATTERS.name], layout.OTHER_MATTERS)
-        project_indicators: dict[str, list[Indicator]] = {}
-        for ind in _indicators(o[layout.PROJECT_INDICATORS.name], layout.PROJECT_INDICATORS):
-            project_indicators.setdefault(ind.project, []).append(ind)
-        budget = Budget(
-            source=str(path),
-            unit=unit,
-            t1=_read_paired(s[1], layout.T1, layout.T1_INCOME_ITEMS),
-            t2=_read_code_table(s[2], layout.T2, 4, 3),
-            t3=_read_code_table(s[3], layout.T3, 4, 3),
-            t4=_read_paired(s[4], layout.T4, layout.T4_INCOME_ITEMS),
-            t5=_read_code_table(s[5], layout.T5, 4, 3),
-            t6=_read_code_table(s[6], layout.T6, 3, 2),
-            t7=_read_code_table(s[7], layout.T7, 4, 3),
-            t8=_read_code_table(s[8], layout.T8, 4, 3),
-            t9=_read_code_table(s[9], layout.T9, 4, 3),
-            t10=_read_labelled_table(s[10], layout.T10, layout.T10_ITEMS),
-            t11=_read_labelled_table(s[11], layout.T11, None),
-            comparisons=_comparisons(o[layout.COMPARISONS.name]),
-            purposes=_purposes(o[layout.PURPOSES.name]),
-            fund_purposes=_purposes(o[layout.PURPOSES.name], "fund_purpose"),
-            soe_purposes=_purposes(o[layout.PURPOSES.name], "soe_purpose"),
-            projects=_projects(o[layout.PROJECTS.name]),
-            unit_performance=UnitPerformance(
-                goal=perf_values["goal"], upper=perf_values["upper"], own=perf_values["own"],
-                other=perf_values["other"],
-                indicators=_indicators(o[layout.UNIT_INDICATORS.name], layout.UNIT_INDICATORS)),
-            project_indicators=project_indicators,
-            other=OtherMatters(other_values, other_cells),
-            warnings=warnings,
-            sheets={**{f"t{n}": ws.title for n, ws in tables.items()}, **{n: ws.title for n, ws in others.items()}},
-        )
+        tables, others = _find_sheets(wb, sheet_warnings)
     except BudgetError as exc:
         raise exc.with_file(path.name)
-    for w in warnings:
-        w.with_file(path.name)
-    return budget
+    log = _Log()
+    for w in sheet_warnings:
+        log.add(w.rule or "R-SHEET", w.sheet or "", w.cell or "", w.message, fix=w.hint or "", level=WARNING)
+    s = {n: _Sheet(ws, log, (f"t{n}",)) for n, ws in tables.items()}
+    o = {n: _Sheet(ws, log, _OTHER_PARTS.get(n, (n,))) for n, ws in others.items()}
+    keys = {**{ws.title: f"t{n}" for n, ws in tables.items()}, **{ws.title: n for n, ws in others.items()}}
+    order = [ws.title for ws in wb.worksheets]
+    budget = Budget(source=str(path), **_tables(s), **_others(o),
+                    sheets={keys[title]: title for title in order if title in keys})   # workbook order
+    findings = ordered(log.findings, order)
+    budget.warnings = [f for f in findings if f.level != ERROR]
+    return Reading(budget, findings, log.unreadable, order, path.name)
+
+
+def read_workbook(path: str | Path) -> Budget:
+    """The complete Budget of the workbook at `path`.
+
+    Raises BudgetError when it cannot be read as a whole, and FindingsError — carrying every finding of the reader
+    and of the rules that could run on the rest — when any cell is wrong."""
+    reading = read_budget(path)
+    if reading.errors:
+        from .checks import check_reading     # checks import the model, not the reader: no cycle at import time
+        result = check_reading(reading)
+        raise FindingsError(result.findings, reading.file, [s.rule for s in result.skipped])
+    return reading.budget

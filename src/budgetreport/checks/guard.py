@@ -1,0 +1,60 @@
+"""Keeping rules away from stand-in values: a view of the Budget that refuses the parts the reader could not read.
+
+When a cell is wrong the reader puts a stand-in into the Budget (0 for an amount, an empty table when the header
+is gone) and names the part it went into, as an attribute path: ("t3",), ("unit", "staff"), ("other",). A rule
+reads the Budget through `Guarded`; touching such a part raises `Skip`, and the rule is skipped as a whole (one
+line saying so) instead of reporting a difference that is only the stand-in's. Rules need not declare what they
+read, so a new rule is guarded without any bookkeeping. Used only when something was unreadable: the clean path
+runs the rules on the Budget itself.
+"""
+from __future__ import annotations
+
+import inspect
+from types import FunctionType
+from typing import Any, Mapping
+
+Part = tuple[str, ...]
+
+
+class Skip(Exception):
+    """A rule touched a part of the Budget that could not be read."""
+
+    def __init__(self, part: Part) -> None:
+        super().__init__(".".join(part))
+        self.part = part
+
+
+class Guarded:
+    """`obj` seen at attribute path `path`; attributes on an unreadable path raise Skip."""
+
+    __slots__ = ("_obj", "_path", "_unreadable")
+
+    def __init__(self, obj: Any, unreadable: Mapping[Part, str], path: Part = ()) -> None:
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_unreadable", unreadable)
+
+    def __getattr__(self, name: str) -> Any:
+        obj, unreadable = self._obj, self._unreadable
+        path = self._path + (name,)
+        if path in unreadable:
+            raise Skip(path)
+        static = inspect.getattr_static(type(obj), name, None)
+        if isinstance(static, property):             # Budget.total-like: computed from guarded attributes
+            return static.fget(self)
+        if isinstance(static, FunctionType):         # methods (Budget.comparison) read through the guard too
+            return static.__get__(self)
+        value = getattr(obj, name)
+        if any(p[:len(path)] == path for p in unreadable):
+            return Guarded(value, unreadable, path)  # something below is unreadable: keep guarding
+        return value
+
+    def __getitem__(self, key: Any) -> Any:          # OtherMatters["running_cost"]: an item is a part too
+        path = self._path + (key,)
+        if path in self._unreadable:
+            raise Skip(path)
+        method = inspect.getattr_static(type(self._obj), "__getitem__", None)
+        return method(self, key) if isinstance(method, FunctionType) else self._obj[key]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("rules do not change the budget")
