@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from .build import check_readable
 from .checks import CheckResult, check_workbook
 from .errors import BudgetError
 from .findings import ERROR, Finding
@@ -70,6 +71,7 @@ def run_check(workbook: Path, *, as_json: bool, annotate: bool, outdir: Path | N
               err: Console) -> int:
     """The whole `check` command; → its exit code. The findings are shown even when the copy cannot be written."""
     try:
+        check_readable(workbook)
         result = check_workbook(workbook)
     except BudgetError as exc:
         if as_json:

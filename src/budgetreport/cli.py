@@ -75,10 +75,10 @@ def _fail(exc: BudgetError) -> None:
 def _finding_line(f) -> str:
     """One finding, as the clerk reads it: level, rule, where, what, expected vs found."""
     style = "red" if f.level == ERROR else "yellow"
-    text = f"[{style}]{f.level}[/] [{f.rule}] {f.where}：{f.message}"
+    text = f"{f.where}：{f.message}"
     if f.expected or f.found:
         text += f"，应为 {f.expected}，实为 {f.found}"
-    return text
+    return f"[{style}]{f.level}[/] {escape(f'[{f.rule}] ' + text)}"   # cell text may hold [/x]
 
 
 @app.command("build")

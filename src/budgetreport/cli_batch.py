@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
+from rich.markup import escape
 from rich.table import Table
 
 from .cli_texts import ChineseTyper
@@ -60,7 +61,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
                                    progress=show,
                                    timeout=DEFAULT_TIMEOUT if timeout is None else timeout or None)
             except BudgetError as exc:
-                err.print(f"[bold red]错误[/]：{exc}", soft_wrap=True)
+                err.print(f"[bold red]错误[/]：{escape(str(exc))}", soft_wrap=True)
                 raise typer.Exit(EXIT_INPUT)
 
         if not report.units:
@@ -75,18 +76,18 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             note = u.reason if u.status != "成功" else "、".join(n for n, _ in u.outputs)
             if len(note) > 90:   # the whole reason is in manifest.csv
                 note = note[:88] + "…"
-            table.add_row(u.input, u.unit, status, str(u.warnings), note)
+            table.add_row(escape(u.input), escape(u.unit), status, str(u.warnings), escape(note))
         out.print(table)
         for u in report.units:
             if u.detail:
-                err.print(f"[red]{u.input}[/] 程序内部错误详情：\n{u.detail}", markup=True, soft_wrap=True)
+                err.print(f"[red]{escape(u.input)}[/] 程序内部错误详情：\n{escape(u.detail)}", markup=True, soft_wrap=True)
         not_run = sum(1 for u in report.units if u.reason == INTERRUPTED_REASON)
         out.print(f"共 {len(report.units)} 个单位：成功 {report.count('成功')}，有提醒 {report.count(WARNED)}，"
                   f"失败 {report.failed - not_run}" + (f"，因中断未处理 {not_run}" if not_run else "")
                   + f"；其中未变化跳过 {report.skipped}。用时 {report.elapsed:.1f} 秒。")
         out.print(f"清单：{report.manifest}")
         for problem in report.problems:
-            err.print(f"[bold red]错误[/]：{problem}", soft_wrap=True)
+            err.print(f"[bold red]错误[/]：{escape(str(problem))}", soft_wrap=True)
         if report.interrupted:
             err.print("[yellow]已中断[/]：已完成的单位已保存，再次运行同一命令即可从中断处继续。")
         raise typer.Exit(report.return_code)
@@ -120,7 +121,7 @@ def _register_templates(app: typer.Typer, out: Console, err: Console) -> None:
         try:    # both files or neither: a unit folder with half a template would mix it with the defaults
             write_together(target, {name: defaults.require(name).read_bytes() for name in COPIED_FILES})
         except BudgetError as exc:
-            err.print(f"[bold red]错误[/]：{exc}", soft_wrap=True)
+            err.print(f"[bold red]错误[/]：{escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(EXIT_INPUT)
         for name in COPIED_FILES:
             out.print(f"[green]已复制[/] {target / name}")

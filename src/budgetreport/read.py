@@ -467,6 +467,13 @@ def _purposes(sheet: _Sheet) -> tuple[dict[str, str], dict[str, str], dict[str, 
     return out
 
 
+_UNIT_PARTS: dict[str, Part] = {"year": ("unit", "year"), "date": ("unit", "date"), "subunits": ("unit", "subunits")}
+
+
+def _unit_part(key: str) -> Part:
+    return ("unit", "staff") if key.startswith("staff_") else _UNIT_PARTS.get(key, ("unit", key))
+
+
 def _unit_info(sheet: _Sheet) -> UnitInfo:
     v, cells = _key_values(sheet, layout.UNIT_INFO, _unit_part)
     departments = [d.strip() for d in re.split(r"[、,，;；]", v["departments"] or "") if d.strip()]
