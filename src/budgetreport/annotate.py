@@ -45,17 +45,23 @@ def write_annotated(workbook: Path, findings: list[Finding], out: Path, notes: S
     workbook, out = Path(workbook), Path(out)
     if out.resolve() == workbook.resolve():
         raise BudgetError("校验意见副本不能覆盖原工作簿", file=workbook.name, hint="请换一个输出文件夹")
-    wb = _load(workbook)
-    placed = _mark_cells(wb, findings)
-    _summary(wb, workbook.name, findings, placed, notes)
-    data = io.BytesIO()
-    wb.save(data)
+    data = annotated_bytes(workbook, findings, notes)
     try:
-        write_atomic(out, data.getvalue())
+        write_atomic(out, data)
     except OSError as exc:
         raise BudgetError(f"无法写入校验意见副本 {out}（{exc.strerror or type(exc).__name__}）", file=workbook.name,
                           hint="请检查输出文件夹是否存在、可写，磁盘是否已满，或是否在 Excel 中打开了同名文件") from None
     return out
+
+
+def annotated_bytes(workbook: Path, findings: list[Finding], notes: Sequence[str] = ()) -> bytes:
+    """The annotated copy of `workbook` as .xlsx bytes (a batch worker's output; the main process writes it)."""
+    wb = _load(Path(workbook))
+    placed = _mark_cells(wb, findings)
+    _summary(wb, Path(workbook).name, findings, placed, notes)
+    data = io.BytesIO()
+    wb.save(data)
+    return data.getvalue()
 
 
 def _load(workbook: Path):

@@ -233,6 +233,7 @@ class _Run:
         if built.error:
             result.reason = built.error
             self.cache.forget(task.rel)
+            self._write_annotated(built, result)
             return result
         rival = next((self.owner[n] for n in built.files if self.owner.get(n, task.rel) != task.rel), None)
         if rival is not None:
@@ -253,11 +254,23 @@ class _Run:
         for name, data in built.files.items():
             self.owner[name] = task.rel
             result.outputs.append((name, hashlib.sha256(data).hexdigest()))
+        self._write_annotated(built, result)
         result.warnings = len(built.warnings)
         result.status = WARNED if built.warnings else SUCCESS
         result.reason = built.warnings[0] if built.warnings else ""
         self.cache.record(task, built, result, self.options)   # after every unit (throttled): resumable
         return result
+
+    def _write_annotated(self, built: UnitBuilt, result: UnitResult) -> None:
+        """The annotated workbook copy goes out for failed units too: that is where the clerk fixes them."""
+        if not built.annotated:
+            return
+        try:
+            write_together(self.outdir, built.annotated)
+        except BudgetError as exc:
+            self.report.problems.append(str(exc))
+            return
+        result.outputs += [(name, hashlib.sha256(data).hexdigest()) for name, data in built.annotated.items()]
 
     @staticmethod
     def _duplicate(built: UnitBuilt, keeper: str) -> str:
@@ -269,7 +282,7 @@ class _Run:
 def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = None, force: bool = False,
               templates_root: str | Path | None = None, docx: bool = True, pdf: bool = True,
               executor: Executor | None = None, progress: ProgressCallback | None = None,
-              timeout: float | None = DEFAULT_TIMEOUT) -> BatchReport:
+              timeout: float | None = DEFAULT_TIMEOUT, annotate: bool = False) -> BatchReport:
     """Build every workbook under input_dir into outdir. Per-unit failures are recorded, never raised: a unit
     that cannot be read, written, finished within `timeout` seconds (None or 0: no limit) or that kills its
     worker fails alone, and manifest.csv is written in every case.
@@ -287,7 +300,7 @@ def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = N
     for stale in outdir.glob(".~*.tmp"):   # left by a run that was killed outright (not Ctrl-C)
         stale.unlink(missing_ok=True)
     root = Path(templates_root).resolve() if templates_root is not None else default_root()
-    options = Options(docx=docx, pdf=pdf)
+    options = Options(docx=docx, pdf=pdf, annotate=annotate)
     report = BatchReport(input_dir, outdir)
     run = _Run(outdir, options, Cache(outdir / CACHE_NAME), report)
     sources = find_workbooks(input_dir, outdir)

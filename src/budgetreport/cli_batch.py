@@ -38,6 +38,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         timeout: Optional[float] = typer.Option(None, "--timeout", min=0, show_default=False,
                                                 help="每个单位最多用时（秒，默认 120），超时的单位记为失败，其他单位照常"
                                                      "生成；0 表示不限。"),
+        annotate: bool = typer.Option(False, "--annotate", "-a",
+                                      help="有问题的单位另存一份“工作簿（校验意见）.xlsx”到输出文件夹：问题单元格标红/黄并加批注。"),
     ) -> None:
         """批量生成：文件夹内每个工作簿各生成一份报告；某个单位失败不影响其他单位。
 
@@ -59,7 +61,8 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             try:
                 report = run_batch(input_dir, outdir, jobs=jobs, force=force, templates_root=templates, pdf=pdf,
                                    progress=show,
-                                   timeout=DEFAULT_TIMEOUT if timeout is None else timeout or None)
+                                   timeout=DEFAULT_TIMEOUT if timeout is None else timeout or None,
+                                   annotate=annotate)
             except BudgetError as exc:
                 err.print(f"[bold red]错误[/]：{escape(str(exc))}", soft_wrap=True)
                 raise typer.Exit(EXIT_INPUT)

@@ -37,9 +37,11 @@ class Options:
     """Every setting that changes the output bytes (black's Mode): part of the skip-cache key."""
     docx: bool = True
     pdf: bool = True
+    annotate: bool = False      # also an annotated copy of the workbook (工作簿（校验意见）.xlsx) when it has findings
 
     def key(self) -> str:
-        return json.dumps({"docx": self.docx, "pdf": self.pdf, "version": __version__}, sort_keys=True)
+        return json.dumps({"docx": self.docx, "pdf": self.pdf, "annotate": self.annotate, "version": __version__},
+                          sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class UnitBuilt:
     warnings: list[str] = field(default_factory=list)
     findings: list[dict[str, str]] = field(default_factory=list)   # every finding (Finding.to_dict), errors first
     files: dict[str, bytes] = field(default_factory=dict)   # file name → bytes, in .docx, .pdf order
+    annotated: dict[str, bytes] = field(default_factory=dict)   # the annotated workbook copy, if asked and any findings
     templates_sha256: str = ""
     templates: str = ""         # which template folder was used, for the clerk (manifest column 模板)
     fonts_sha256: str = ""      # the PDF's font files (fonts_digest); "" without a PDF
@@ -128,9 +131,11 @@ def build_unit(task: UnitTask) -> UnitBuilt:
     from .findings import ERROR, from_error
 
     built = UnitBuilt(task.rel)
+    found: list = []
     try:
         root = Path(task.templates_root) if task.templates_root else None
         r = render_report(Path(task.source), templates_root=root, pdf=task.options.pdf)
+        found = list(r.warnings)
         built.unit, built.code, built.year = r.budget.unit.name, r.budget.unit.code, r.budget.unit.year
         built.warnings = [str(f) for f in r.warnings]
         built.findings = [f.to_dict() for f in r.warnings]
@@ -148,11 +153,30 @@ def build_unit(task: UnitTask) -> UnitBuilt:
         built.files = {}
         every = getattr(exc, "findings", None)     # build.CheckFailed: all of them; else the one error
         built.findings = [f.to_dict() for f in every] if every else [from_error(exc, ERROR).to_dict()]
+        found = list(every or ())
     except Exception as exc:  # noqa: BLE001 - a bug in one unit must not stop the batch
         built.error = f"程序内部错误（请把此信息告知维护人员）：{type(exc).__name__}: {exc}"
         built.detail = traceback.format_exc()
         built.files = {}
+    if task.options.annotate and found:
+        _annotate(task, found, built)
     return built
+
+
+def annotated_name(rel: str) -> str:
+    """`工作簿（校验意见）.xlsx`; a workbook in a subfolder keeps its folder in the name (`子目录_工作簿（校验意见）.xlsx`)."""
+    from .annotate import SUFFIX
+    path = Path(rel)
+    prefix = "_".join(path.parent.parts)
+    return f"{prefix + '_' if prefix else ''}{path.stem}{SUFFIX}.xlsx"
+
+
+def _annotate(task: UnitTask, found: list, built: UnitBuilt) -> None:
+    from .annotate import annotated_bytes
+    try:
+        built.annotated = {annotated_name(task.rel): annotated_bytes(Path(task.source), found)}
+    except BudgetError as exc:      # the report is not lost for want of its annotated copy
+        built.warnings.append(f"未能生成校验意见副本：{exc}")
 
 
 # in each worker of our own pools (set by the initializer): where to say which unit starts (unit_pool)
