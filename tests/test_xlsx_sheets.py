@@ -48,15 +48,18 @@ def test_the_sheets_inflated_are_the_sheets_read_py_finds(title, variant):
 
 @pytest.mark.parametrize("formula,shown", [("1/0", "=1/0"), ("NA()", "=NA()")])
 def test_a_message_about_a_formula_cell_quotes_the_formula(tmp_path, formula, shown):
-    """read.py names the value (#DIV/0!); explain_formula adds that the cell is a formula, and which."""
+    """read.py names the value (#DIV/0!) and that the cell is a formula, and which; explain_formula does the
+    same for a single BudgetError."""
     book = h.t6_cell('<c r="D7" s="14" t="n"><v>189.31</v></c>',
                      f'<c r="D7" s="14" t="e"><f>{formula}</f><v>#DIV/0!</v></c>')
     book.sub("xl/workbook.xml", ' fullCalcOnLoad="1"', "")
     path = book.save(tmp_path / "单位.xlsx")
     with pytest.raises(BudgetError) as info:
         read_workbook(path)
-    assert (info.value.sheet, info.value.cell) == (h.T6_TITLE, "D7") and "公式" not in str(info.value)
-    explained = explain_formula(info.value, open_report_workbook(path))
+    told = [f for f in info.value.findings if (f.sheet, f.cell) == (h.T6_TITLE, "D7")]
+    assert told and f"公式“{shown}”" in told[0].message and "#DIV/0!" in told[0].found
+    single = BudgetError("“#DIV/0!”不是金额", sheet=h.T6_TITLE, cell="D7")
+    explained = explain_formula(single, open_report_workbook(path))
     assert f"公式“{shown}”" in str(explained) and "#DIV/0!" in str(explained)
 
 

@@ -13,6 +13,8 @@ raises BudgetError here: not a workbook, damaged, encrypted, a required sheet mi
 """
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -375,7 +377,7 @@ def _records(sheet: _Sheet, spec: RowSheet):
             sheet.error("R-TABLE", f"缺少列“{f.label}”，整张表无法读取", 1, index, "第 1 行应为列名，请按标准工作簿补上")
         else:
             cols[f.key] = c
-    if len(cols) != len(spec.columns):
+    if any(f.key not in cols and not f.may_be_absent for f in spec.columns):
         raise _Unreadable()
     rows = []
     for r in range(2, sheet.ws.max_row + 1):
@@ -545,6 +547,14 @@ _OTHER_PARTS: dict[str, Part] = {
 }
 
 
+def _formula_told(finding: Finding, wb: Any) -> Finding:
+    """A finding about a formula cell says it is one and quotes it (the clerk fixes the formula, not the value)."""
+    formula = wb.formula_at(finding.sheet, finding.cell) if finding.cell else None
+    if formula is None or "公式" in finding.message:
+        return finding
+    return dataclasses.replace(finding, message=f"{finding.message}（该单元格是公式“{formula.text}”，显示的是公式保存的结果）")
+
+
 def read_budget(path: str | Path) -> Reading:
     """Read the standard workbook at `path` as far as it can be read, recording every problem as a Finding.
 
@@ -565,7 +575,7 @@ def read_budget(path: str | Path) -> Reading:
     order = [ws.title for ws in wb.worksheets]
     budget = Budget(source=str(path), **_tables(s), **_others(o),
                     sheets={keys[title]: title for title in order if title in keys})   # workbook order
-    findings = ordered(log.findings, order)
+    findings = ordered([_formula_told(f, wb) for f in log.findings], order)
     budget.warnings = [f for f in findings if f.level != ERROR]
     return Reading(budget, findings, log.unreadable, order, path.name)
 
