@@ -15,14 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from types import CodeType
-from typing import Any
 
-import jinja2
-from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateError
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import diskcache
 from .errors import BudgetError
 
 def _packaged_defaults() -> Path:
@@ -107,9 +103,9 @@ def _sentence(text: str) -> str:
     return text if not text or text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
-class _CachingSandbox(SandboxedEnvironment):
-    """Compiling the report's XML dominates a render; the same source compiles once per process, and its code
-    is kept in the disk cache for the next run (what Jinja's bytecode cache does, for from_string too)."""
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with each source compiled once per process (compiled code lives in memory only: the disk
+    cache keeps data, never code a template would run)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -125,18 +121,6 @@ class _CachingSandbox(SandboxedEnvironment):
             template = self._compiled[source] = super().from_string(source)
         return template
 
-    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[override]
-        """Jinja's compile, the code kept on disk under the source, its names and this environment's make."""
-        if raw or not isinstance(source, str):
-            return super().compile(source, name, filename, raw, defer_init)
-        key = diskcache.make_key("jinja", _codegen_fingerprint(self), repr(name), repr(filename),
-                                 int(defer_init), source)
-        code = diskcache.fetch("jinja", key)
-        if not isinstance(code, CodeType):
-            code = super().compile(source, name, filename, raw, defer_init)
-            diskcache.keep("jinja", key, code)
-        return code
-
     _DICT_ATTRIBUTES = frozenset(dir(dict))
 
     def getattr(self, obj, attribute):  # noqa: A003 (jinja's signature)
@@ -148,29 +132,6 @@ class _CachingSandbox(SandboxedEnvironment):
             except KeyError:
                 pass
         return super().getattr(obj, attribute)
-
-
-def _codegen_fingerprint(env: Environment) -> str:
-    """Everything of the environment that Jinja's generated code depends on: the sandbox (its code goes
-    through env.getattr/call), the syntax, and the filters and tests, which it may even call while compiling
-    (constant folding) — so the source of our own filters counts too."""
-    modules = {getattr(f, "__module__", None) or "?" for f in (*env.filters.values(), *env.tests.values())}
-    ours = [f"{m}:{diskcache.source_digest(m)}" for m in sorted(modules) if m.partition(".")[0] != "jinja2"]
-    parts: list[Any] = [
-        jinja2.__version__, _qualname(type(env)), _qualname(env.code_generator_class), env.sandboxed, env.is_async,
-        env.optimized, sorted(getattr(env, "intercepted_binops", ())), sorted(getattr(env, "intercepted_unops", ())),
-        env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
-        env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
-        env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
-        env.autoescape if isinstance(env.autoescape, bool) else _qualname(env.autoescape),
-        _qualname(env.finalize) if env.finalize else None, sorted(env.extensions),
-        sorted(env.filters), sorted(env.tests), ours,
-    ]
-    return repr(parts)
-
-
-def _qualname(obj: object) -> str:
-    return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
 
 
 _ENVS: dict[tuple[str, bytes], SandboxedEnvironment] = {}
@@ -190,7 +151,7 @@ def make_env(templates: TemplateSet) -> SandboxedEnvironment:
 
 def _new_env(phrases: Path) -> SandboxedEnvironment:
     """The sandbox: no attribute tricks, missing values are errors, text is XML-escaped."""
-    env = _CachingSandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+    env = _Sandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
     env.filters["sentence"] = _sentence
     # loaded under its real file name, so a failure inside a macro can be traced back to this file
     env.loader = FunctionLoader(lambda name: (phrases.read_text(encoding="utf-8"), str(phrases), lambda: True)
