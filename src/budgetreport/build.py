@@ -28,6 +28,7 @@ class BuildResult:
     pdf: Path | None = None
     warnings: list[Finding] = field(default_factory=list)
     fonts: str = ""
+    templates: str = ""        # which template folder each file came from, and why (TemplateSet.description)
 
 
 def output_stem(budget: Budget) -> str:
@@ -71,6 +72,7 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
         if any(f.level == ERROR for f in findings):
             raise CheckFailed(findings, Path(workbook).name)
         templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
+        findings = findings + templates.findings()     # near misses of the unit's template folder: 提醒
         filled = fill_docx(derive(budget), templates)
         pdf_bytes, fonts_used = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "")
     except BudgetError as exc:
@@ -85,7 +87,8 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
     """Build one unit's report into `outdir`. Raises BudgetError (nothing written) when the input is wrong."""
     r = render_report(workbook, templates_root=templates_root, pdf=pdf, pdf_engine=pdf_engine, templates=templates)
     outdir = Path(outdir)
-    result = BuildResult(r.budget.unit.name, r.budget.unit.year, warnings=r.warnings, fonts=r.fonts)
+    result = BuildResult(r.budget.unit.name, r.budget.unit.year, warnings=r.warnings, fonts=r.fonts,
+                         templates=r.templates.description)
     # both outputs are complete in memory before either file is touched
     if docx:
         result.docx = outdir / f"{r.stem}.docx"

@@ -181,6 +181,7 @@ def build_cmd(
         return
     for w in result.warnings:
         out.print(_finding_line(w), soft_wrap=True)
+    out.print(f"模板：{result.templates}", soft_wrap=True, markup=False)
     if result.fonts:
         out.print(result.fonts if result.fonts.startswith("PDF") else f"PDF 字体：{result.fonts}", soft_wrap=True)
     for path in (result.docx, result.pdf):

@@ -20,19 +20,22 @@ from typing import Any
 
 import docxtpl
 from docx.opc.coreprops import CoreProperties
+from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import nsmap, qn
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from . import diskcache
 from .derive import MERGE_UP
 from .docx_package import FilledDocx, Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
-from .templates import TemplateSet, failing_file, make_env, template_error
+from .template_files import check_fonts_toml, check_report_docx
+from .template_errors import failing_file, template_error
+from .template_sandbox import BoundedSandbox, RenderLimit
+from .templates import TemplateSet, make_env
 
 # the core properties docxtpl renders as Jinja (render_properties)
 _RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -61,8 +64,10 @@ def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
     path = templates.require("report.docx")
     env = make_env(templates)
     package = _package(path)
+    _check_fonts_files(templates)
     try:
-        filled, root = _fill(package, facts, env)
+        with env.limits():         # the unit's whole document is one render: one deadline, one loop count
+            filled, root = _fill(package, facts, env)
     except TemplateError as exc:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
         raise template_error(exc, culprit) from None
@@ -89,12 +94,26 @@ def _package(path: Path) -> TemplatePackage:
     if package is None:
         if len(_PACKAGES) > 16:
             _PACKAGES.clear()
-        package = _PACKAGES[data] = TemplatePackage.load_cached(data)
+        check_report_docx(path, data)
+        try:
+            package = TemplatePackage.load_cached(data)
+        except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, PackageNotFoundError) as exc:
+            raise BudgetError(f"模板文件是损坏的 Word 文档（{type(exc).__name__}: {exc}）", file=path,
+                              hint="请在 Word 或 WPS 中打开并重新保存为 .docx，或用 budgetreport templates copy "
+                                   "重新复制默认模板") from None
+        _PACKAGES[data] = package
     return package
 
 
+def _check_fonts_files(templates: TemplateSet) -> None:
+    """Every fonts.toml of the lookup chain is well-formed before the PDF stage reads it."""
+    for folder in templates.folders:
+        if (folder / "fonts.toml").is_file():
+            check_fonts_toml(folder / "fonts.toml")
+
+
 def _fill(package: TemplatePackage, facts: dict[str, Any],
-          env: SandboxedEnvironment) -> tuple[dict[str, bytes], etree._Element]:
+          env: BoundedSandbox) -> tuple[dict[str, bytes], etree._Element]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes), and
     the main document's tree."""
     body_xml = _render(package.body, facts, env)
@@ -132,11 +151,13 @@ def _jinja_source(xml: str) -> str:
     return _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _flat_source(xml))
 
 
-def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
+def _render(xml: str, facts: dict[str, Any], env: BoundedSandbox) -> bytes:
     """docxtpl's render_xml_part, as UTF-8. The source is patched once and compiled once (env caches it) per
     template; the clean-up after rendering works on the bytes (its markers are ASCII, and bytes search fast)."""
     try:
-        out = env.from_string(_flat_source(xml)).render(facts)
+        out = env.render(env.from_string(_flat_source(xml)), facts)
+    except RenderLimit:
+        raise                      # rendering again to place it would cost the same again
     except TemplateError:
         _raise_in_context(xml, facts, env)
         raise
@@ -145,12 +166,12 @@ def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes
     return _resolve_listing(data)
 
 
-def _raise_in_context(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> None:
+def _raise_in_context(xml: str, facts: dict[str, Any], env: BoundedSandbox) -> None:
     """Render again from the source with one line per paragraph: the same error, raised with the lines around
     it (the error message shows them)."""
     source = _jinja_source(xml)
     try:
-        env.from_string(source).render(facts)
+        env.render(env.from_string(source), facts)
     except TemplateError as exc:
         if getattr(exc, "lineno", None) is not None:
             first = max(exc.lineno - 4, 0)
@@ -185,16 +206,16 @@ def _number_drawings(body) -> None:
         elt.attrib["id"] = str(number)
 
 
-def _core_properties(xml: bytes, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
+def _core_properties(xml: bytes, facts: dict[str, Any], env: BoundedSandbox) -> bytes:
     element = parse_xml(xml)
     props = CoreProperties(element)
     for name in _RENDERED_PROPERTIES:
-        setattr(props, name, env.from_string(getattr(props, name)).render(facts))
+        setattr(props, name, env.render(env.from_string(getattr(props, name)), facts))
     _set_properties(props, facts)
     return serialize_part_xml(element)
 
 
-def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment,
+def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: BoundedSandbox,
                sections: int) -> dict[str, bytes]:
     """docxtpl renders every footnotes part once per section of the filled document."""
     texts = {name: xml.encode("utf-8") for name, xml in package.footnotes}
