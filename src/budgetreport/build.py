@@ -15,6 +15,7 @@ from .errors import BudgetError
 from .findings import ERROR, Finding, from_error
 from .model import Budget
 from .read import read_workbook
+from .template_settings import DEFAULT as DEFAULT_SETTINGS, settings_for
 from .templates import TemplateSet, safe_name, template_set
 from .docx_package import FilledDocx
 from .write_docx import fill_docx
@@ -31,8 +32,10 @@ class BuildResult:
     templates: str = ""        # which template folder each file came from, and why (TemplateSet.description)
 
 
-def output_stem(budget: Budget) -> str:
-    return f"{safe_name(budget.unit.name)}{budget.unit.year}年单位预算公开"
+def output_stem(budget: Budget, templates: TemplateSet | None = None) -> str:
+    """The output file name without extension: settings.toml's 文件名 pattern, else <单位名称><年度>年单位预算公开."""
+    settings = settings_for(templates) if templates is not None else DEFAULT_SETTINGS
+    return settings.stem(budget.unit.name, budget.unit.code, budget.unit.year, safe_name)
 
 
 def run_checks(budget: Budget) -> list[Finding]:
@@ -78,7 +81,7 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
     except BudgetError as exc:
         exc.unit = budget.unit  # type: ignore[attr-defined]  # which unit failed, for batch reports
         raise
-    return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used)
+    return Rendered(budget, templates, output_stem(budget, templates), findings, filled.data, pdf_bytes, fonts_used)
 
 
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,

@@ -194,6 +194,8 @@ def build_cmd(
 def check_cmd(
     workbook: Path = typer.Argument(..., help="要校验的工作簿（.xlsx）。", show_default=False),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="输出格式：text（逐行）或 json。"),
+    templates: Optional[Path] = typer.Option(None, "--templates", "-t",
+                                             help="同时检查这个模板根目录中本单位的模板（同 templates check）。"),
 ) -> None:
     """只校验工作簿（勾稽关系、格式），不生成文件。退出码：0 无错误，1 有错误，2 无法读取。"""
     from .build import run_checks
@@ -217,7 +219,11 @@ def check_cmd(
         for f in findings:
             out.print(_finding_line(f), soft_wrap=True)
         out.print(f"{workbook.name}：{errors} 处错误，{len(findings) - errors} 处提醒。")
-    raise typer.Exit(EXIT_RULES if errors else EXIT_OK)
+    code = EXIT_RULES if errors else EXIT_OK
+    if templates is not None and fmt is Format.text:
+        from .cli_templates import run_template_check
+        code = max(code, run_template_check(workbook, templates, None, out, err))
+    raise typer.Exit(code)
 
 
 @app.command("init")
@@ -243,7 +249,9 @@ def init_cmd(
 def _register_extra_commands() -> None:
     """batch / templates commands live in cli_batch.py (kept apart: batch concurrency and reporting)."""
     from .cli_batch import register
+    from .cli_templates import register as register_templates
     register(app, out, err)
+    register_templates(app, out, err)
 
 
 _register_extra_commands()

@@ -102,7 +102,7 @@ class TemplateSet:
     def origins(self) -> list[tuple[str, Path | None, str]]:
         """(file name, the file used or None, why that folder) for each template file."""
         out = []
-        for name in TEMPLATE_FILES:
+        for name in (*TEMPLATE_FILES, *EXTRA_FILES):
             path = self.find(name)
             out.append((name, path, self.reason(path.parent) if path is not None else "没有（可选文件）"))
         return out

@@ -33,6 +33,7 @@ from .derive import MERGE_UP
 from .docx_package import FilledDocx, Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
 from .template_files import check_fonts_toml, check_report_docx
+from .template_settings import DEFAULT as DEFAULT_SETTINGS, ReportSettings, settings_for
 from .template_errors import failing_file, template_error
 from .template_sandbox import BoundedSandbox, RenderLimit
 from .templates import TemplateSet, make_env
@@ -67,15 +68,34 @@ def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
     _check_fonts_files(templates)
     try:
         with env.limits():         # the unit's whole document is one render: one deadline, one loop count
-            filled, root = _fill(package, facts, env)
+            filled, root = _fill(package, facts, env, settings_for(templates))
     except TemplateError as exc:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
         raise template_error(exc, culprit) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        phrases = templates.find("phrases.j2")
+        if not _raised_in_template(exc, phrases):
+            raise                  # a bug of ours, not the template's
+        culprit = failing_file(exc, path, tuple(p for p in (phrases,) if p))
+        raise BudgetError(f"模板中的运算无法进行（{type(exc).__name__}: {exc}）：多半是把文字当作数字用了，"
+                          f"或对空值做了运算", file=culprit,
+                          hint="用 budgetreport templates check 找到出错的标签；金额请直接用 {{ 字段 }} 印出") from None
     except etree.XMLSyntaxError as exc:
         raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
     data = write_zip([_member(package, name, filled.get(name)) for name in package.order])
     return FilledDocx(data, {package.document: root}, {package.document: filled[package.document]})
+
+
+def _raised_in_template(exc: BaseException, phrases: Path | None) -> bool:
+    """The exception came out of template code (a compiled template or a phrases.j2 macro)."""
+    names = {"<template>", str(phrases)}
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in names:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def prepare(templates: TemplateSet) -> None:
@@ -112,8 +132,8 @@ def _check_fonts_files(templates: TemplateSet) -> None:
             check_fonts_toml(folder / "fonts.toml")
 
 
-def _fill(package: TemplatePackage, facts: dict[str, Any],
-          env: BoundedSandbox) -> tuple[dict[str, bytes], etree._Element]:
+def _fill(package: TemplatePackage, facts: dict[str, Any], env: BoundedSandbox,
+          settings: ReportSettings = DEFAULT_SETTINGS) -> tuple[dict[str, bytes], etree._Element]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes), and
     the main document's tree."""
     body_xml = _render(package.body, facts, env)
@@ -122,7 +142,7 @@ def _fill(package: TemplatePackage, facts: dict[str, Any],
     if b"docPr" in body_xml:  # no drawing: nothing to number
         _number_drawings(body)
     filled = {name: _reserialised(_render(xml, facts, env)) for name, xml in package.headers_footers}
-    filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
+    filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env, settings)
     if package.footnotes:
         filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
     if _MERGE_UP in body_xml:                     # no mark anywhere (no 绩效 tables): nothing to merge
@@ -206,12 +226,12 @@ def _number_drawings(body) -> None:
         elt.attrib["id"] = str(number)
 
 
-def _core_properties(xml: bytes, facts: dict[str, Any], env: BoundedSandbox) -> bytes:
+def _core_properties(xml: bytes, facts: dict[str, Any], env: BoundedSandbox, settings: ReportSettings) -> bytes:
     element = parse_xml(xml)
     props = CoreProperties(element)
     for name in _RENDERED_PROPERTIES:
         setattr(props, name, env.render(env.from_string(getattr(props, name)), facts))
-    _set_properties(props, facts)
+    _set_properties(props, facts, settings)
     return serialize_part_xml(element)
 
 
@@ -231,20 +251,27 @@ def _member(package: TemplatePackage, name: str, data: bytes | None) -> Member:
     return saved if data is None or data == saved.raw else deflate(name, data, zlib.Z_BEST_SPEED)
 
 
-def _set_properties(props: CoreProperties, facts: dict[str, Any]) -> None:
-    """Core properties fixed by the workbook, never by the clock (reruns are byte-identical)."""
-    unit = facts["unit"]
-    date = unit["date_value"]
+def _set_properties(props: CoreProperties, facts: Any, settings: ReportSettings = DEFAULT_SETTINGS) -> None:
+    """Core properties fixed by the workbook and the template's settings.toml, never by the clock (reruns are
+    byte-identical). The PDF takes its title and subject from here."""
+    unit = _field(facts, "unit")
+    name, year, code = _field(unit, "name"), _field(unit, "year"), _field(unit, "code") or ""
+    date = _field(unit, "date_value")
     stamp = dt.datetime(date.year, date.month, date.day)
-    props.title = f"{unit['name']}{unit['year']}年单位预算公开"
-    props.author = unit["name"]
-    props.last_modified_by = unit["name"]
-    props.subject = "单位预算公开"
-    props.keywords = f"单位预算公开, {unit['year']}, {unit['name']}"
+    props.title = settings.fill(settings.title, name, code, year)
+    props.author = name
+    props.last_modified_by = name
+    props.subject = settings.fill(settings.subject, name, code, year)
+    props.keywords = f"{settings.report_name}, {year}, {name}"
     props.created = stamp
     props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
+
+
+def _field(obj: Any, name: str) -> Any:
+    """A fact by name, from a dict or a dataclass alike."""
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
 def _grid_column(row, cell) -> int | None:
