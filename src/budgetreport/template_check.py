@@ -146,6 +146,11 @@ def _check_phrases(templates: TemplateSet, report: TemplateReport) -> bool:
     return True
 
 
+# the names a template sees besides the facts, when phrases.j2 could not be loaded (its macros: not checked)
+_GLOBALS = {"ph": UNKNOWN, "range": range, "dict": dict, "lipsum": UNKNOWN, "cycler": UNKNOWN, "joiner": UNKNOWN,
+            "namespace": UNKNOWN}
+
+
 @dataclass
 class _Open:
     keyword: str
@@ -155,7 +160,7 @@ class _Open:
 def _check_document(paragraphs: list[Paragraph], facts: Any, env: Any, report: TemplateReport) -> bool:
     """Look-alikes, syntax, blocks and fields of one document part; True when its tags are all well-formed."""
     stack: list[_Open] = []
-    scopes = Scopes(facts, env.globals if env is not None else {})
+    scopes = Scopes(facts, env.globals if env is not None else _GLOBALS)
     clean = True
     first = len(report.problems)
     numbers = {id(p): i for i, p in enumerate(paragraphs)}

@@ -9,6 +9,7 @@ _PUNCTUATION_FIX = "标签里只能写字段名和运算符；中文文字和标
 
 # (pattern of Jinja's message, Chinese message, fix); {0}, {1} are the pattern's groups
 _RULES: list[tuple[str, str, str]] = [
+    (r"unexpected char '([\"'])' at \d+", "引号没有成对（{0}）", "引号要成对，且用英文引号 ' 或 \""),
     (r"unexpected char '(.+?)' at \d+", "标签中有不能出现在这里的字符“{0}”", _PUNCTUATION_FIX),
     (r"Encountered unknown tag '(\w+)'\. Jinja was looking for the following tags: '(\w+)'",
      "遇到了 {{% {0} %}}，但这里应先出现 {{% {1} %}}", "检查 {% %} 命令是否成对、次序是否正确"),
@@ -25,6 +26,8 @@ _RULES: list[tuple[str, str, str]] = [
      "对照默认模板中的写法，如 {% if unit.subunits %}、{% for p in projects %}"),
     (r"expected token 'in', got '(.+?)'", "for 命令缺少 in（在“{0}”处）", "写成 {% for 变量 in 列表 %}，如 {% for p in projects %}"),
     (r"expected name or number", "“.”后面缺少字段名", "写成 unit.name 这样的形式，点号后面紧跟字段名"),
+    (r"unexpected '(.+?)', expected '(.+?)'", "括号没有成对：缺少“{1}”（在“{0}”之前）", "补上“{1}”，或删去多余的左括号"),
+    (r"unexpected 'end of print statement'", "标签在运算符处结束了，后面缺少内容", "补全运算，或删去多余的运算符"),
     (r"unexpected '(.+?)'", "多余的“{0}”", "删去它；括号、引号要成对"),
     (r"unexpected end of template", "标签没有写完", "补全标签；括号、引号要成对"),
     (r"tag name expected", "{{% %}} 中缺少命令（如 if、for）", "写成 {% if 条件 %} 或 {% for 变量 in 列表 %}"),
@@ -45,5 +48,7 @@ def translate_syntax_error(exc: TemplateSyntaxError, raw: str | None = None) -> 
             found = message.format(*groups)
             if "“" in found and any(ord(ch) > 0x2E80 for g in groups for ch in g):
                 fix = _PUNCTUATION_FIX
-            return (f"{raw}：{found}" if raw else found), fix.replace("{0}", groups[0] if groups else "")
+            for i, group in enumerate(groups):
+                fix = fix.replace(f"{{{i}}}", group)
+            return (f"{raw}：{found}" if raw else found), fix
     return (f"{raw}：标签写法有误" if raw else "标签写法有误"), "对照默认模板中的写法修改；如无法解决，请用 budgetreport templates copy 重新复制默认模板"

@@ -17,8 +17,9 @@ _P, _T, _TBL, _TR, _TC, _BODY = f"{_W}p", f"{_W}t", f"{_W}tbl", f"{_W}tr", f"{_W
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 # a tag as docxtpl reads it: {{ … }}, {%p … %} (p/tr/tc/r: docxtpl's paragraph, row, cell, run forms), {# … #}
-TAG = re.compile(r"\{\{-?(?:(?P<vp>p|r|tr|tc)\s+)?\s*(?P<expr>.*?)\s*-?\}\}"
-                 r"|\{%-?(?:(?P<bp>p|r|tr|tc)\s+)?\s*(?P<stmt>.*?)\s*-?%\}"
+# (a tag never spans the opening of another: "{% if a % }…{% endif %}" is a broken tag and a whole one)
+TAG = re.compile(r"\{\{-?(?:(?P<vp>p|r|tr|tc)\s+)?\s*(?P<expr>(?:(?!\{[{%]).)*?)\s*-?\}\}"
+                 r"|\{%-?(?:(?P<bp>p|r|tr|tc)\s+)?\s*(?P<stmt>(?:(?!\{[{%]).)*?)\s*-?%\}"
                  r"|\{#.*?#\}", re.S)
 # a brace or percent typed with a Chinese input method (full-width) where a tag's delimiter belongs
 _LOOKALIKE = re.compile(r"[{｛][{｛%％]|[%％}｝][}｝]")
@@ -117,7 +118,8 @@ def body_paragraphs(data: bytes) -> list[Paragraph]:
                 part, heading, index = text, "", 0
             elif style in ("heading 2", "heading 3", "table title", "table number", "toc heading"):
                 heading, index = text, 0
-            index += 1
+            else:
+                index += 1          # paragraphs under the heading, counted from 1 (the heading itself: 0)
             out.append(Paragraph(text, Place("report.docx", part, heading, "", index)))
         elif child.tag == _TBL:
             for r, row in enumerate(child.iter(_TR), 1):

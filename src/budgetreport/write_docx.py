@@ -117,12 +117,38 @@ def _package(path: Path) -> TemplatePackage:
         check_report_docx(path, data)
         try:
             package = TemplatePackage.load_cached(data)
+            _refuse_lookalikes(path, data)
         except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, PackageNotFoundError) as exc:
             raise BudgetError(f"模板文件是损坏的 Word 文档（{type(exc).__name__}: {exc}）", file=path,
                               hint="请在 Word 或 WPS 中打开并重新保存为 .docx，或用 budgetreport templates copy "
                                    "重新复制默认模板") from None
         _PACKAGES[data] = package
     return package
+
+
+def _refuse_lookalikes(path: Path, data: bytes) -> None:
+    """What looks like a tag but is not one (full-width ｛｝％, a lone {{ or }}) would be printed as it is into the
+    report: an error, never a silently wrong report. The scan is kept in the disk cache per template content."""
+    import hashlib
+    from . import template_scan
+    key = diskcache.make_key("lookalikes", hashlib.sha256(data).digest(), diskcache.source_digest(__name__),
+                             diskcache.source_digest(template_scan.__name__))
+    found = diskcache.fetch("lookalikes", key)
+    if not isinstance(found, list) or not all(isinstance(f, list) and len(f) == 4 and
+                                              all(isinstance(x, str) for x in f) for f in found):
+        found = []
+        parts = [template_scan.body_paragraphs(data)] + [template_scan.part_paragraphs(data, name, label)
+                                                          for name, label in template_scan.header_footer_names(data)]
+        for paragraph in (p for paragraphs in parts for p in paragraphs):
+            for slip in template_scan.tags_and_slips(paragraph)[1]:
+                found.append([paragraph.place.describe(), template_scan.around(paragraph.text, slip.start,
+                                                                                len(slip.text)), slip.message, slip.fix])
+        diskcache.keep("lookalikes", key, found)
+    if found:
+        where, sentence, message, fix = found[0]
+        more = f"（共 {len(found)} 处，用 budgetreport templates check 可一次列出全部）" if len(found) > 1 else ""
+        where = where.removeprefix("report.docx：")
+        raise BudgetError(f"{where}：“{sentence}”——{message}{more}", file=path, hint=fix)
 
 
 def _check_fonts_files(templates: TemplateSet) -> None:
