@@ -144,3 +144,24 @@ def test_build_says_which_template_each_file_came_from(root: Path, tmp_path: Pat
     assert f"phrases.j2 来自 {root / UNIT}（文件夹名与工作簿的单位名称“{UNIT}”相同）" in flat
     assert f"report.docx 来自 {root / 'default'}" in flat
     assert f"“{UNIT}（旧）”" not in flat                 # the exact folder is used: no near-miss reminder
+
+
+@pytest.mark.parametrize("trap", ["report(1).docx", "near-miss folder", "full-width folder"])
+def test_a_clerks_edit_that_would_fall_back_silently_is_a_reminder_in_build(root: Path, tmp_path: Path,
+                                                                            trap: str) -> None:
+    """The clerk's edited template is not used: build still works with the default, and says so, naming both."""
+    from docx import Document
+    doc = Document(str(root / "default" / "report.docx"))
+    doc.add_paragraph("本单位补充说明。", style="Body Text")
+    folder = {"report(1).docx": UNIT, "near-miss folder": UNIT[:-1] + "巿", "full-width folder": UNIT + "（1）"}[trap]
+    (root / folder).mkdir()
+    name = "report(1).docx" if trap == "report(1).docx" else "report.docx"
+    doc.save(str(root / folder / name))
+    done = CliRunner().invoke(app, ["build", str(SAMPLE), "-o", str(tmp_path / "out"), "--no-pdf", "-t", str(root)])
+    assert done.exit_code == 0, done.output
+    flat = done.output.replace("\n", "")
+    assert "提醒 [TPL-LOOKUP]" in flat and f"“{name if trap == 'report(1).docx' else folder}”" in flat
+    if trap != "report(1).docx":
+        assert f"单位名称“{UNIT}”" in flat and f"改名为“{UNIT}”" in flat
+    assert f"report.docx 来自 {root / 'default'}" in flat
+    assert "本单位补充说明" not in "".join(docx_lines(tmp_path / "out" / f"{UNIT}2025年单位预算公开.docx"))
