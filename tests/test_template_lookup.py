@@ -163,5 +163,5 @@ def test_a_clerks_edit_that_would_fall_back_silently_is_a_reminder_in_build(root
     assert "提醒 [TPL-LOOKUP]" in flat and f"“{name if trap == 'report(1).docx' else folder}”" in flat
     if trap != "report(1).docx":
         assert f"单位名称“{UNIT}”" in flat and f"改名为“{UNIT}”" in flat
-    assert f"report.docx 来自 {root / 'default'}" in flat
+    assert f"模板：report.docx、phrases.j2 来自 {root / 'default'}（模板根目录中的默认模板（default））" in flat
     assert "本单位补充说明" not in "".join(docx_lines(tmp_path / "out" / f"{UNIT}2025年单位预算公开.docx"))
