@@ -294,3 +294,39 @@ def test_unit_option_and_workbook_argument(root: Path, edited) -> None:
     assert code == 0 and SAMPLE.name in output and "示例工作簿" not in output
     code, output = _check(root, str(root / "missing.xlsx"))
     assert code == 2 and "missing.xlsx" in output
+
+
+def _delete_table(number: str, keep_endif: bool) -> Callable:
+    """The guide's "删除一张表": from the paragraph "表N" to just before "表N+1" (its {%p if %} … {%p endif %} too);
+    with keep_endif the clerk forgot the {%p endif %} at the end of the selection."""
+    def edit(doc) -> None:
+        body = list(doc.element.body)
+        texts = ["".join(t.text or "" for t in el.iter("{http://schemas.openxmlformats.org/wordprocessingml/"
+                                                         "2006/main}t")) for el in body]
+        start = texts.index(number)
+        following = f"表{int(number[1:]) + 1}"
+        end = texts.index(following)
+        for i in range(start, end):
+            if keep_endif and "endif" in texts[i]:
+                continue
+            body[i].getparent().remove(body[i])
+    return edit
+
+
+def test_deleting_a_table_as_the_guide_says_checks_and_builds(root: Path, tmp_path: Path) -> None:
+    from textutil import docx_lines
+    _unit_template(root, _delete_table("表9", keep_endif=False))
+    code, output = _check(root)
+    assert code == 0, output
+    lines = docx_lines(build_report(SAMPLE, tmp_path / "out", templates_root=root, pdf=False).docx)
+    default = docx_lines(build_report(SAMPLE, tmp_path / "default", pdf=False).docx)
+    assert "国有资本经营预算支出情况表" in default and "国有资本经营预算支出情况表" not in lines   # its title line
+    assert len(lines) < len(default)
+
+
+def test_deleting_half_a_block_is_reported_where_the_other_half_is(root: Path) -> None:
+    _unit_template(root, _delete_table("表9", keep_endif=True))
+    code, output = _check(root)
+    assert code == 1
+    [block] = _problems(output)
+    assert "多余的 {%p endif %}" in block and "政府性基金预算支出情况表" in block    # the heading above it now
