@@ -330,3 +330,16 @@ def test_deleting_half_a_block_is_reported_where_the_other_half_is(root: Path) -
     assert code == 1
     [block] = _problems(output)
     assert "多余的 {%p endif %}" in block and "政府性基金预算支出情况表" in block    # the heading above it now
+
+
+def test_check_json_includes_the_templates(root: Path) -> None:
+    import json
+    _unit_template(root, Edit("{{ unit.telephone }}", k=3))
+    done = CliRunner().invoke(app, ["check", str(SAMPLE), "--format", "json", "--templates", str(root)])
+    assert done.exit_code == 1
+    data = json.loads(done.output)
+    assert data["errors"] == 0 and data["templates"]["errors"] == 1
+    [problem] = data["templates"]["problems"]
+    assert "unit.telephone 不存在" in problem["message"] and "unit.phone" in problem["fix"]
+    assert data["templates"]["files"][0] == {"file": "report.docx", "path": str(root / UNIT / "report.docx"),
+                                             "reason": f"文件夹名与工作簿的单位名称“{UNIT}”相同"}

@@ -212,9 +212,15 @@ def check_cmd(
     findings = run_checks(budget)
     errors = sum(1 for f in findings if f.level == ERROR)
     if fmt is Format.json:
-        print(json.dumps({"file": str(workbook), "readable": True, "errors": errors,
-                          "warnings": len(findings) - errors, "findings": [f.to_dict() for f in findings]},
-                         ensure_ascii=False, indent=2))
+        result = {"file": str(workbook), "readable": True, "errors": errors,
+                  "warnings": len(findings) - errors, "findings": [f.to_dict() for f in findings]}
+        code = EXIT_RULES if errors else EXIT_OK
+        if templates is not None:
+            from .cli_templates import template_check_data
+            result["templates"], template_code = template_check_data(workbook, templates)
+            code = max(code, template_code)
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        raise typer.Exit(code)
     else:
         for f in findings:
             out.print(_finding_line(f), soft_wrap=True)

@@ -70,6 +70,24 @@ def run_template_check(workbook: Path | None, root: Path | None, unit: str | Non
     return EXIT_ERRORS if report.errors else EXIT_OK
 
 
+def template_check_data(workbook: Path, root: Path) -> tuple[dict, int]:
+    """The template check of `check --format json --templates`: (its JSON, its exit code)."""
+    from dataclasses import asdict
+    from .derive import derive
+    from .read import read_workbook
+    from .template_check import check_templates
+    from .templates import template_set
+    budget = read_workbook(workbook)
+    chosen = template_set(budget.unit.name, budget.unit.code, root)
+    report = check_templates(chosen, derive(budget))
+    data = {"files": [{"file": name, "path": str(path) if path else None, "reason": reason}
+                      for name, path, reason in chosen.origins()],
+            "errors": report.errors, "warnings": report.warnings,
+            "problems": [asdict(p) for p in report.problems]}
+    code = EXIT_UNREADABLE if report.unreadable else EXIT_ERRORS if report.errors else EXIT_OK
+    return data, code
+
+
 def _print_chain(chosen, unit: str, root: Path | None, workbook: Path, sample: bool, out: Console) -> None:
     where = f"模板根目录 {root}" if root is not None else "没有模板根目录（只用随软件安装的默认模板）"
     out.print(f"单位“{unit}”，{where}；数据来自{'示例工作簿 ' if sample else ''}{workbook.name}", markup=False,

@@ -141,8 +141,8 @@ def _refuse_lookalikes(path: Path, data: bytes) -> None:
                                                           for name, label in template_scan.header_footer_names(data)]
         for paragraph in (p for paragraphs in parts for p in paragraphs):
             for slip in template_scan.tags_and_slips(paragraph)[1]:
-                found.append([paragraph.place.describe(), template_scan.around(paragraph.text, slip.start,
-                                                                                len(slip.text)), slip.message, slip.fix])
+                sentence = template_scan.around(paragraph.text, slip.start, len(slip.text))
+                found.append([paragraph.place.describe(), sentence, slip.message, slip.fix])
         diskcache.keep("lookalikes", key, found)
     if found:
         where, sentence, message, fix = found[0]
