@@ -22,8 +22,20 @@ from conftest import SAMPLE, UNIT
 HEADINGS = ("Heading 1", "Heading 2", "Heading 3", "Table Title", "Table Number", "TOC Heading")
 
 
-def _facts() -> dict:
+def _facts():
     return derive(read_workbook(SAMPLE))
+
+
+def _get(obj, name: str):
+    """A fact by name, whether the facts are dicts or dataclasses."""
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def _field_names(obj) -> list[str]:
+    if isinstance(obj, dict):
+        return list(obj)
+    import dataclasses
+    return [f.name for f in dataclasses.fields(obj)]
 
 
 def _plain_paragraphs(doc) -> list:
@@ -157,8 +169,8 @@ def test_unknown_fields_say_did_you_mean_and_list_the_fields(root: Path, path: s
     flat = block.replace("\n", "")
     assert f"{{{{ {path} }}}} 中的 {missing} 不存在" in flat and f"是不是要写 {close}？" in flat
     facts = _facts()
-    level = facts[parent] if parent else facts
-    assert all(name in flat for name in level)                   # every field at that level is listed
+    level = _get(facts, parent) if parent else facts
+    assert all(name in flat for name in _field_names(level))     # every field at that level is listed
     assert "has no attribute" not in output and "dict object" not in output
 
 
@@ -169,7 +181,7 @@ def test_a_field_inside_a_loop_is_checked_against_the_list_items(root: Path) -> 
     assert code == 1
     [block] = _problems(output)
     assert "p.amout 不存在" in block and "是不是要写 p.amount？" in block
-    assert all(name in block.replace("\n", "") for name in _facts()["projects"][0])
+    assert all(name in block.replace("\n", "") for name in _field_names(_get(_facts(), "projects")[0]))
 
 
 @pytest.mark.parametrize("typed,key,fix", [
@@ -182,6 +194,10 @@ def test_a_field_inside_a_loop_is_checked_against_the_list_items(root: Path) -> 
     ("{{ unit.name[0 }}", "括号没有成对：缺少“]”", "补上“]”"),
     ('{{ "单位 }}', "引号没有成对", "英文引号"),
     ("{% endif %}", "多余的 {% endif %}", "删去它"),
+    ("{{ unit.name|sentense }}", "“sentense”不是可用的过滤器", "是不是要写 sentence？"),
+    ("{{ unit.name|upercase }}", "“upercase”不是可用的过滤器", "可用的："),
+    ("{% if unit.subunits is postive %}{% endif %}", "“postive”不是可用的判断", "可用的："),
+    ("{{ ph.chnage(overview.total) }}", "ph.chnage 不存在", "是不是要写 ph.change？"),
     ("{% else %}", "{% else %} 前面没有与之配对的 {% if %}", "补上"),
 ])
 def test_jinja_syntax_errors_in_chinese_at_their_place(root: Path, typed: str, key: str, fix: str) -> None:

@@ -161,6 +161,8 @@ def _check_document(paragraphs: list[Paragraph], facts: Any, env: Any, report: T
     """Look-alikes, syntax, blocks and fields of one document part; True when its tags are all well-formed."""
     stack: list[_Open] = []
     scopes = Scopes(facts, env.globals if env is not None else _GLOBALS)
+    if env is not None:
+        scopes.filters, scopes.tests = set(env.filters), set(env.tests)
     clean = True
     first = len(report.problems)
     numbers = {id(p): i for i, p in enumerate(paragraphs)}
@@ -258,12 +260,24 @@ def _check_expression(tag: Tag, source: str, keyword: str | None, scopes: Scopes
         message, fix = translate_syntax_error(exc, tag.raw)
         report.add(ERROR, tag.paragraph.place, tag.sentence(), message, fix)
         return False
+    _check_filters(tag, tree, scopes, report)
     for path, names, suggestion in check_fields(tree, keyword, scopes):
         message = f"{tag.raw} 中的 {path} 不存在"
         fix = (f"是不是要写 {suggestion}？" if suggestion else "") + \
             (f"这一层可用的字段：{'、'.join(names[:40])}" + ("……" if len(names) > 40 else "") if names else "")
         report.add(ERROR, tag.paragraph.place, tag.sentence(), message, fix + "（全部字段见 docs/template-fields.md）")
     return True
+
+
+def _check_filters(tag: Tag, tree: nodes.Template, scopes: Scopes, report: TemplateReport) -> None:
+    """`|filter` and `is test` names the environment has (Jinja would only say so when compiling, in English)."""
+    import difflib
+    for kind, node_type, known in (("过滤器", nodes.Filter, scopes.filters), ("判断", nodes.Test, scopes.tests)):
+        for node in tree.find_all(node_type):
+            if known and node.name not in known:
+                close = difflib.get_close_matches(node.name, sorted(known), n=1, cutoff=0.6)
+                report.add(ERROR, tag.paragraph.place, tag.sentence(), f"{tag.raw} 中的“{node.name}”不是可用的{kind}",
+                           (f"是不是要写 {close[0]}？" if close else "") + "可用的：" + "、".join(sorted(known)[:40]))
 
 
 def _check_render(templates: TemplateSet, facts: Any, report: TemplateReport) -> None:

@@ -66,6 +66,8 @@ class Scopes:
             self.root = {}
         self.globals = dict(globals_)
         self.stack: list[dict[str, Any]] = [{}]
+        self.filters: set[str] = set()      # the environment's filter and test names (empty: not checked)
+        self.tests: set[str] = set()
 
     def push(self) -> None:
         self.stack.append({})

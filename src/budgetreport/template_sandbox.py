@@ -16,6 +16,7 @@ changed for other code in the process.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -85,8 +86,11 @@ class BoundedSandbox(SandboxedEnvironment):
         finally:
             self._budget = None
 
-    def render(self, template: Any, context: Mapping[str, Any]) -> str:
-        """template.render(context), piece by piece within the bounds."""
+    def render(self, template: Any, context: Any) -> str:
+        """template.render(context), piece by piece within the bounds. The context is a mapping, or a dataclass
+        whose fields are the template's top-level names (typed facts)."""
+        if not isinstance(context, Mapping) and dataclasses.is_dataclass(context):
+            context = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
         with self.limits():
             budget = self._budget
             assert budget is not None
