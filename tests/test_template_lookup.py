@@ -165,3 +165,14 @@ def test_a_clerks_edit_that_would_fall_back_silently_is_a_reminder_in_build(root
         assert f"单位名称“{UNIT}”" in flat and f"改名为“{UNIT}”" in flat
     assert f"模板：report.docx、phrases.j2 来自 {root / 'default'}（模板根目录中的默认模板（default））" in flat
     assert "本单位补充说明" not in "".join(docx_lines(tmp_path / "out" / f"{UNIT}2025年单位预算公开.docx"))
+
+
+@pytest.mark.parametrize("length", [60, 73, 86, 120, 300])
+def test_very_long_unit_names_never_fail_the_lookup(root: Path, length: int) -> None:
+    """A 单位名称 of ≥ 86 CJK characters is more than a file name may have: compared with folder names, never
+    opened as a path, so it is no error (the default templates are used)."""
+    name = ("昌吉市城市管理指挥中心" * 40)[:length]
+    for unit, code in [(name, ""), ("", name), (name, name), (name + "\x00", "a\x00b")]:
+        chosen = template_set(unit, code, root)
+        assert chosen.find("report.docx") == root / "default" / "report.docx"
+        assert chosen.notes == ()
