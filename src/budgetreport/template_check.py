@@ -14,7 +14,6 @@ macros · finally a real render, whose first failure is reported when nothing ab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
@@ -23,8 +22,8 @@ from .errors import BudgetError
 from .template_fields import UNKNOWN, Scopes, check_fields
 from .template_files import check_fonts_toml, check_report_docx, read_phrases
 from .template_jinja_text import translate_syntax_error
-from .template_scan import Paragraph, Place, Tag, body_paragraphs, header_footer_names, part_paragraphs, \
-    tags_and_slips
+from .template_scan import Paragraph, Place, Slip, Tag, around, body_paragraphs, header_footer_names, \
+    part_paragraphs, tags_and_slips
 from .templates import TemplateSet, make_env
 
 ERROR, WARNING = "错误", "提醒"
@@ -185,8 +184,7 @@ def _check_document(paragraphs: list[Paragraph], facts: Any, env: Any, report: T
     return clean
 
 
-def _around(slip) -> str:
-    from .template_scan import around
+def _around(slip: Slip) -> str:
     return around(slip.paragraph.text, slip.start, len(slip.text))
 
 
@@ -287,6 +285,3 @@ def _check_render(templates: TemplateSet, facts: Any, report: TemplateReport) ->
         fill_docx(facts, templates)
     except BudgetError as exc:
         report.add(ERROR, str(exc.file or "report.docx"), "", f"用工作簿的数据生成时出错：{exc.message}", exc.hint or "")
-
-
-__all__ = ["ERROR", "WARNING", "Problem", "TemplateReport", "check_templates", "UNKNOWN", "nodes"]
