@@ -187,6 +187,9 @@ def test_a_field_inside_a_loop_is_checked_against_the_list_items(root: Path) -> 
 @pytest.mark.parametrize("typed,key,fix", [
     ("{{ unit.name。 }}", "不能出现在这里的字符“。”", "中文文字和标点请写在 {{ }} 或 {% %} 的外面"),
     ("{{ unit.name unit.code }}", "多于一个字段", "一个 {{ }} 里只写一个字段"),
+    ("{{ unit．name }}", "全角字符“．”", "改为“.”"),
+    ("{{ unit.name｜sentence }}", "全角字符“｜”", "改为“|”"),
+    ("{% if unit.subunits ＞ 0 %}{% endif %}", "全角字符“＞”", "改为“>”"),
     ("{% 如果 unit.subunits %}", "“如果”不是模板命令", "if、elif、else、endif、for、endfor"),
     ("{% for p projects %}{% endfor %}", "缺少 in", "{% for 变量 in 列表 %}"),
     ("{{ unit. }}", "缺少字段名", "点号后面紧跟字段名"),

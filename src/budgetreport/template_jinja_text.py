@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from jinja2 import TemplateSyntaxError
 
@@ -41,6 +42,11 @@ _RULES: list[tuple[str, str, str]] = [
 def translate_syntax_error(exc: TemplateSyntaxError, raw: str | None = None) -> tuple[str, str]:
     """(message, fix) in Chinese for a Jinja syntax error; the tag itself prefixes the message when given."""
     text = exc.message or str(exc)
+    char = re.search(r"unexpected char '(.)'", text)
+    if char and unicodedata.normalize("NFKC", char.group(1)) != char.group(1):
+        half = unicodedata.normalize("NFKC", char.group(1)).strip() or "空格"
+        found = f"标签中有全角字符“{char.group(1)}”"
+        return (f"{raw}：{found}" if raw else found), f"切换到半角（英文）输入，把它改为“{half}”"
     for pattern, message, fix in _RULES:
         match = re.search(pattern, text)
         if match:
