@@ -362,3 +362,43 @@ def test_check_json_includes_the_templates(root: Path) -> None:
     assert "unit.telephone 不存在" in problem["message"] and "unit.phone" in problem["fix"]
     assert data["templates"]["files"][0] == {"file": "report.docx", "path": str(root / UNIT / "report.docx"),
                                              "reason": f"文件夹名与工作簿的单位名称“{UNIT}”相同"}
+
+
+def _phrases_with(root: Path, insert: str) -> int:
+    """The unit's phrases.j2: the default with `insert` on a line of its own inside the first macro; its line."""
+    lines = (root / "default" / "phrases.j2").read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if "macro" in line and "endmacro" not in line)
+    lines.insert(first + 1, insert)
+    (root / UNIT).mkdir(exist_ok=True)
+    (root / UNIT / "phrases.j2").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return first + 2
+
+
+@pytest.mark.parametrize("insert,key", [
+    ("{{ c.no_such_field }}", "模板引用了不存在的数据“no_such_field”"),
+    ("{{ no_such_name }}", "模板引用了不存在的数据“no_such_name”"),
+])
+def test_build_errors_in_phrases_name_the_line_in_chinese(root: Path, tmp_path: Path, insert: str, key: str) -> None:
+    line = _phrases_with(root, insert)
+    with pytest.raises(BudgetError) as info:
+        build_report(SAMPLE, tmp_path / "out", templates_root=root, pdf=False)
+    message = str(info.value)
+    assert info.value.file == str(root / UNIT / "phrases.j2") and f"第 {line} 行" in message and key in message
+    assert "dict object" not in message and "is undefined" not in message
+
+
+def test_build_syntax_error_in_phrases_names_the_line(root: Path, tmp_path: Path) -> None:
+    line = _phrases_with(root, "{% if %}")
+    with pytest.raises(BudgetError) as info:
+        build_report(SAMPLE, tmp_path / "out", templates_root=root, pdf=False)
+    message = str(info.value)
+    assert f"第 {line} 行" in message and "模板写法有误" in message and "Expected" not in message
+
+
+def test_build_error_for_an_unknown_field_points_to_templates_check(root: Path, tmp_path: Path) -> None:
+    _unit_template(root, Edit("{{ unit.telephone }}", k=3))
+    with pytest.raises(BudgetError) as info:
+        build_report(SAMPLE, tmp_path / "out", templates_root=root, pdf=False)
+    message = str(info.value)
+    assert "不存在的数据“telephone”" in message and "budgetreport templates check" in message
+    assert "has no attribute" not in message
