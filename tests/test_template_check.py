@@ -395,10 +395,15 @@ def test_build_syntax_error_in_phrases_names_the_line(root: Path, tmp_path: Path
     assert f"第 {line} 行" in message and "模板写法有误" in message and "Expected" not in message
 
 
-def test_build_error_for_an_unknown_field_points_to_templates_check(root: Path, tmp_path: Path) -> None:
-    _unit_template(root, Edit("{{ unit.telephone }}", k=3))
+def test_build_error_in_report_docx_is_placed_as_templates_check_places_it(root: Path, tmp_path: Path) -> None:
+    edit = Edit("联系电话：{{ unit.telephone }}。", k=3)
+    _unit_template(root, edit)
     with pytest.raises(BudgetError) as info:
         build_report(SAMPLE, tmp_path / "out", templates_root=root, pdf=False)
     message = str(info.value)
-    assert "不存在的数据“telephone”" in message and "budgetreport templates check" in message
-    assert "has no attribute" not in message
+    part, heading, number = edit.place
+    assert part[:8] in message and heading[:8] in message and f"第 {number} 段" in message
+    assert "联系电话：{{ unit.telephone }}。" in message and "unit.telephone 不存在" in message
+    assert "是不是要写 unit.phone？" in message
+    assert "has no attribute" not in message and "dict object" not in message
+    assert not (tmp_path / "out").exists()

@@ -71,8 +71,9 @@ class TemplateReport:
         self.problems.append(Problem(level, where, sentence, message, fix, self.order))
 
 
-def check_templates(templates: TemplateSet, facts: Any) -> TemplateReport:
-    """Every problem of these templates, rendered with these facts."""
+def check_templates(templates: TemplateSet, facts: Any, render: bool = True) -> TemplateReport:
+    """Every problem of these templates, rendered with these facts (`render=False`: the checks without the
+    final render, as a build uses them to place an error it met)."""
     report = TemplateReport(templates)
     for note in templates.notes:
         report.add(WARNING, "模板查找", "", note)
@@ -94,7 +95,7 @@ def check_templates(templates: TemplateSet, facts: Any) -> TemplateReport:
     clean = True
     for paragraphs in _documents(data):
         clean &= _check_document(paragraphs, facts, env, report)
-    if clean and phrases_ok and report.errors == 0:
+    if render and clean and phrases_ok and report.errors == 0:
         _check_render(templates, facts, report)
     return report
 

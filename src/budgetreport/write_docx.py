@@ -71,7 +71,8 @@ def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
             filled, root = _fill(package, facts, env, settings_for(templates))
     except TemplateError as exc:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
-        raise template_error(exc, culprit) from None
+        error = template_error(exc, culprit)
+        raise (_placed(templates, facts, path) if culprit == path else None) or error from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         phrases = templates.find("phrases.j2")
         if not _raised_in_template(exc, phrases):
@@ -85,6 +86,18 @@ def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
     data = write_zip([_member(package, name, filled.get(name)) for name in package.order])
     return FilledDocx(data, {package.document: root}, {package.document: filled[package.document]})
+
+
+def _placed(templates: TemplateSet, facts: Any, path: Path) -> BudgetError | None:
+    """The first problem `templates check` finds in report.docx, as the build's error: its place (part, heading,
+    paragraph or table cell), the sentence and the fix — instead of Jinja's view of the error."""
+    from .template_check import ERROR, check_templates
+    found = next((p for p in check_templates(templates, facts, render=False).problems if p.level == ERROR), None)
+    if found is None:
+        return None
+    where = found.where.removeprefix("report.docx：")
+    sentence = f"“{found.sentence}”——" if found.sentence else ""
+    return BudgetError(f"{where}：{sentence}{found.message}", file=path, hint=found.fix)
 
 
 def _raised_in_template(exc: BaseException, phrases: Path | None) -> bool:
