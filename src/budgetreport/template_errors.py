@@ -66,7 +66,9 @@ def template_error(exc: Exception, path: Path) -> BudgetError:
         message, fix = translate_syntax_error(exc)
         message, hint = f"模板写法有误：{message}", f"{fix}；{_CHECK_HINT}"
     elif isinstance(exc, SecurityError):
-        message = "模板使用了不允许的写法：模板只能显示数据，不能访问内部属性或执行代码"
+        name = re.search(r"'(.+?)'", str(exc))
+        what = f"（{name.group(1)}）" if name else ""
+        message = f"模板使用了不允许的写法{what}：模板只能显示数据，不能访问内部属性或执行代码"
     elif isinstance(exc, UndefinedError) and missing:
         message = f"模板引用了不存在的数据“{missing.group(1) or missing.group(2)}”"
     elif isinstance(exc, UndefinedError):
