@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE
-from jinja2 import Environment, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFont, TTFontFace
 
 from budgetreport import diskcache
 from budgetreport.pdf import fontcache
 from budgetreport.pdf import fonts as F
-from budgetreport.templates import PACKAGED_DEFAULTS, _codegen_fingerprint, _new_env
+from budgetreport.templates import PACKAGED_DEFAULTS, _new_env
 
 # builds the sample in a fresh process (no in-process caches) and prints the SHA-256 of its files; with "strict",
 # everything the cache keeps is made impossible to compute, so the build can only succeed from the cache
@@ -26,13 +24,12 @@ _BUILD = r"""
 import hashlib, json, sys
 from pathlib import Path
 if sys.argv[2] == "strict":
-    import docxtpl, jinja2.environment
+    import docxtpl
     from reportlab.pdfbase import ttfonts
     from budgetreport.docx_package import TemplatePackage
     def computed(*args, **kwargs):
         raise AssertionError("computed although cached")
     ttfonts.TTFontFile.extractInfo = computed
-    jinja2.environment.Environment._parse = computed
     docxtpl.DocxTemplate.patch_xml = computed
     TemplatePackage.load = classmethod(computed)
 from budgetreport.build import render_report
@@ -55,7 +52,7 @@ def test_cold_warm_damaged_and_off_cache_give_the_same_bytes(tmp_path: Path) -> 
     cache = tmp_path / "cache"
     cold = _build(str(cache))
     kinds = {p.name for p in cache.iterdir()}
-    assert kinds == {"docx-package", "fonts", "jinja", "jinja-source"}
+    assert kinds == {"docx-package", "fonts", "jinja-source", "lookalikes"}   # data only: no compiled code
     assert _build(str(cache), "strict") == cold        # everything came from the cache, and the same bytes
 
     for entry in cache.rglob("*"):
@@ -182,28 +179,6 @@ def test_font_object_is_reportlabs(tmp_path: Path) -> None:
     assert _face_info(ours.face) == _face_info(theirs.face)
 
 
-@pytest.mark.parametrize("evil", ["{{ ''.__class__.__mro__ }}", "{{ '{0.__class__}'.format(1) }}"])
-def test_sandbox_holds_for_code_from_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, evil: str) -> None:
-    monkeypatch.setenv(diskcache.ENV, str(tmp_path))
-    with pytest.raises(TemplateError):
-        _new_env(PACKAGED_DEFAULTS / "phrases.j2").from_string(evil).render()
-    assert any((tmp_path / "jinja").iterdir())
-    monkeypatch.setattr(Environment, "_parse", lambda *a: pytest.fail("compiled although cached"))
-    with pytest.raises(TemplateError):                 # a new environment: its code comes from the cache
-        _new_env(PACKAGED_DEFAULTS / "phrases.j2").from_string(evil).render()
-
-
-def test_generated_code_is_keyed_by_what_shapes_it() -> None:
-    """Code made for a plain environment (no sandbox checks), other delimiters or other filters is never used."""
-    base = _codegen_fingerprint(_new_env(PACKAGED_DEFAULTS / "phrases.j2"))
-    assert _codegen_fingerprint(SandboxedEnvironment(autoescape=True)) != base
-    assert _codegen_fingerprint(Environment(autoescape=True)) != _codegen_fingerprint(
-        SandboxedEnvironment(autoescape=True))
-    other = _new_env(PACKAGED_DEFAULTS / "phrases.j2")
-    other.filters["extra"] = str
-    assert _codegen_fingerprint(other) != base
-
-
 @pytest.mark.parametrize("hmetrics", [[(512, 89), (1000, -3), (600.5, 7), (600.5, 0)], [(512, 1), (9, 2)], []])
 def test_hmetrics_columns_give_reportlabs_pairs_with_their_types(hmetrics: list[tuple[float, int]]) -> None:
     """A face's hmetrics from the cache: the same pairs, ints staying ints and the scaled tail a float."""
@@ -241,3 +216,67 @@ def test_a_changed_font_file_is_read_again_not_taken_from_the_cache(monkeypatch:
     os.utime(font, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     fontcache.CachedFace(str(font))
     assert len(extracted) == 2
+
+
+_MARKER_CODE = "open({path!r}, 'w').write('executed')"
+
+
+def _rewrite_entry(entry: Path, value: object) -> None:
+    """Replace an entry's payload as someone with write access could: magic, a valid SHA-256, the new payload."""
+    import marshal
+    payload = marshal.dumps(value)
+    entry.write_bytes(diskcache._MAGIC + hashlib.sha256(payload).digest() + payload)
+
+
+def test_tampered_entries_holding_code_are_never_executed(tmp_path: Path) -> None:
+    """Every entry rewritten (valid checksum) to hold code, alone or inside the shapes the callers expect: a
+    build still gives the same bytes, and the code never ran."""
+    cache = tmp_path / "cache"
+    cold = _build(str(cache))
+    marker = tmp_path / "ran.txt"
+    code = compile(_MARKER_CODE.format(path=str(marker)), "<cache>", "exec")
+    entries = sorted(p for p in cache.rglob("*") if p.is_file())
+    assert entries
+    shapes = [code, (code,), [code, code], {"attrs": {"unitsPerEm": code}, "names": {}},
+              (("a",), [("a", code, 0, b"")], code, b"", code, b"", (), (), code)]
+    for shape in shapes:
+        for entry in entries:
+            _rewrite_entry(entry, shape)
+        assert _build(str(cache)) == cold
+        assert not marker.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+@pytest.mark.parametrize("where", ["base", "kind"])
+@pytest.mark.parametrize("mode", [0o775, 0o757, 0o777, 0o1777, 0o720, 0o702])
+def test_folder_writable_by_others_is_not_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str,
+                                               mode: int) -> None:
+    base = tmp_path / "shared"
+    monkeypatch.setenv(diskcache.ENV, str(base))
+    diskcache.keep("kind", "key", [1, 2])
+    assert diskcache.fetch("kind", "key") == [1, 2]                  # private: used
+    os.chmod(base if where == "base" else base / "kind", mode)
+    assert diskcache.fetch("kind", "key") is None                    # a writable-by-others folder is not read …
+    diskcache.keep("kind", "other", [3])
+    assert not (base / "kind" / "other").exists()                    # … nor written
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing a folder's owner needs root")
+def test_folder_of_another_user_is_not_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    base = tmp_path / "theirs"
+    monkeypatch.setenv(diskcache.ENV, str(base))
+    diskcache.keep("kind", "key", [1, 2])
+    os.chown(base, 4321, 4321)
+    assert diskcache.fetch("kind", "key") is None
+    os.chown(base, os.getuid(), os.getgid())
+    os.chown(base / "kind", 4321, 4321)
+    assert diskcache.fetch("kind", "key") is None
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_new_cache_folders_are_private(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    base = tmp_path / "new" / "cache"
+    monkeypatch.setenv(diskcache.ENV, str(base))
+    diskcache.keep("kind", "key", "值")
+    assert os.stat(base).st_mode & 0o777 == 0o700 and os.stat(base / "kind").st_mode & 0o777 == 0o700
+    assert diskcache.fetch("kind", "key") == "值"

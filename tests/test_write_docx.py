@@ -208,9 +208,12 @@ def test_reports_with_other_figures_read_from_the_fill_stages_bytes_as_from_the_
 
 
 def test_an_error_in_the_body_shows_the_lines_around_it(facts, root):
-    """A render compiles the body without the line breaks docxtpl puts before each paragraph; an error is still
-    shown with the text around it."""
+    """An error met while rendering the body is shown at its place in the document, with the sentence around it."""
     unit_report_template(root, lambda doc: doc.add_paragraph("附近的文字 {{ unit.name | no_such_filter }}"))
     with pytest.raises(BudgetError) as info:
         render_docx(facts, template_set(UNIT, "", root))
-    assert "no_such_filter" in str(info.value) and "{{ unit.date }}附近的文字 {{ unit.name | no_such_filter }}" in str(info.value)
+    message = str(info.value)
+    from docx import Document
+    last_part = [p.text for p in Document(str(root / UNIT / "report.docx")).paragraphs if p.style.name == "Heading 1"][-1]
+    assert "“no_such_filter”不是可用的过滤器" in message and "附近的文字 {{ unit.name | no_such_filter }}" in message
+    assert last_part[:6] in message and "report.docx" in message          # placed as a clerk finds it

@@ -16,6 +16,7 @@ from .findings import ERROR, WARNING, Finding, from_error, ordered
 from .model import Budget
 from .outputs import fit_stem, write_together
 from .read import read_workbook
+from .template_settings import DEFAULT as DEFAULT_SETTINGS, settings_for
 from .templates import TemplateSet, safe_name, template_set
 from .docx_package import FilledDocx
 from .write_docx import fill_docx
@@ -32,11 +33,14 @@ class BuildResult:
     pdf: Path | None = None
     warnings: list[Finding] = field(default_factory=list)
     fonts: str = ""
+    templates: str = ""        # which template folder each file came from, and why (TemplateSet.description)
 
 
-def output_stem(budget: Budget) -> str:
-    """The reports' file name without extension; a very long unit name is shortened (unique, ≤ 240 bytes)."""
-    return fit_stem(f"{safe_name(budget.unit.name)}{budget.unit.year}年单位预算公开")
+def output_stem(budget: Budget, templates: TemplateSet | None = None) -> str:
+    """The output file name without extension: settings.toml's 文件名 pattern, else <单位名称><年度>年单位预算公开;
+    a very long name is shortened (unique, ≤ 240 bytes)."""
+    settings = settings_for(templates) if templates is not None else DEFAULT_SETTINGS
+    return fit_stem(settings.stem(budget.unit.name, budget.unit.code, budget.unit.year, safe_name))
 
 
 def check_readable(workbook: Path) -> None:
@@ -92,13 +96,15 @@ def render_report(workbook: str | Path, *, templates_root: Path | None = None, p
         if any(f.level == ERROR for f in findings):
             raise CheckFailed(findings, Path(workbook).name)
         templates = templates or template_set(budget.unit.name, budget.unit.code, templates_root)
+        findings = findings + templates.findings()     # near misses of the unit's template folder: 提醒
         filled = fill_docx(derive(budget), templates)
         pdf_bytes, fonts_used, notes = _render_pdf(filled, templates, pdf_engine) if pdf else (None, "", [])
         findings += [Finding("PDF-ENGINE", WARNING, "", "", note) for note in notes]
         faces = font_files(templates) if pdf and fonts_used != "LibreOffice" else ()
     except BudgetError as exc:
         raise exc.with_unit(budget.unit)   # which unit failed, for batch reports
-    return Rendered(budget, templates, output_stem(budget), findings, filled.data, pdf_bytes, fonts_used, faces)
+    return Rendered(budget, templates, output_stem(budget, templates), findings, filled.data, pdf_bytes, fonts_used,
+                    faces)
 
 
 def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Path | None = None,
@@ -107,7 +113,8 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
     """Build one unit's report into `outdir`. Raises BudgetError (nothing written) when the input is wrong."""
     r = render_report(workbook, templates_root=templates_root, pdf=pdf, pdf_engine=pdf_engine, templates=templates)
     outdir = Path(outdir)
-    result = BuildResult(r.budget.unit.name, r.budget.unit.year, warnings=r.warnings, fonts=r.fonts)
+    result = BuildResult(r.budget.unit.name, r.budget.unit.year, warnings=r.warnings, fonts=r.fonts,
+                         templates=r.templates.description)
     # both outputs are complete in memory before either file is touched; then both are written or neither
     files = {}
     if docx:

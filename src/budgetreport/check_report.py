@@ -68,7 +68,7 @@ def annotate_copy(workbook: Path, result: CheckResult, outdir: Path | None = Non
 
 
 def run_check(workbook: Path, *, as_json: bool, annotate: bool, outdir: Path | None, out: Console,
-              err: Console) -> int:
+              err: Console, templates: Path | None = None) -> int:
     """The whole `check` command; → its exit code. The findings are shown even when the copy cannot be written."""
     try:
         check_readable(workbook)
@@ -87,17 +87,32 @@ def run_check(workbook: Path, *, as_json: bool, annotate: bool, outdir: Path | N
             copy = annotate_copy(workbook, result, outdir)
         except BudgetError as exc:
             failure = exc
+    code = EXIT_RULES if result.errors else EXIT_OK
     if as_json:
         data = json_data(result, copy)
         if failure is not None:
             data["annotate_error"] = str(failure)
+        if templates is not None:
+            data["templates"], template_code = _template_json(workbook, templates)
+            code = max(code, template_code)
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for line in text_lines(result):
             out.print(line, soft_wrap=True)
         if copy is not None:
             out.print(f"[green]已生成校验意见副本[/] {escape(str(copy))}", soft_wrap=True)
+        if templates is not None:     # the same checks as `templates check`, after the workbook's
+            from .cli_templates import run_template_check
+            code = max(code, run_template_check(workbook, templates, None, out, err))
     if failure is not None:
         err.print(f"[bold red]错误[/]：{escape(str(failure))}", soft_wrap=True)
         return EXIT_INPUT
-    return EXIT_RULES if result.errors else EXIT_OK
+    return code
+
+
+def _template_json(workbook: Path, templates: Path) -> tuple[dict[str, Any], int]:
+    from .cli_templates import template_check_data
+    try:
+        return template_check_data(workbook, templates)
+    except BudgetError as exc:      # the workbook's own errors stop the template check: say so, in the JSON
+        return {"error": f"模板检查未运行：{exc}"}, EXIT_INPUT

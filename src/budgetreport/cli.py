@@ -109,6 +109,7 @@ def build_cmd(
         return
     for w in result.warnings:
         out.print(_finding_line(w), soft_wrap=True)
+    out.print(f"模板：{result.templates}", soft_wrap=True, markup=False)
     if result.fonts:
         out.print(result.fonts if result.fonts.startswith("PDF") else f"PDF 字体：{result.fonts}", soft_wrap=True)
     for path in (result.docx, result.pdf):
@@ -124,11 +125,13 @@ def check_cmd(
     annotate: bool = typer.Option(False, "--annotate", "-a",
                                   help="另存一份“工作簿（校验意见）.xlsx”：问题单元格标红/黄并加批注，首页列出全部问题。"),
     outdir: Optional[Path] = typer.Option(None, "--out", "-o", help="校验意见副本的输出文件夹；默认与工作簿同一文件夹。"),
+    templates: Optional[Path] = typer.Option(None, "--templates", "-t",
+                                             help="同时检查这个模板根目录中本单位的模板（同 templates check）。"),
 ) -> None:
     """只校验工作簿（勾稽关系、格式），一次列出全部问题，不生成报告。退出码：0 无错误，1 有错误，2 无法读取。"""
     from .check_report import run_check
     raise typer.Exit(run_check(workbook, as_json=fmt is Format.json, annotate=annotate, outdir=outdir, out=out,
-                               err=err))
+                               err=err, templates=templates))
 
 
 @app.command("init")
@@ -157,10 +160,13 @@ def init_cmd(
 
 
 def _register_extra_commands() -> None:
-    """batch / templates commands live in cli_batch.py (kept apart: batch concurrency and reporting)."""
+    """batch and templates copy live in cli_batch.py, templates check in cli_templates.py, templates fields in
+    template_fields.py (kept apart from build/check/init)."""
     from .cli_batch import register
+    from .cli_templates import register as register_templates
     register(app, out, err)
-    from .template_fields import register as register_fields   # templates fields (facts helper)
+    register_templates(app, out, err)
+    from .template_fields import register as register_fields   # templates fields
     register_fields(app, out)
 
 

@@ -1,5 +1,5 @@
 """A persistent cache of derived bytes in the user's cache folder (like pip's): what a run computes from files
-that rarely change — compiled Jinja templates, what reportlab reads out of a font — so the next run starts faster.
+that rarely change — the taken-apart template, what reportlab reads out of a font — so the next run starts faster.
 
 - Folder: `BUDGETREPORT_CACHE_DIR` when set (`off` disables the cache), else Windows
   `%LOCALAPPDATA%\\budgetreport\\Cache`, macOS `~/Library/Caches/budgetreport`, elsewhere
@@ -12,8 +12,10 @@ that rarely change — compiled Jinja templates, what reportlab reads out of a f
   or none. Every entry carries a SHA-256 of its payload; a damaged or truncated one reads as missing.
 - Never an error for the user: any failure (unwritable folder, full disk, damaged entry) means "not cached"
   and the caller computes the value as if there were no cache.
-- Values are stored with marshal (plain data and code objects; never pickle): loading runs no code. Jinja's
-  entries are code its templates run, so the folder must be the user's own, as Python's __pycache__ is.
+- Data, never code: values are stored with marshal (never pickle), loading runs no code, and no caller keeps
+  or runs code (compiled templates stay in memory). Still, an entry another user could rewrite would change
+  what the report says, so the folder is used only when it belongs to this user and no one else may write to
+  it (what jinja2.bccache.FileSystemBytecodeCache checks); else the cache is simply off.
 """
 from __future__ import annotations
 
@@ -23,10 +25,12 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import stat
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 ENV = "BUDGETREPORT_CACHE_DIR"
@@ -53,6 +57,33 @@ def folder() -> Path | None:
         return (Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache") / "budgetreport"
     except RuntimeError:    # no home folder (a service account, a container user without one): no cache
         return None
+
+
+def _trusted(path: Path) -> bool:
+    """The folder is this user's own and writable by no one else (group/other-writable, or another owner: no).
+    Windows has no such mode bits; its per-user %LOCALAPPDATA% is private already."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _usable(kind: str, create: bool) -> Path | None:
+    """base/kind when both folders can be trusted (created private when `create`), else None."""
+    base = folder()
+    if base is None:
+        return None
+    target = base / kind
+    if create:
+        try:
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            target.mkdir(exist_ok=True, mode=0o700)
+        except (OSError, ValueError):
+            return None
+    return target if _trusted(base) and _trusted(target) else None
 
 
 def make_key(*parts: str | bytes | int) -> str:
@@ -85,7 +116,8 @@ def fetch(kind: str, key: str) -> Any:
     collecting = gc.isenabled()
     gc.disable()    # a font's metrics are ~10⁵ lists and tuples: the cyclic GC would walk the heap again and again
     try:
-        return marshal.loads(data)
+        value = marshal.loads(data)
+        return value if _plain_data(value) else None
     except (EOFError, ValueError, TypeError):
         return None
     finally:
@@ -93,8 +125,30 @@ def fetch(kind: str, key: str) -> Any:
             gc.enable()
 
 
+_CONTAINERS = (tuple, list, set, frozenset)
+
+
+def _plain_data(value: Any) -> bool:
+    """No code object anywhere inside (marshal can hold one; a rewritten entry must not hand one to a caller)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is CodeType:
+            return False
+        if kind in _CONTAINERS:
+            stack.extend(i for i in item if type(i) in _CONTAINERS or type(i) is dict or type(i) is CodeType)
+        elif kind is dict:
+            stack.extend(k for k in item if type(k) in _CONTAINERS or type(k) is CodeType)
+            stack.extend(v for v in item.values() if type(v) in _CONTAINERS or type(v) is dict
+                         or type(v) is CodeType)
+    return True
+
+
 def keep(kind: str, key: str, value: Any) -> None:
     """Keep a marshal-able value (anything else is simply not kept; a kept None would read as missing)."""
+    if not _plain_data(value):
+        return
     try:
         payload = marshal.dumps(value)
     except ValueError:
@@ -104,11 +158,11 @@ def keep(kind: str, key: str, value: Any) -> None:
 
 def _load(kind: str, key: str) -> bytes | None:
     """The payload stored under kind/key, or None (missing, damaged, cache off or unreadable)."""
-    base = folder()
-    if base is None:
+    target = _usable(kind, create=False)
+    if target is None:
         return None
     try:
-        data = (base / kind / key).read_bytes()
+        data = (target / key).read_bytes()
     except (OSError, ValueError):
         return None
     head = len(_MAGIC) + _DIGEST
@@ -122,12 +176,10 @@ def _load(kind: str, key: str) -> bytes | None:
 
 def _store(kind: str, key: str, payload: bytes) -> None:
     """Keep the payload under kind/key; silently does nothing when the folder cannot be written."""
-    base = folder()
-    if base is None:
+    target = _usable(kind, create=True)
+    if target is None:
         return
-    target = base / kind
     try:
-        target.mkdir(parents=True, exist_ok=True, mode=0o700)     # the user's own: entries hold code Jinja runs
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target)
         try:
             with os.fdopen(fd, "wb") as f:

@@ -86,8 +86,9 @@ def write_zip(members: list[Member]) -> bytes:
 
 
 def zip_order(names: list[str]) -> list[str]:
-    """[Content_Types].xml first (some readers insist), the rest as python-docx wrote them."""
-    return [n for n in names if n == CONTENT_TYPES] + [n for n in names if n != CONTENT_TYPES]
+    """[Content_Types].xml first (some readers insist), the rest as python-docx wrote them; each name once."""
+    unique = list(dict.fromkeys(names))
+    return [n for n in unique if n == CONTENT_TYPES] + [n for n in unique if n != CONTENT_TYPES]
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class TemplatePackage:
     def load(cls, data: bytes) -> TemplatePackage:
         doc = Document(io.BytesIO(data))
         core = doc.part.package._core_properties_part   # created here when the template has none, as docxtpl does
+        _drop_duplicate_parts(doc.part.package, keep=core)
         raw = io.BytesIO()
         doc.save(raw)
         with zipfile.ZipFile(raw) as saved_zip:
@@ -134,6 +136,30 @@ class TemplatePackage:
         diskcache.keep("docx-package", key, (package.order, members, package.document, package.head, package.body,
                                              package.tail, package.headers_footers, package.footnotes, package.core))
         return package
+
+
+def _drop_duplicate_parts(package, keep) -> None:
+    """One part per name. A writer that relates docProps/core.xml under a type python-docx does not know (the
+    "officedocument/2006/relationships/metadata/core-properties" LibreOffice writes) makes
+    python-docx create a second core-properties part of the same name: saved, that was a zip with a duplicate
+    entry and zipfile's "Duplicate name" warning. The part python-docx relates (`keep`, whose content the
+    render rewrites anyway) or else the first one met stays; relationships to the others are dropped."""
+    by_name: dict[str, object] = {}
+    dropped: set[int] = set()
+    for part in package.iter_parts():
+        first = by_name.setdefault(str(part.partname), part)
+        if first is not part:
+            if part is keep:
+                by_name[str(part.partname)] = part
+                dropped.add(id(first))
+            else:
+                dropped.add(id(part))
+    if not dropped:
+        return
+    for source in (package, *package.iter_parts()):
+        for rid, rel in list(source.rels.items()):
+            if not rel.is_external and id(rel.target_part) in dropped:
+                source.rels.pop(rid)
 
 
 def _zip_name(part) -> str:

@@ -1,4 +1,4 @@
-"""Where templates come from, and the sandbox they render in.
+"""Where templates come from.
 
 Lookup, file by file (the first folder that has the file wins):
   1. <templates root>/<单位名称>/      a unit's own edits
@@ -7,25 +7,34 @@ Lookup, file by file (the first folder that has the file wins):
   4. the defaults shipped inside the package (so `pip install` alone can build a report)
 The templates root is `--templates DIR`, else `./templates` in the current folder when it exists.
 
+A unit's folder is one of the root's children whose name equals the unit's name or code (or their safe_name,
+which `templates copy` creates): the workbook's text is compared with folder names, never joined to a path, so
+an absolute path, `..` or a separator in 单位名称/单位编码 cannot leave the root. A folder that almost matches
+(one or two characters off, full-width/half-width, spaces) and any .docx other than report.docx are 提醒s,
+never a silent fallback.
+
 Files: `report.docx` (the document: layout, styles, wording), `phrases.j2` (wording macros the document calls,
-e.g. the 比上年 sentence), optional `fonts.toml` (PDF fonts, see budgetreport.pdf.fonts).
+e.g. the 比上年 sentence), optional `fonts.toml` (PDF fonts, see budgetreport.pdf.fonts), optional
+`settings.toml` (report title and file name, see template_settings).
 """
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from types import CodeType
-from typing import Any
 
-import jinja2
-from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError
 
-from . import diskcache
 from .errors import BudgetError
 from .amounts import AMOUNT_FILTERS
+from .findings import WARNING, Finding
+from .template_errors import failing_file, template_error  # noqa: F401  (their home before the split)
+from .template_files import read_phrases
+from .template_sandbox import BoundedSandbox
 from .wording import LIST_FILTERS
+
 
 def _packaged_defaults() -> Path:
     """templates/default as installed inside the package (pyproject maps it to budgetreport.default_templates)."""
@@ -56,10 +65,17 @@ def default_root() -> Path | None:
     return None
 
 
+BUILTIN_REASON = "随软件安装的默认模板"
+DEFAULT_REASON = "模板根目录中的默认模板（default）"
+
+
 @dataclass(frozen=True)
 class TemplateSet:
-    """The template files chosen for one unit."""
+    """The template folders chosen for one unit, in lookup order, each with why it was chosen; `notes` are
+    提醒 texts about near misses (a folder almost named like the unit, report(1).docx)."""
     folders: tuple[Path, ...]
+    reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def find(self, filename: str) -> Path | None:
         for folder in self.folders:
@@ -74,6 +90,41 @@ class TemplateSet:
             raise BudgetError(f"找不到模板文件 {filename}", hint="查找顺序：" + " → ".join(map(str, self.folders)))
         return path
 
+    def findings(self) -> list[Finding]:
+        """The notes as 提醒 findings, printed with the workbook's."""
+        return [Finding(rule="TPL-LOOKUP", level=WARNING, sheet="模板", cell="", message=n) for n in self.notes]
+
+    def reason(self, folder: Path) -> str:
+        """Why `folder` is in the chain."""
+        try:
+            return self.reasons[self.folders.index(folder)]
+        except (ValueError, IndexError):
+            return BUILTIN_REASON if folder == PACKAGED_DEFAULTS else ""
+
+    def origins(self) -> list[tuple[str, Path | None, str]]:
+        """(file name, the file used or None, why that folder) for each template file."""
+        out = []
+        for name in (*TEMPLATE_FILES, *EXTRA_FILES):
+            path = self.find(name)
+            out.append((name, path, self.reason(path.parent) if path is not None else "没有（可选文件）"))
+        return out
+
+    @property
+    def label(self) -> str:
+        """Short, for a manifest column: the unit's own folder name, else 默认模板."""
+        unit = self.unit_folder
+        return unit.name if unit is not None else "默认模板"
+
+    @property
+    def description(self) -> str:
+        """Which folder each file came from and why, in one line (printed by build and batch)."""
+        by_folder: dict[Path, list[str]] = {}
+        for name, path, _ in self.origins():
+            if path is not None:
+                by_folder.setdefault(path.parent, []).append(name)
+        return "；".join(f"{'、'.join(names)} 来自 {_shown(folder)}（{self.reason(folder)}）"
+                        for folder, names in by_folder.items())
+
     @property
     def unit_folder(self) -> Path | None:
         """The unit's own folder when it has one (for fonts.toml relative paths)."""
@@ -83,24 +134,142 @@ class TemplateSet:
     def fingerprint(self) -> list[tuple[str, bytes]]:
         """The chosen files' contents, for batch caching."""
         out = []
-        for name in TEMPLATE_FILES:
+        for name in (*TEMPLATE_FILES, *EXTRA_FILES):
             path = self.find(name)
             if path is not None:
                 out.append((str(path), path.read_bytes()))
         return out
 
 
+EXTRA_FILES = ("settings.toml",)
+
+
+def _shown(folder: Path) -> str:
+    return "内置默认模板" if folder == PACKAGED_DEFAULTS else str(folder)
+
+
 def template_set(unit_name: str, unit_code: str = "", root: Path | None = None) -> TemplateSet:
+    """The lookup chain for one unit: its folder among the root's children (by name, then by code), the root's
+    default/, the packaged defaults."""
     root = root if root is not None else default_root()
     folders: list[Path] = []
+    reasons: list[str] = []
+    notes: list[str] = []
     if root is not None:
-        for key in (unit_name, safe_name(unit_name), unit_code):
-            if key and (root / key).is_dir() and (root / key) not in folders:
-                folders.append(root / key)
-        if (root / "default").is_dir():
-            folders.append(root / "default")
+        children = _child_folders(root)
+        for key, what in ((unit_name, "单位名称"), (unit_code, "单位编码")):
+            found = _matching_child(children, key)
+            if found is not None and found not in folders:
+                folders.append(found)
+                reasons.append(f"文件夹名与工作簿的{what}“{key}”相同")
+        if "default" in children and children["default"] not in folders \
+                and children["default"].resolve() != PACKAGED_DEFAULTS:
+            folders.append(children["default"])
+            reasons.append(DEFAULT_REASON)
+        if unit_name and not any(r.endswith(f"单位名称“{unit_name}”相同") for r in reasons):
+            notes += _near_miss_notes(children, unit_name, folders)
+        for folder in folders:
+            notes += _stray_docx_notes(folder)
     folders.append(PACKAGED_DEFAULTS)
-    return TemplateSet(tuple(folders))
+    reasons.append(BUILTIN_REASON)
+    return TemplateSet(tuple(folders), tuple(reasons), tuple(notes))
+
+
+def _child_folders(root: Path) -> dict[str, Path]:
+    """The folders directly under the root, by name (the only places a unit's templates can be)."""
+    try:
+        with os.scandir(root) as entries:
+            return {e.name: Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".")}
+    except OSError:
+        return {}
+
+
+_SEPARATORS = re.compile(r"[\\/\x00]")
+
+
+def _matching_child(children: dict[str, Path], key: str) -> Path | None:
+    """The child folder named exactly `key` (or its safe_name): a plain name, compared, never a path."""
+    key = unicodedata.normalize("NFC", (key or "").strip())
+    if not key:
+        return None
+    candidates = [safe_name(key)]
+    if not _SEPARATORS.search(key) and key not in (".", "..") and not Path(key).is_absolute() \
+            and ":" not in key:
+        candidates.insert(0, key)
+    by_nfc = {unicodedata.normalize("NFC", name): path for name, path in children.items()}
+    for name in candidates:
+        if name in by_nfc and name != "default":
+            return by_nfc[name]
+    return None
+
+
+def _loose(name: str) -> str:
+    """A name as a clerk would not notice differences: full-width → half-width, no spaces, case-folded."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _distance(a: str, b: str, limit: int = 2) -> int:
+    """Edit distance (insert, delete, replace), capped at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+_COPY_SUFFIX = re.compile(r"(?:\(\d+\)|-?副本|-?copy(?:\(\d+\))?)+$")   # what Windows adds to a copied folder
+
+
+def near_miss(folder_name: str, unit_name: str) -> bool:
+    """A folder name a clerk meant for this unit: equal but for width, spaces and a copy's "(1)"/"- 副本", or
+    1–2 characters off (for names long enough that two characters do not make another name)."""
+    a, b = _COPY_SUFFIX.sub("", _loose(folder_name)), _loose(unit_name)
+    if folder_name == unit_name or not a or not b:
+        return False
+    return a == b or (min(len(a), len(b)) >= 6 and _distance(a, b) <= 2)
+
+
+def _near_miss_notes(children: dict[str, Path], unit_name: str, used: list[Path]) -> list[str]:
+    current = f"“{used[0].name}”" if used and used[0].name != "default" else "默认模板"
+    return [f"模板文件夹“{name}”与工作簿的单位名称“{unit_name}”只差几个字符（或全角/半角、空格不同），"
+            f"未被使用，本单位使用的是{current}；"
+            f"如果它是本单位的模板，请把文件夹改名为“{safe_name(unit_name)}”"
+            for name, path in sorted(children.items())
+            if name != "default" and path not in used and near_miss(name, unit_name)]
+
+
+def _stray_docx_notes(folder: Path) -> list[str]:
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".docx")
+    except OSError:
+        return []
+    return [f"模板文件夹 {folder} 中的“{name}”不会被使用：只有名为 report.docx 的文件才是模板"
+            f"（如果它是修改后的模板，请删去旧的 report.docx，再把它改名为 report.docx）"
+            for name in names if name != "report.docx" and not name.startswith("~$")]
+
+
+def unused_folders(root: Path | None, units: list[tuple[str, str]]) -> list[str]:
+    """提醒 texts for a batch: folders under the root that no unit of the batch (name, code) uses."""
+    root = root if root is not None else default_root()
+    if root is None:
+        return []
+    children = _child_folders(root)
+    used = {p for name, code in units for p in (_matching_child(children, name), _matching_child(children, code))}
+    notes = []
+    for name, path in sorted(children.items()):
+        if name == "default" or path in used:
+            continue
+        close = [u for u, _ in units if near_miss(name, u)]
+        hint = f"，它与单位“{close[0]}”的名称相近：如果是该单位的模板，请把文件夹改名为“{safe_name(close[0])}”" \
+            if close else "：文件夹名应与工作簿“单位信息”中的单位名称或单位编码完全相同"
+        notes.append(f"模板根目录中的文件夹“{name}”没有被本次的任何单位使用{hint}")
+    return notes
 
 
 def _sentence(text: str) -> str:
@@ -109,76 +278,10 @@ def _sentence(text: str) -> str:
     return text if not text or text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
-class _CachingSandbox(SandboxedEnvironment):
-    """Compiling the report's XML dominates a render; the same source compiles once per process, and its code
-    is kept in the disk cache for the next run (what Jinja's bytecode cache does, for from_string too)."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._compiled: dict[str, object] = {}
-
-    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (jinja's signature)
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        template = self._compiled.get(source)
-        if template is None:
-            if len(self._compiled) > 32:
-                self._compiled.clear()
-            template = self._compiled[source] = super().from_string(source)
-        return template
-
-    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[override]
-        """Jinja's compile, the code kept on disk under the source, its names and this environment's make."""
-        if raw or not isinstance(source, str):
-            return super().compile(source, name, filename, raw, defer_init)
-        key = diskcache.make_key("jinja", _codegen_fingerprint(self), repr(name), repr(filename),
-                                 int(defer_init), source)
-        code = diskcache.fetch("jinja", key)
-        if not isinstance(code, CodeType):
-            code = super().compile(source, name, filename, raw, defer_init)
-            diskcache.keep("jinja", key, code)
-        return code
-
-    _DICT_ATTRIBUTES = frozenset(dir(dict))
-
-    def getattr(self, obj, attribute):  # noqa: A003 (jinja's signature)
-        """`a.b` on a plain dict (the facts) ends at its key whenever dict itself has no such attribute; go there
-        directly instead of through a failed attribute lookup (that exception was a third of a report's render)."""
-        if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
+_ENVS: dict[tuple[str, bytes], BoundedSandbox] = {}
 
 
-def _codegen_fingerprint(env: Environment) -> str:
-    """Everything of the environment that Jinja's generated code depends on: the sandbox (its code goes
-    through env.getattr/call), the syntax, and the filters and tests, which it may even call while compiling
-    (constant folding) — so the source of our own filters counts too."""
-    modules = {getattr(f, "__module__", None) or "?" for f in (*env.filters.values(), *env.tests.values())}
-    ours = [f"{m}:{diskcache.source_digest(m)}" for m in sorted(modules) if m.partition(".")[0] != "jinja2"]
-    parts: list[Any] = [
-        jinja2.__version__, _qualname(type(env)), _qualname(env.code_generator_class), env.sandboxed, env.is_async,
-        env.optimized, sorted(getattr(env, "intercepted_binops", ())), sorted(getattr(env, "intercepted_unops", ())),
-        env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
-        env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
-        env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
-        env.autoescape if isinstance(env.autoescape, bool) else _qualname(env.autoescape),
-        _qualname(env.finalize) if env.finalize else None, sorted(env.extensions),
-        sorted(env.filters), sorted(env.tests), ours,
-    ]
-    return repr(parts)
-
-
-def _qualname(obj: object) -> str:
-    return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
-
-
-_ENVS: dict[tuple[str, bytes], SandboxedEnvironment] = {}
-
-
-def make_env(templates: TemplateSet) -> SandboxedEnvironment:
+def make_env(templates: TemplateSet) -> BoundedSandbox:
     """The sandbox for this unit's phrases.j2, cached per phrases file content (one per process in a batch)."""
     phrases = templates.require("phrases.j2")
     key = (str(phrases), phrases.read_bytes())
@@ -190,48 +293,18 @@ def make_env(templates: TemplateSet) -> SandboxedEnvironment:
     return env
 
 
-def _new_env(phrases: Path) -> SandboxedEnvironment:
+def _new_env(phrases: Path) -> BoundedSandbox:
     """The sandbox: no attribute tricks, missing values are errors, text is XML-escaped."""
-    env = _CachingSandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+    env = BoundedSandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
     env.filters["sentence"] = _sentence
     env.filters.update(AMOUNT_FILTERS)    # facts helper: amount forms (wan, yuan, yuan_sep, blank_zero, show_zero)
     env.filters.update(LIST_FILTERS)      # facts helper: "A、B和C" (and_list), "A、B、C" (enum_list)
     # loaded under its real file name, so a failure inside a macro can be traced back to this file
-    env.loader = FunctionLoader(lambda name: (phrases.read_text(encoding="utf-8"), str(phrases), lambda: True)
-                                if name == "phrases.j2" else None)
+    text = read_phrases(phrases)
+    env.loader = FunctionLoader(lambda name: (text, str(phrases), lambda: True) if name == "phrases.j2" else None)
     try:
-        env.globals["ph"] = env.get_template("phrases.j2").module
+        with env.limits():          # its top level runs here: bounded as a render is
+            env.globals["ph"] = env.get_template("phrases.j2").module
     except TemplateError as exc:
         raise template_error(exc, phrases) from None
     return env
-
-
-def failing_file(exc: BaseException, default: Path, candidates: tuple[Path, ...]) -> Path:
-    """The template file whose code raised `exc` (a phrases.j2 macro, or the document itself)."""
-    names = {str(p): p for p in candidates}
-    tb = exc.__traceback__
-    found = default
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename in names:
-            found = names[filename]
-        tb = tb.tb_next
-    return found
-
-
-def template_error(exc: Exception, path: Path) -> BudgetError:
-    """A Jinja failure as a message that names the template file and the offending tag."""
-    context = ""
-    lines = getattr(exc, "docx_context", None)
-    if lines:
-        context = "".join(l for l in lines if l.strip())[:200]
-    kind = type(exc).__name__
-    if kind == "SecurityError":
-        message = f"模板使用了不允许的写法（{exc}）：模板只能显示数据，不能访问内部属性或执行代码"
-    elif kind == "UndefinedError":
-        message = f"模板引用了不存在的数据：{exc}"
-    else:
-        message = f"模板有误：{exc}"
-    if context:
-        message += f"；出错位置附近：{context}"
-    return BudgetError(message, file=path, hint="请检查模板中 {{ }} 与 {% %} 标签的拼写")

@@ -20,19 +20,23 @@ from typing import Any
 
 import docxtpl
 from docx.opc.coreprops import CoreProperties
+from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import nsmap, qn
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from . import diskcache
 from .derive import MERGE_UP
 from .docx_package import FilledDocx, Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
-from .templates import TemplateSet, failing_file, make_env, template_error
+from .template_files import check_fonts_toml, check_report_docx
+from .template_settings import DEFAULT as DEFAULT_SETTINGS, ReportSettings, settings_for
+from .template_errors import failing_file, template_error
+from .template_sandbox import BoundedSandbox, RenderLimit
+from .templates import TemplateSet, make_env
 
 # the core properties docxtpl renders as Jinja (render_properties)
 _RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -61,16 +65,50 @@ def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
     path = templates.require("report.docx")
     env = make_env(templates)
     package = _package(path)
+    _check_fonts_files(templates)
     try:
-        filled, root = _fill(package, facts, env)
+        with env.limits():         # the unit's whole document is one render: one deadline, one loop count
+            filled, root = _fill(package, facts, env, settings_for(templates))
     except TemplateError as exc:
         culprit = failing_file(exc, path, tuple(p for p in (templates.find("phrases.j2"),) if p))
-        raise template_error(exc, culprit) from None
+        error = template_error(exc, culprit)
+        raise (_placed(templates, facts, path) if culprit == path else None) or error from None
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        phrases = templates.find("phrases.j2")
+        if not _raised_in_template(exc, phrases):
+            raise                  # a bug of ours, not the template's
+        culprit = failing_file(exc, path, tuple(p for p in (phrases,) if p))
+        raise BudgetError(f"模板中的运算无法进行（{type(exc).__name__}: {exc}）：多半是把文字当作数字用了，"
+                          f"或对空值做了运算", file=culprit,
+                          hint="用 budgetreport templates check 找到出错的标签；金额请直接用 {{ 字段 }} 印出") from None
     except etree.XMLSyntaxError as exc:
         raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
     data = write_zip([_member(package, name, filled.get(name)) for name in package.order])
     return FilledDocx(data, {package.document: root}, {package.document: filled[package.document]})
+
+
+def _placed(templates: TemplateSet, facts: Any, path: Path) -> BudgetError | None:
+    """The first problem `templates check` finds in report.docx, as the build's error: its place (part, heading,
+    paragraph or table cell), the sentence and the fix — instead of Jinja's view of the error."""
+    from .template_check import ERROR, check_templates
+    found = next((p for p in check_templates(templates, facts, render=False).problems if p.level == ERROR), None)
+    if found is None:
+        return None
+    where = found.where.removeprefix("report.docx：")
+    sentence = f"“{found.sentence}”——" if found.sentence else ""
+    return BudgetError(f"{where}：{sentence}{found.message}", file=path, hint=found.fix)
+
+
+def _raised_in_template(exc: BaseException, phrases: Path | None) -> bool:
+    """The exception came out of template code (a compiled template or a phrases.j2 macro)."""
+    names = {"<template>", str(phrases)}
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in names:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def prepare(templates: TemplateSet) -> None:
@@ -89,12 +127,52 @@ def _package(path: Path) -> TemplatePackage:
     if package is None:
         if len(_PACKAGES) > 16:
             _PACKAGES.clear()
-        package = _PACKAGES[data] = TemplatePackage.load_cached(data)
+        check_report_docx(path, data)
+        try:
+            package = TemplatePackage.load_cached(data)
+            _refuse_lookalikes(path, data)
+        except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError, PackageNotFoundError) as exc:
+            raise BudgetError(f"模板文件是损坏的 Word 文档（{type(exc).__name__}: {exc}）", file=path,
+                              hint="请在 Word 或 WPS 中打开并重新保存为 .docx，或用 budgetreport templates copy "
+                                   "重新复制默认模板") from None
+        _PACKAGES[data] = package
     return package
 
 
-def _fill(package: TemplatePackage, facts: dict[str, Any],
-          env: SandboxedEnvironment) -> tuple[dict[str, bytes], etree._Element]:
+def _refuse_lookalikes(path: Path, data: bytes) -> None:
+    """What looks like a tag but is not one (full-width ｛｝％, a lone {{ or }}) would be printed as it is into the
+    report: an error, never a silently wrong report. The scan is kept in the disk cache per template content."""
+    import hashlib
+    from . import template_scan
+    key = diskcache.make_key("lookalikes", hashlib.sha256(data).digest(), diskcache.source_digest(__name__),
+                             diskcache.source_digest(template_scan.__name__))
+    found = diskcache.fetch("lookalikes", key)
+    if not isinstance(found, list) or not all(isinstance(f, list) and len(f) == 4 and
+                                              all(isinstance(x, str) for x in f) for f in found):
+        found = []
+        parts = [template_scan.body_paragraphs(data)] + [template_scan.part_paragraphs(data, name, label)
+                                                          for name, label in template_scan.header_footer_names(data)]
+        for paragraph in (p for paragraphs in parts for p in paragraphs):
+            for slip in template_scan.tags_and_slips(paragraph)[1]:
+                sentence = template_scan.around(paragraph.text, slip.start, len(slip.text))
+                found.append([paragraph.place.describe(), sentence, slip.message, slip.fix])
+        diskcache.keep("lookalikes", key, found)
+    if found:
+        where, sentence, message, fix = found[0]
+        more = f"（共 {len(found)} 处，用 budgetreport templates check 可一次列出全部）" if len(found) > 1 else ""
+        where = where.removeprefix("report.docx：")
+        raise BudgetError(f"{where}：“{sentence}”——{message}{more}", file=path, hint=fix)
+
+
+def _check_fonts_files(templates: TemplateSet) -> None:
+    """Every fonts.toml of the lookup chain is well-formed before the PDF stage reads it."""
+    for folder in templates.folders:
+        if (folder / "fonts.toml").is_file():
+            check_fonts_toml(folder / "fonts.toml")
+
+
+def _fill(package: TemplatePackage, facts: dict[str, Any], env: BoundedSandbox,
+          settings: ReportSettings = DEFAULT_SETTINGS) -> tuple[dict[str, bytes], etree._Element]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes), and
     the main document's tree."""
     body_xml = _render(package.body, facts, env)
@@ -103,7 +181,7 @@ def _fill(package: TemplatePackage, facts: dict[str, Any],
     if b"docPr" in body_xml:  # no drawing: nothing to number
         _number_drawings(body)
     filled = {name: _reserialised(_render(xml, facts, env)) for name, xml in package.headers_footers}
-    filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env)
+    filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env, settings)
     if package.footnotes:
         filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
     if _MERGE_UP in body_xml:                     # no mark anywhere (no 绩效 tables): nothing to merge
@@ -132,11 +210,13 @@ def _jinja_source(xml: str) -> str:
     return _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _flat_source(xml))
 
 
-def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
+def _render(xml: str, facts: dict[str, Any], env: BoundedSandbox) -> bytes:
     """docxtpl's render_xml_part, as UTF-8. The source is patched once and compiled once (env caches it) per
     template; the clean-up after rendering works on the bytes (its markers are ASCII, and bytes search fast)."""
     try:
-        out = env.from_string(_flat_source(xml)).render(facts)
+        out = env.render(env.from_string(_flat_source(xml)), facts)
+    except RenderLimit:
+        raise                      # rendering again to place it would cost the same again
     except TemplateError:
         _raise_in_context(xml, facts, env)
         raise
@@ -145,12 +225,12 @@ def _render(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes
     return _resolve_listing(data)
 
 
-def _raise_in_context(xml: str, facts: dict[str, Any], env: SandboxedEnvironment) -> None:
+def _raise_in_context(xml: str, facts: dict[str, Any], env: BoundedSandbox) -> None:
     """Render again from the source with one line per paragraph: the same error, raised with the lines around
     it (the error message shows them)."""
     source = _jinja_source(xml)
     try:
-        env.from_string(source).render(facts)
+        env.render(env.from_string(source), facts)
     except TemplateError as exc:
         if getattr(exc, "lineno", None) is not None:
             first = max(exc.lineno - 4, 0)
@@ -185,16 +265,16 @@ def _number_drawings(body) -> None:
         elt.attrib["id"] = str(number)
 
 
-def _core_properties(xml: bytes, facts: dict[str, Any], env: SandboxedEnvironment) -> bytes:
+def _core_properties(xml: bytes, facts: dict[str, Any], env: BoundedSandbox, settings: ReportSettings) -> bytes:
     element = parse_xml(xml)
     props = CoreProperties(element)
     for name in _RENDERED_PROPERTIES:
-        setattr(props, name, env.from_string(getattr(props, name)).render(facts))
-    _set_properties(props, facts)
+        setattr(props, name, env.render(env.from_string(getattr(props, name)), facts))
+    _set_properties(props, facts, settings)
     return serialize_part_xml(element)
 
 
-def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: SandboxedEnvironment,
+def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: BoundedSandbox,
                sections: int) -> dict[str, bytes]:
     """docxtpl renders every footnotes part once per section of the filled document."""
     texts = {name: xml.encode("utf-8") for name, xml in package.footnotes}
@@ -210,20 +290,27 @@ def _member(package: TemplatePackage, name: str, data: bytes | None) -> Member:
     return saved if data is None or data == saved.raw else deflate(name, data, zlib.Z_BEST_SPEED)
 
 
-def _set_properties(props: CoreProperties, facts: dict[str, Any]) -> None:
-    """Core properties fixed by the workbook, never by the clock (reruns are byte-identical)."""
-    unit = facts["unit"]
-    date = unit["date_value"]
+def _set_properties(props: CoreProperties, facts: Any, settings: ReportSettings = DEFAULT_SETTINGS) -> None:
+    """Core properties fixed by the workbook and the template's settings.toml, never by the clock (reruns are
+    byte-identical). The PDF takes its title and subject from here."""
+    unit = _field(facts, "unit")
+    name, year, code = _field(unit, "name"), _field(unit, "year"), _field(unit, "code") or ""
+    date = _field(unit, "date_value")
     stamp = dt.datetime(date.year, date.month, date.day)
-    props.title = f"{unit['name']}{unit['year']}年单位预算公开"
-    props.author = unit["name"]
-    props.last_modified_by = unit["name"]
-    props.subject = "单位预算公开"
-    props.keywords = f"单位预算公开, {unit['year']}, {unit['name']}"
+    props.title = settings.fill(settings.title, name, code, year)
+    props.author = name
+    props.last_modified_by = name
+    props.subject = settings.fill(settings.subject, name, code, year)
+    props.keywords = f"{settings.report_name}, {year}, {name}"
     props.created = stamp
     props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
+
+
+def _field(obj: Any, name: str) -> Any:
+    """A fact by name, from a dict or a dataclass alike."""
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
 def _grid_column(row, cell) -> int | None:
