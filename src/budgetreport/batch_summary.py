@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_atomic
@@ -59,6 +60,7 @@ def first_problem(unit: UnitResult) -> str:
 def summary_workbook(units: Sequence[UnitResult]) -> Workbook:
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet), "a new workbook has one worksheet"
     ws.title = UNITS_SHEET
     _header(ws, UNIT_COLUMNS)
     ordered = sorted(units, key=lambda u: u.input)
@@ -110,5 +112,5 @@ def _text(value: str) -> str:
 
 def _finish(ws: Worksheet) -> None:
     """Filters on the header row over every column, the header kept in view while scrolling."""
-    ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}{max(ws.max_row, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{max(ws.max_row, 1)}"
     ws.freeze_panes = "A2"

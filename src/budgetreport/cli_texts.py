@@ -70,5 +70,5 @@ class ChineseTyper(typer.Typer):
         kwargs.setdefault("cls", ChineseGroup)
         super().__init__(**kwargs)
 
-    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
         return super().command(*args, cls=cls or ChineseCommand, **kwargs)

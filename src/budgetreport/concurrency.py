@@ -246,7 +246,7 @@ def _import_and_prepare(pdf: bool, templates_root: Path | None) -> None:
 
 def default_jobs() -> int:
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
         return max(1, os.cpu_count() or 1)
 

@@ -86,7 +86,7 @@ def _usable(kind: str, create: bool) -> Path | None:
     return target if _trusted(base) and _trusted(target) else None
 
 
-def make_key(*parts: str | bytes | int) -> str:
+def make_key(*parts: str | bytes | int | tuple[int, ...]) -> str:
     """SHA-256 over the parts, our format number and the Python version (marshal and bytecode change with it)."""
     h = hashlib.sha256()
     for part in (FORMAT, repr(sys.version_info[:3]), importlib.util.MAGIC_NUMBER, *parts):

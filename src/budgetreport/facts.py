@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 from .amounts import Amount, Percent
 
@@ -22,13 +22,15 @@ def zh(meaning: str, **kw: Any) -> Any:
 class _Readable:
     """Read access by key as well as by attribute: facts["unit"]["name"] == facts.unit.name."""
 
+    __dataclass_fields__: ClassVar[dict[str, Any]]      # set by @dataclass on each subclass
+
     def __getitem__(self, key: str) -> Any:
-        if isinstance(key, str) and key in self.__dataclass_fields__:   # type: ignore[attr-defined]
+        if isinstance(key, str) and key in self.__dataclass_fields__:
             return getattr(self, key)
         raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
-        return key in self.__dataclass_fields__   # type: ignore[attr-defined]
+        return key in self.__dataclass_fields__
 
 
 # rows of the 第二部分 tables stay mappings: their keys are the table's columns (layout.py), which differ per table

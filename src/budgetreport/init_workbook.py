@@ -6,6 +6,7 @@ titles, header blocks, styles, protection, drop-downs and the pre-filled labels 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +23,8 @@ from . import layout
 from .atomic import write_atomic
 from .classification import FUNCTION_CLASSES
 from .layout import CODE, DATE, INT, MONEY, TEXT, Field, KeyValueSheet, RowSheet, TableSpec
+
+CellValue = str | int | float | Decimal | dt.date | None     # what the blank and filled workbooks hold
 
 # Written into docProps/core.xml and every zip entry so the same input gives the same bytes.
 FIXED_TIMESTAMP = dt.datetime(2025, 1, 1, 0, 0, 0)
@@ -59,7 +62,7 @@ def header_row(spec: TableSpec, index: int) -> int:
     return layout.TITLE_ROWS + index
 
 
-def write_cell(ws: Worksheet, row: int, column: int, value: object, kind: str = TEXT) -> None:
+def write_cell(ws: Worksheet, row: int, column: int, value: CellValue, kind: str = TEXT) -> None:
     """A data cell: unlocked, formatted by kind. Zero/None money stays empty only where the caller decides."""
     cell = ws.cell(row=row, column=column)
     cell.value = value
@@ -166,7 +169,7 @@ def _write_table_sheet(ws: Worksheet, spec: TableSpec, unit: str | None) -> None
     for m in spec.merges:
         ws.merge_cells(start_row=top + m.r1, start_column=m.c1, end_row=top + m.r2, end_column=m.c2)
 
-    ws.freeze_panes = ws.cell(row=first_data_row(spec), column=1)
+    ws.freeze_panes = ws.cell(row=first_data_row(spec), column=1).coordinate   # the cell is made too (same bytes)
     if width > 8:
         ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -174,7 +177,7 @@ def _write_table_sheet(ws: Worksheet, spec: TableSpec, unit: str | None) -> None
     _protect(ws)
 
 
-def write_table_row(ws: Worksheet, spec: TableSpec, row: int, values: Mapping[str, object]) -> None:
+def write_table_row(ws: Worksheet, spec: TableSpec, row: int, values: Mapping[str, CellValue]) -> None:
     """One data row by column key; zero or None amounts stay empty, as published."""
     for c, column in enumerate(spec.columns, start=1):
         value = values.get(column.key)
@@ -183,7 +186,7 @@ def write_table_row(ws: Worksheet, spec: TableSpec, row: int, values: Mapping[st
         write_cell(ws, row, c, value, column.kind)
 
 
-def write_table_rows(ws: Worksheet, spec: TableSpec, rows: Iterable[Mapping[str, object]]) -> None:
+def write_table_rows(ws: Worksheet, spec: TableSpec, rows: Iterable[Mapping[str, CellValue]]) -> None:
     """Data rows from the first data row down, replacing whatever was there."""
     start = first_data_row(spec)
     if ws.max_row >= start:
@@ -206,11 +209,11 @@ def class_label(code: str, name: str) -> str:
     return f"{code} {name}"
 
 
-def _paired_rows(income_items: Sequence[tuple[str, str]]) -> list[dict[str, object]]:
+def _paired_rows(income_items: Sequence[tuple[str, str]]) -> list[dict[str, CellValue]]:
     """表1/表4 skeleton: 收入 labels beside the full 类 list, row by row, then the totals row."""
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, CellValue]] = []
     for i in range(max(len(income_items), len(FUNCTION_CLASSES))):
-        row: dict[str, object] = {}
+        row: dict[str, CellValue] = {}
         if i < len(income_items):
             row["in_label"] = income_items[i][1]
         if i < len(FUNCTION_CLASSES):
@@ -247,11 +250,11 @@ def _write_key_value_sheet(ws: Worksheet, sheet: KeyValueSheet) -> None:
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.column_dimensions["B"].protection = _UNLOCKED
     for row, f in enumerate(sheet.fields, start=2):
-        label = ws.cell(row=row, column=1, value=f.label)
-        label.fill = _LABEL_FILL
-        label.border = _BORDER
-        label.alignment = _WRAP
-        label.protection = _LOCKED
+        label_cell = ws.cell(row=row, column=1, value=f.label)
+        label_cell.fill = _LABEL_FILL
+        label_cell.border = _BORDER
+        label_cell.alignment = _WRAP
+        label_cell.protection = _LOCKED
         write_cell(ws, row, 2, None, f.kind)
         ws.cell(row=row, column=2).border = _BORDER
         note = ws.cell(row=row, column=3, value=field_note(f))
@@ -269,7 +272,7 @@ def field_row(sheet: KeyValueSheet, key: str) -> int:
     raise KeyError(f"{sheet.name}: no field {key!r}")
 
 
-def set_field(ws: Worksheet, sheet: KeyValueSheet, key: str, value: object) -> None:
+def set_field(ws: Worksheet, sheet: KeyValueSheet, key: str, value: CellValue) -> None:
     f = sheet.fields[field_row(sheet, key) - 2]
     write_cell(ws, field_row(sheet, key), 2, value, f.kind)
     ws.cell(row=field_row(sheet, key), column=2).border = _BORDER
@@ -289,7 +292,7 @@ def _write_row_sheet(ws: Worksheet, sheet: RowSheet) -> None:
     _protect(ws)
 
 
-def write_records(ws: Worksheet, sheet: RowSheet, records: Iterable[Mapping[str, object]]) -> None:
+def write_records(ws: Worksheet, sheet: RowSheet, records: Iterable[Mapping[str, CellValue]]) -> None:
     """Records from row 2 down by field key, replacing what was there. Money 0 is written as 0."""
     if ws.max_row >= 2:
         ws.delete_rows(2, ws.max_row - 1)
@@ -400,7 +403,7 @@ def _write_instructions(ws: Worksheet) -> None:
 def new_workbook(unit: str | None = None, year: int | None = None) -> Workbook:
     """The blank standard workbook, sheets in `layout.SHEET_ORDER`."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])      # a new workbook's one sheet
     tables = {t.sheet_name: t for t in layout.TABLES}
     key_values = {s.name: s for s in layout.KEY_VALUE_SHEETS}
     row_sheets = {s.name: s for s in layout.ROW_SHEETS}

@@ -67,8 +67,9 @@ class PairedTable:
     letters: dict[str, str]
     income: dict[str, Row] = field(default_factory=dict)    # item key (layout.T1_INCOME_ITEMS) → row
     expense: dict[str, Row] = field(default_factory=dict)   # 类 code → row
-    income_total: Row | None = None
-    expense_total: Row | None = None
+    # 收入总计 / 支出总计; Row(0) until the reader finds them (a missing one is reported and stands in as a Row)
+    income_total: Row = field(default_factory=lambda: Row(0))
+    expense_total: Row = field(default_factory=lambda: Row(0))
 
     def cell(self, row: Row | int, key: str) -> str:
         number = row.row if isinstance(row, Row) else row

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypedDict
 
 from . import layout
 from .cellref import column_letter
@@ -282,10 +282,10 @@ def _read_paired(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str, str], .
             _expense_side(sheet, table, r, right, right_values)
         elif any(right_values.values()):
             sheet.error("R-ROW", "有金额却没有功能分类", r, 3)
-    if table.income_total is None:
+    if table.income_total.row == 0:
         sheet.error("R-TABLE", "缺少“收入总计”行", marker + 1, 1, "收入栏最后一行应为“收入总计”")
         table.income_total = Row(marker + 1)
-    if table.expense_total is None:
+    if table.expense_total.row == 0:
         sheet.error("R-TABLE", "缺少“支出总计”行", marker + 1, 3, "支出栏最后一行应为“支出总计”")
         table.expense_total = Row(marker + 1)
     return table
@@ -300,10 +300,10 @@ def _key_values(sheet: _Sheet, spec: KeyValueSheet,
     `part_of(field key)` is the Budget part a wrong value leaves unreadable (None: a missing text, read as "").
     """
     rows: dict[str, int] = {}
-    for r in range(1, sheet.ws.max_row + 1):
-        label = _norm(sheet.value(r, 1))
+    for number in range(1, sheet.ws.max_row + 1):
+        label = _norm(sheet.value(number, 1))
         if label:
-            rows.setdefault(label, r)
+            rows.setdefault(label, number)
     values: dict[str, Any] = {}
     cells: dict[str, str] = {}
     for f in spec.fields:
@@ -497,7 +497,11 @@ def _or_empty(read: Callable[[], Any], stand_in: Callable[[], Any]) -> Any:
         return stand_in()
 
 
-def _tables(s: dict[int, _Sheet]) -> dict[str, Table | PairedTable]:
+_Tables = TypedDict("_Tables", {"t1": PairedTable, "t2": Table, "t3": Table, "t4": PairedTable, "t5": Table,
+                                "t6": Table, "t7": Table, "t8": Table, "t9": Table, "t10": Table, "t11": Table})
+
+
+def _tables(s: dict[int, _Sheet]) -> _Tables:
     def code_table(n: int, spec: TableSpec, name_col: int, code_cols: int) -> Table:
         return _or_empty(lambda: _read_code_table(s[n], spec, name_col, code_cols),
                          lambda: Table(n, spec.title, s[n].name, {}))
@@ -509,7 +513,7 @@ def _tables(s: dict[int, _Sheet]) -> dict[str, Table | PairedTable]:
     def labelled(n: int, spec: TableSpec, items: tuple[tuple[str, str], ...] | None) -> Table:
         return _or_empty(lambda: _read_labelled_table(s[n], spec, items), lambda: Table(n, spec.title, s[n].name, {}))
 
-    return dict(
+    return _Tables(
         t1=paired(1, layout.T1, layout.T1_INCOME_ITEMS),
         t2=code_table(2, layout.T2, 4, 3), t3=code_table(3, layout.T3, 4, 3), t4=paired(4, layout.T4,
                                                                                          layout.T4_INCOME_ITEMS),

@@ -60,7 +60,7 @@ def read_phrases(path: Path) -> str:
 def check_fonts_toml(path: Path) -> dict[str, Any]:
     """fonts.toml: TOML in UTF-8; each key a role (title/heading/body/table) whose value is a path, or a table
     with `file` (a path) and optional `index` (a whole number ≥ 0). Returns the parsed table."""
-    import tomllib      # here: few templates have fonts.toml
+    from . import toml_compat as tomllib      # here: few templates have fonts.toml
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:

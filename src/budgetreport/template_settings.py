@@ -50,7 +50,7 @@ DEFAULT = ReportSettings()
 
 def read_settings(path: Path) -> ReportSettings:
     """settings.toml checked: UTF-8 TOML, known keys, text values, known placeholders, a usable file name."""
-    import tomllib
+    from . import toml_compat as tomllib
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -16,12 +16,13 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping, Union, cast
 
 import docxtpl
 from docx.opc.coreprops import CoreProperties
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.oxml import serialize_part_xml
+from docx.oxml.coreprops import CT_CoreProperties
 from docx.oxml.ns import nsmap, qn
 from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
@@ -37,6 +38,12 @@ from .template_settings import DEFAULT as DEFAULT_SETTINGS, ReportSettings, sett
 from .template_errors import failing_file, template_error
 from .template_sandbox import BoundedSandbox, RenderLimit
 from .templates import TemplateSet, make_env
+
+if TYPE_CHECKING:
+    from .facts import ReportFacts
+
+# what the templates receive: the typed facts (derive), or a mapping of the same names (tests, templates check)
+Facts = Union["ReportFacts", Mapping[str, Any]]
 
 # the core properties docxtpl renders as Jinja (render_properties)
 _RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -56,11 +63,11 @@ _PACKAGES: dict[bytes, TemplatePackage] = {}
 _SERIALISED: dict[bytes, bytes] = {}  # a filled header or footer → its bytes as saved (see _reserialised)
 
 
-def render_docx(facts: dict[str, Any], templates: TemplateSet) -> bytes:
+def render_docx(facts: Facts, templates: TemplateSet) -> bytes:
     return fill_docx(facts, templates).data
 
 
-def fill_docx(facts: dict[str, Any], templates: TemplateSet) -> FilledDocx:
+def fill_docx(facts: Facts, templates: TemplateSet) -> FilledDocx:
     """The filled .docx, with the main document's tree for the PDF stage."""
     path = templates.require("report.docx")
     env = make_env(templates)
@@ -171,13 +178,14 @@ def _check_fonts_files(templates: TemplateSet) -> None:
             check_fonts_toml(folder / "fonts.toml")
 
 
-def _fill(package: TemplatePackage, facts: dict[str, Any], env: BoundedSandbox,
+def _fill(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
           settings: ReportSettings = DEFAULT_SETTINGS) -> tuple[dict[str, bytes], etree._Element]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes), and
     the main document's tree."""
     body_xml = _render(package.body, facts, env)
     root = etree.fromstring(package.head + body_xml + package.tail)            # strict: broken XML is an error
     body = root.find(_BODY)
+    assert body is not None, "python-docx opened the template: its document has a body"
     if b"docPr" in body_xml:  # no drawing: nothing to number
         _number_drawings(body)
     filled = {name: _reserialised(_render(xml, facts, env)) for name, xml in package.headers_footers}
@@ -210,7 +218,7 @@ def _jinja_source(xml: str) -> str:
     return _PARAGRAPH_OPEN.sub(r"\n<w:p\1", _flat_source(xml))
 
 
-def _render(xml: str, facts: dict[str, Any], env: BoundedSandbox) -> bytes:
+def _render(xml: str, facts: Facts, env: BoundedSandbox) -> bytes:
     """docxtpl's render_xml_part, as UTF-8. The source is patched once and compiled once (env caches it) per
     template; the clean-up after rendering works on the bytes (its markers are ASCII, and bytes search fast)."""
     try:
@@ -225,16 +233,18 @@ def _render(xml: str, facts: dict[str, Any], env: BoundedSandbox) -> bytes:
     return _resolve_listing(data)
 
 
-def _raise_in_context(xml: str, facts: dict[str, Any], env: BoundedSandbox) -> None:
+def _raise_in_context(xml: str, facts: Facts, env: BoundedSandbox) -> None:
     """Render again from the source with one line per paragraph: the same error, raised with the lines around
     it (the error message shows them)."""
     source = _jinja_source(xml)
     try:
         env.render(env.from_string(source), facts)
     except TemplateError as exc:
-        if getattr(exc, "lineno", None) is not None:
-            first = max(exc.lineno - 4, 0)
-            exc.docx_context = [_TAG.sub("", line) for line in source.splitlines()[first:first + 7]]
+        lineno: int | None = getattr(exc, "lineno", None)     # syntax errors and rewritten runtime errors
+        if lineno is not None:
+            first = max(lineno - 4, 0)
+            # read by template_errors: the lines around the error, on Jinja's own exception
+            setattr(exc, "docx_context", [_TAG.sub("", line) for line in source.splitlines()[first:first + 7]])
         raise
 
 
@@ -265,16 +275,16 @@ def _number_drawings(body) -> None:
         elt.attrib["id"] = str(number)
 
 
-def _core_properties(xml: bytes, facts: dict[str, Any], env: BoundedSandbox, settings: ReportSettings) -> bytes:
+def _core_properties(xml: bytes, facts: Facts, env: BoundedSandbox, settings: ReportSettings) -> bytes:
     element = parse_xml(xml)
-    props = CoreProperties(element)
+    props = CoreProperties(cast(CT_CoreProperties, element))   # parse_xml's element class for core.xml
     for name in _RENDERED_PROPERTIES:
         setattr(props, name, env.render(env.from_string(getattr(props, name)), facts))
     _set_properties(props, facts, settings)
     return serialize_part_xml(element)
 
 
-def _footnotes(package: TemplatePackage, facts: dict[str, Any], env: BoundedSandbox,
+def _footnotes(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
                sections: int) -> dict[str, bytes]:
     """docxtpl renders every footnotes part once per section of the filled document."""
     texts = {name: xml.encode("utf-8") for name, xml in package.footnotes}
@@ -381,6 +391,8 @@ def merge_marked_cells(body) -> None:
     for tc in _marked_cells(body):
         row = tc.getparent()
         col = _grid_column(row, tc)
+        if col is None:                             # never: tc is one of row's cells
+            continue
         for t in tc.iter(_T):
             t.text = ""
         _set_vmerge(tc, None)

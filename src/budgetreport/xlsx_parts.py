@@ -11,7 +11,7 @@ import functools
 import posixpath
 import threading
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, TypedDict
 
 from lxml import etree
 
@@ -25,8 +25,20 @@ STRICT_MAIN = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
 REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _SI = MAIN + "si"
 _WORKBOOK_TYPES = (XLTM, XLTX, XLSM, XLSX)      # openpyxl's order of preference
-SAFE = {"resolve_entities": False, "no_network": True, "huge_tree": False, "remove_comments": True,
-        "remove_pis": True, "load_dtd": False}
+
+
+class _SafeOptions(TypedDict):
+    """lxml parser options of every part (a TypedDict so that `**SAFE` is checked against lxml's keywords)."""
+    resolve_entities: bool
+    no_network: bool
+    huge_tree: bool
+    remove_comments: bool
+    remove_pis: bool
+    load_dtd: bool
+
+
+SAFE: _SafeOptions = {"resolve_entities": False, "no_network": True, "huge_tree": False, "remove_comments": True,
+                      "remove_pis": True, "load_dtd": False}
 _PARSERS = threading.local()                    # one parser per thread: making one costs more than a small part
 _TRUE = ("1", "true")
 _FALSE = ("0", "false")
@@ -120,10 +132,11 @@ def _parts_by_type(data: bytes) -> tuple[str, str | None]:
     defaults: set[str] = set()
     for el in parse(data):
         name = local(el.tag)
-        if name == "Override" and el.get("PartName"):
-            overrides.setdefault(el.get("ContentType"), el.get("PartName"))
+        part_name = el.get("PartName")
+        if name == "Override" and part_name:
+            overrides.setdefault(el.get("ContentType") or "", part_name)
         elif name == "Default":
-            defaults.add(el.get("ContentType"))
+            defaults.add(el.get("ContentType") or "")
     workbook = next((overrides[t][1:] for t in _WORKBOOK_TYPES if t in overrides), None)
     if workbook is None:
         if not defaults.intersection(_WORKBOOK_TYPES):
@@ -143,7 +156,7 @@ def _relationships(data: bytes, folder: str) -> dict[str, tuple[str, str]]:
             continue
         if rel.get("TargetMode") != "External":
             target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        rels[rel.get("Id")] = (rel.get("Type") or "", target)
+        rels[rel.get("Id") or ""] = (rel.get("Type") or "", target)
     return rels
 
 
@@ -162,11 +175,12 @@ def _workbook_sheets(data: bytes) -> tuple[list[tuple[str, str, bool]], bool, bo
                 (el.get("calcCompleted") or "").lower() in _FALSE
         elif name == "sheets":
             for sheet in el:
-                if sheet.get(REL_ID):
+                rel_id = sheet.get(REL_ID)
+                if rel_id:
                     title = sheet.get("name")
                     if title is None:
                         raise PartError("有工作表没有名称")
-                    entries.append((sheet.get(REL_ID), title, sheet.get("state") in ("hidden", "veryHidden")))
+                    entries.append((rel_id, title, sheet.get("state") in ("hidden", "veryHidden")))
     return entries, date1904, stale
 
 
@@ -184,7 +198,7 @@ def date_styles(archive: Archive) -> tuple[set[int], set[int]]:
 @functools.lru_cache(maxsize=64)
 def _styles(data: bytes) -> tuple[set[int], set[int]]:
     root = parse(data)
-    custom: dict[int, str] = {}
+    custom: dict[int, str | None] = {}
     xfs: list[int] = []
     for el in root:
         name = local(el.tag)
@@ -232,8 +246,9 @@ def shared_strings(archive: Archive, part: str | None) -> list[str]:
         for si in pull(archive.chunks(part), _SI):
             strings.append(text_of(si))
             si.clear()
-            while si.getprevious() is not None:       # free the items read
-                del si.getparent()[0]
+            parent = si.getparent()
+            while parent is not None and si.getprevious() is not None:       # free the items read
+                del parent[0]
     except etree.XMLSyntaxError as exc:
         raise _damaged_part(archive, part, exc) from None
     return strings

@@ -404,8 +404,9 @@ def _take(events: Iterator[tuple[str, etree._Element]], sheet: _Sheet, root: etr
                 sheet.cell(el)
                 if free:
                     el.clear()
-                    while el.getprevious() is not None:
-                        del el.getparent()[0]
+                    parent = el.getparent()
+                    while parent is not None and el.getprevious() is not None:
+                        del parent[0]
             elif tag == _ROW:
                 sheet.end_row()
             elif tag == _MERGE_CELL:

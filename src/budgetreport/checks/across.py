@@ -108,7 +108,7 @@ def t5_t4(b: Budget, out: Out) -> None:
         if code in classes:
             out.cell(t5, classes[code], "total", f"表5“{label(classes[code])}”合计应等于表4 该类一般公共预算",
                      expected, f"表4 {code} 一般公共预算")
-        else:
+        elif t4row is not None:             # always: the code came from 表4
             out.add(t4.sheet, t4.cell(t4row, "gpb"), f"表4 类 {code} 有一般公共预算支出，表5 没有这一类",
                     f"{expected}（表4）", "表5 无此类")
     out.cell(t5, _total_row(t5), "total", "表5 总计应等于表4 一般公共预算支出总计",
@@ -151,7 +151,7 @@ def _fund_vs_t4(out: Out, b: Budget, t: Table, key: str, name: str) -> None:
         if code in classes:
             out.cell(t, classes[code], "total", f"表{t.number}“{label(classes[code])}”合计应等于表4 该类{name}",
                      expected, f"表4 {code} {name}")
-        else:
+        elif t4row is not None:             # always: the code came from 表4
             out.add(t4.sheet, t4.cell(t4row, key), f"表4 类 {code} 有{name}支出，表{t.number} 没有这一类",
                     f"{expected}（表4）", f"表{t.number} 无此类")
     if t.total is not None:

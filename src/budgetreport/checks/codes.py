@@ -66,11 +66,11 @@ def names(b: Budget, out: Out) -> None:
             if standard and standard != r.name and norm(standard) != norm(r.name):   # equal text: no norm
                 out.add(t.sheet, t.cell(r, "name"), f"表{t.number} 科目 {r.code} 的名称与分类科目不一致，请核对",
                         standard, r.name)
-    for t in (b.t1, b.t4):
-        for code, r in t.expense.items():
+    for paired in (b.t1, b.t4):
+        for code, r in paired.expense.items():
             standard = classification.FUNCTION_CLASS_NAMES.get(code)
             if standard and standard != r.name and norm(standard) != norm(r.name):
-                out.add(t.sheet, t.cell(r, "out_label"), f"表{t.number} 类 {code} 的名称与分类科目不一致，请核对",
+                out.add(paired.sheet, paired.cell(r, "out_label"), f"表{paired.number} 类 {code} 的名称与分类科目不一致，请核对",
                         standard, r.name)
 
 
@@ -82,8 +82,8 @@ def unknown(b: Budget, out: Out) -> None:
             if r.level == 1 and r.code not in known:
                 out.add(t.sheet, t.cell(r, "cls"), f"表{t.number} 类级编码 {r.code} 不在分类科目中，请核对",
                         "分类科目中的类级编码", r.code)
-    for t in (b.t1, b.t4):
-        for code, r in t.expense.items():
+    for paired in (b.t1, b.t4):
+        for code, r in paired.expense.items():
             if code not in classification.FUNCTION_CLASS_NAMES:
-                out.add(t.sheet, t.cell(r, "out_label"), f"表{t.number} 类级编码 {code} 不在分类科目中，请核对",
+                out.add(paired.sheet, paired.cell(r, "out_label"), f"表{paired.number} 类级编码 {code} 不在分类科目中，请核对",
                         "分类科目中的类级编码", code)

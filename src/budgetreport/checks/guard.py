@@ -40,7 +40,7 @@ class Guarded:
         if path in unreadable:
             raise Skip(path)
         static = inspect.getattr_static(type(obj), name, None)
-        if isinstance(static, property):             # Budget.total-like: computed from guarded attributes
+        if isinstance(static, property) and static.fget is not None:   # Budget.total-like: from guarded attributes
             return static.fget(self)
         if isinstance(static, FunctionType):         # methods (Budget.comparison) read through the guard too
             return static.__get__(self)

@@ -6,7 +6,7 @@ from .. import layout
 from ..findings import ERROR
 from ..model import Budget, PairedTable, Table
 from ..money import ZERO
-from .common import all_rows, column_label, label, money_keys, t10_row, total
+from .common import all_rows, column_label, label, money_keys, t10_amount, t10_row, total
 from .registry import Out, rule
 
 # --------------------------------------------------------------------------- generic shapes
@@ -249,7 +249,7 @@ def _t10_parts(out: Out, b: Budget, target: str, parts: tuple[str, ...], what: s
         return
     names = dict(layout.T10_ITEMS)
     for key in money_keys(layout.T10):
-        expected = total((t10_row(t, p).get(key) if t10_row(t, p) else ZERO) for p in parts)
+        expected = total(t10_amount(t, p, key) for p in parts)
         out.cell(t, row, key, f"表10“{names[target]}”{column_label(layout.T10, key)}应等于{what}", expected,
                  " + ".join(names[p] for p in parts))
 
