@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from jinja2 import TemplateError
 
 from . import __version__
+from .bounded import BoundedCache
 from .errors import BudgetError
 
 if TYPE_CHECKING:
@@ -79,7 +80,8 @@ def templates_digest(fingerprint: list[tuple[str, bytes]]) -> str:
     return h.hexdigest()
 
 
-_FONT_HASHES: dict[tuple[str, int, int, int], str] = {}
+# (path, size, mtime, inode) → SHA-256 of the font file: a batch asks for the same few files again and again
+_FONT_HASHES: BoundedCache[tuple[str, int, int, int], str] = BoundedCache(256)
 
 
 def fonts_digest(files: tuple[tuple[str, int], ...]) -> str:
@@ -109,9 +111,7 @@ def _file_sha256(path: str) -> str:
                     h.update(block)
         except OSError:
             return "unreadable"
-        if len(_FONT_HASHES) > 256:
-            _FONT_HASHES.clear()
-        digest = _FONT_HASHES[state] = h.hexdigest()
+        digest = _FONT_HASHES.put(state, h.hexdigest())
     return digest
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,19 +39,16 @@ _TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")
 _CODE_NAME = re.compile(r"^\s*(\d{3,7})\s*(.*)$")
 MAX_HEADER_SCAN = 30
 YEARS = range(2000, 2101)                       # 预算年度
-_NORMS: dict[str, str] = {}                     # text → norm(text): the same labels are compared in every unit
 
 
 def _norm(value: object) -> str:
     """`norm`, remembered for text."""
-    if value.__class__ is not str:
-        return norm(value)
-    result = _NORMS.get(value)
-    if result is None:
-        if len(_NORMS) > 50_000:                # bounded: free texts differ between units
-            _NORMS.clear()
-        result = _NORMS[value] = norm(value)
-    return result
+    return _norm_text(value) if value.__class__ is str else norm(value)
+
+
+@functools.lru_cache(maxsize=50_000)            # the same labels are compared in every unit; free texts differ
+def _norm_text(value: str) -> str:
+    return norm(value)
 
 
 @dataclass

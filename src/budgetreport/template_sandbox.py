@@ -26,6 +26,8 @@ from typing import Any
 from jinja2 import TemplateRuntimeError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from .bounded import BoundedCache
+
 MAX_RANGE = 10_000              # items of one range()
 MAX_ITERATIONS = 1_000_000      # loop items of one render, all loops together (the default report: < 1 000)
 MAX_TEXT = 1_000_000            # characters (or items) one operator, format width or filter may produce
@@ -67,7 +69,7 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._compiled: dict[str, Any] = {}
+        self._compiled: BoundedCache[str, Any] = BoundedCache(32)   # source → compiled template
         self._budget: _Budget | None = None
         self.globals["range"] = self._range
         for name in _SIZED_FILTERS:
@@ -177,9 +179,7 @@ class BoundedSandbox(SandboxedEnvironment):
             return super().from_string(source, globals, template_class)
         template = self._compiled.get(source)
         if template is None:
-            if len(self._compiled) > 32:
-                self._compiled.clear()
-            template = self._compiled[source] = super().from_string(source)
+            template = self._compiled.put(source, super().from_string(source))
         return template
 
 

@@ -29,6 +29,7 @@ from jinja2 import FunctionLoader, StrictUndefined, TemplateError
 
 from .errors import BudgetError
 from .amounts import AMOUNT_FILTERS
+from .bounded import BoundedCache
 from .findings import WARNING, Finding
 from .template_errors import failing_file, template_error  # noqa: F401  (their home before the split)
 from .template_files import read_phrases
@@ -278,7 +279,7 @@ def _sentence(text: str) -> str:
     return text if not text or text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
-_ENVS: dict[tuple[str, bytes], BoundedSandbox] = {}
+_ENVS: BoundedCache[tuple[str, bytes], BoundedSandbox] = BoundedCache(16)   # phrases.j2 (path, content) → env
 
 
 def make_env(templates: TemplateSet) -> BoundedSandbox:
@@ -287,9 +288,7 @@ def make_env(templates: TemplateSet) -> BoundedSandbox:
     key = (str(phrases), phrases.read_bytes())
     env = _ENVS.get(key)
     if env is None:
-        if len(_ENVS) > 16:
-            _ENVS.clear()
-        env = _ENVS[key] = _new_env(phrases)
+        env = _ENVS.put(key, _new_env(phrases))
     return env
 
 

@@ -30,6 +30,7 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from . import diskcache
+from .bounded import BoundedCache
 from .derive import MERGE_UP
 from .docx_package import FilledDocx, Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
@@ -59,8 +60,7 @@ _BEFORE_VMERGE = (qn("w:tcW"), qn("w:gridSpan"), qn("w:hMerge"))  # schema order
 
 
 _DOCXTPL = DocxTemplate(None)     # for its text passes (patch_xml, resolve_listing): no document needed
-_PACKAGES: dict[bytes, TemplatePackage] = {}
-_SERIALISED: dict[bytes, bytes] = {}  # a filled header or footer → its bytes as saved (see _reserialised)
+_PACKAGES: BoundedCache[bytes, TemplatePackage] = BoundedCache(16)   # report.docx content → taken apart
 
 
 def render_docx(facts: Facts, templates: TemplateSet) -> bytes:
@@ -132,8 +132,6 @@ def _package(path: Path) -> TemplatePackage:
     data = path.read_bytes()
     package = _PACKAGES.get(data)
     if package is None:
-        if len(_PACKAGES) > 16:
-            _PACKAGES.clear()
         check_report_docx(path, data)
         try:
             package = TemplatePackage.load_cached(data)
@@ -142,7 +140,7 @@ def _package(path: Path) -> TemplatePackage:
             raise BudgetError(f"模板文件是损坏的 Word 文档（{type(exc).__name__}: {exc}）", file=path,
                               hint="请在 Word 或 WPS 中打开并重新保存为 .docx，或用 budgetreport templates copy "
                                    "重新复制默认模板") from None
-        _PACKAGES[data] = package
+        _PACKAGES.put(data, package)
     return package
 
 
@@ -248,14 +246,10 @@ def _raise_in_context(xml: str, facts: Facts, env: BoundedSandbox) -> None:
         raise
 
 
+@functools.lru_cache(maxsize=64)
 def _reserialised(xml: bytes) -> bytes:
     """A filled header or footer as python-docx saves it; they mostly come out the same in every unit."""
-    saved = _SERIALISED.get(xml)
-    if saved is None:
-        if len(_SERIALISED) > 64:
-            _SERIALISED.clear()
-        saved = _SERIALISED[xml] = serialize_part_xml(parse_xml(xml))
-    return saved
+    return serialize_part_xml(parse_xml(xml))
 
 
 def _resolve_listing(data: bytes) -> bytes:
