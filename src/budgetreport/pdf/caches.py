@@ -15,11 +15,11 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class Memo(dict, Generic[K, V]):  # type: ignore[type-arg]
+class Memo(dict, Generic[K, V]):
     """A dict that forgets everything when it would grow past `limit` entries: the values are cheap to make
     again, and a long batch must not grow without bound."""
 
-    def __init__(self, limit: int, then_clear: tuple[dict, ...] = ()) -> None:  # type: ignore[type-arg]
+    def __init__(self, limit: int, then_clear: tuple[dict, ...] = ()) -> None:
         super().__init__()
         self.limit = limit
         self.then_clear = then_clear  # stores keyed by the id of an object kept here: forgotten with it
@@ -61,7 +61,7 @@ class PdfCaches:
         self.layouts: Memo[tuple, tuple] = Memo(5_000)        # CJK line layouts (a report has ~300)
         # keyed by the id of a ParagraphStyle kept in `styles`: forgotten when it forgets
         self.protos: Memo[tuple, Any] = Memo(5_000)           # parser-made prototype fragments
-        self.toc_protos: Memo[int, list] = Memo(1_000)  # type: ignore[type-arg]
+        self.toc_protos: Memo[int, list] = Memo(1_000)
         self.plain_cells: Memo[tuple, tuple] = Memo(5_000)    # one-paragraph cells (the sample makes 322)
         self.styles: Memo[tuple, Any] = Memo(5_000, (self.protos, self.toc_protos, self.plain_cells))
         self.tokens: Memo[str, tuple[str, ...]] = Memo(100_000)

@@ -192,7 +192,7 @@ def _core_created(core: etree._Element | None) -> datetime | None:
         return None
 
 
-def _body_children(parent) -> Iterator[etree._Element]:  # type: ignore[no-untyped-def]
+def _body_children(parent) -> Iterator[etree._Element]:
     """Body-level p / tbl / sectPr, looking through content controls (w:sdt) such as a Word TOC."""
     for child in parent:
         tag = child.tag

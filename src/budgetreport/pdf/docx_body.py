@@ -104,7 +104,7 @@ class _Reader:
                 out[name] = info
         return out
 
-    def _recipe(self, el: etree._Element, record, span: tuple[int, int] | None) -> tuple:  # type: ignore[no-untyped-def]
+    def _recipe(self, el: etree._Element, record, span: tuple[int, int] | None) -> tuple:
         """(recipe, texts) of a paragraph or row: the recipe found by the element's skeleton when its bytes are
         known (span), else made by walking it (`record`)."""
         if span is None:
@@ -170,7 +170,7 @@ class _Reader:
         pbb = _on(pbb_el) if pbb_el is not None else style_pbb
         slot, run_bold = None, bool(para_bold)
         if len(parts) == 1 and parts[0].__class__ is tuple:
-            segs, bold = parts[0]  # type: ignore[misc]
+            segs, bold = parts[0]
             if len(segs) == 1 and segs[0].__class__ is int:
                 slot = segs[0]
                 run_bold = _resolved(bold, bool(para_bold))
@@ -186,7 +186,7 @@ class _Reader:
         if not parts:  # the common cases first: no run, or one run
             return [self._para((style, (), align, pbb, (), None))]
         if len(parts) == 1 and parts[0].__class__ is tuple:
-            segs, bold = parts[0]  # type: ignore[misc]
+            segs, bold = parts[0]
             text = _text(segs, texts)
             runs = ((text, _resolved(bold, para_bold)),) if text else ()
             return [self._para((style, runs, align, pbb, (), None))]
@@ -204,7 +204,7 @@ class _Reader:
         anchor = None  # the first one, also for the paragraphs after a page break
         for part in parts:
             if part.__class__ is tuple:
-                text, bold = part  # type: ignore[misc]
+                text, bold = part
                 runs.append((text, _resolved(bold, para_bold)))
             elif part is _PAGE:
                 if runs or bookmarks:
@@ -440,7 +440,7 @@ class _Reader:
             paras: list[Paragraph] = []
             for r in para_recipes:
                 if r.slot is None:
-                    paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])  # type: ignore[misc]
+                    paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])
                     continue
                 text = texts[r.slot]  # the common case, inline (a report has ≈1500 such cells)
                 key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None)
@@ -461,8 +461,8 @@ class _Reader:
 def _text(segs: Segs, texts: list[str]) -> str:
     if len(segs) == 1:
         s = segs[0]
-        return texts[s] if s.__class__ is int else s  # type: ignore[index,return-value]
-    return "".join([texts[s] if s.__class__ is int else s for s in segs])  # type: ignore[index,misc]
+        return texts[s] if s.__class__ is int else s
+    return "".join([texts[s] if s.__class__ is int else s for s in segs])
 
 
 def _sect_of(p: etree._Element) -> etree._Element | None:

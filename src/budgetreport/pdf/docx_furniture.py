@@ -58,7 +58,7 @@ def _paragraphs(parent: etree._Element) -> Iterator[etree._Element]:
                 yield from _paragraphs(content)
 
 
-def _walk(el: etree._Element, parts: list[tuple[str, str]], fields: list[list]) -> None:  # type: ignore[type-arg]
+def _walk(el: etree._Element, parts: list[tuple[str, str]], fields: list[list]) -> None:
     """Text and fields in reading order. `fields` is the stack of open complex fields: [instruction, showing
     its result?]; a page-number field's result (the number Word last saw) is replaced by the field."""
     for child in el:

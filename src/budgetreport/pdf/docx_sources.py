@@ -53,11 +53,11 @@ def _place(xml: bytes, el: etree._Element, pos: int, spans: dict[etree._Element,
     """Where `el`, the next element after `pos`, ends; its span kept if it is a paragraph or a row, a table's
     rows placed one by one (`flat`: inside a table with no table in it). None when it cannot be placed."""
     tag = el.tag
-    name = CACHES.tag_names.get(tag) if tag.__class__ is str else None  # type: ignore[arg-type]
+    name = CACHES.tag_names.get(tag) if tag.__class__ is str else None
     if name is None:
-        if tag.__class__ is not str or not tag.startswith(_W):  # type: ignore[union-attr]
+        if tag.__class__ is not str or not tag.startswith(_W):
             return None
-        name = CACHES.tag_names.put(tag, b"w:" + tag[len(_W):].encode("utf-8"))  # type: ignore[index]
+        name = CACHES.tag_names.put(tag, b"w:" + tag[len(_W):].encode("utf-8"))
     at = xml.find(b"<", pos)
     if not xml.startswith(name, at + 1) or xml[at + 1 + len(name)] not in b" >/":
         return None

@@ -82,7 +82,7 @@ class _Styles:
             s = self._first.get(based.get(W_VAL)) if based is not None else None
             seen += 1
 
-    def _attr(self, style_id: str | None, get):  # type: ignore[no-untyped-def]
+    def _attr(self, style_id: str | None, get):
         """A style property, inherited through based-on styles."""
         for s in self._chain(style_id):
             v = get(s)

@@ -8,10 +8,11 @@ draws the same glyphs at the same places as reportlab's Paragraph and Table text
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from .caches import CACHES
@@ -32,7 +33,7 @@ class DrawState:
 class BuildCanvas(Canvas):
     """reportlab's Canvas with the drawing state of one build (reportlab's `canvasmaker` hook)."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.build_state = DrawState()
 
@@ -46,7 +47,7 @@ def embedded(font: str) -> bool:
     return ok
 
 
-def show(canv, font: str, size: float, text: str, leading: float | None = None) -> str:  # type: ignore[no-untyped-def]
+def show(canv, font: str, size: float, text: str, leading: float | None = None) -> str:
     """`Tf … Tj` operators showing text: one font switch per subset run (with a leading, each switch also sets
     it, `Tf … TL`, as a text object writes it). Memoised per document: once a character has its subset code it
     keeps it, so the operators never change within a document."""
@@ -72,13 +73,13 @@ def pos(x: float, y: float) -> str:
     return f"{num(x)} {num(y)}"
 
 
-def draw_string(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
+def draw_string(canv, x: float, y: float, font: str, size: float, text: str) -> None:
     """canvas.drawString(x, y, text) after canvas.setFont(font, size) for an embedded face: the operators its
     text object writes (the leading 1.2 × size at each font switch, T* after the line)."""
     canv._code.append(f"BT 1 0 0 1 {pos(x, y)} Tm {show(canv, font, size, text, size * 1.2)} T* ET")
 
 
-def draw_text(canv, x: float, y: float, font: str, size: float, text: str) -> None:  # type: ignore[no-untyped-def]
+def draw_text(canv, x: float, y: float, font: str, size: float, text: str) -> None:
     """The one way a line of text outside paragraphs and tables is drawn (footers, 目录 numbers): like
     draw_string, with every run of characters the face lacks drawn in the build's fallback face, so no
     character comes out as an invisible glyph 0."""
@@ -87,7 +88,7 @@ def draw_text(canv, x: float, y: float, font: str, size: float, text: str) -> No
         x += string_width(run, run_font, size)
 
 
-def fallback_runs(canv, font: str, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def fallback_runs(canv, font: str, text: str) -> list[tuple[str, str]]:
     """(font, text) runs of `text`: in `font` where it has the glyph, else in the build's fallback face."""
     face, fallback = face_named(font), canv.build_state.fallback
     if face is None or fallback is None or face.covers(text):
@@ -102,7 +103,7 @@ def fallback_runs(canv, font: str, text: str) -> list[tuple[str, str]]:  # type:
     return runs
 
 
-def _show_ops(canv, font: str, size: float, text: str, leading: float | None) -> str:  # type: ignore[no-untyped-def]
+def _show_ops(canv, font: str, size: float, text: str, leading: float | None) -> str:
     doc = canv._doc
     # font → (face, its state in this document): the split of a text whose characters all have their codes
     # needs neither reportlab's per-document state lookup (a weak dictionary) nor a cache of its own
@@ -112,7 +113,7 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
         face, state, readable = entry
         chunks = _split_assigned(text, state, readable) or face.splitString(text, doc)
     else:
-        face = getFont(font)
+        face = cast(TTFont, getFont(font))      # every face the writer registers is a TrueType face
         chunks = face.splitString(text, doc)
         state = face.state.get(doc)
         if state is not None:

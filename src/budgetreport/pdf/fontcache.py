@@ -47,7 +47,7 @@ class HMetrics(Sequence[tuple[float, int]]):
     def __len__(self) -> int:
         return len(self._bearings)
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(len(self))[i]]
         lsb = self._bearings[i]       # raises IndexError as the list would

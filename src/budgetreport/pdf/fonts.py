@@ -177,20 +177,20 @@ def face_named(name: str) -> Face | None:
 class _TTFont(TTFont):
     """reportlab's TTFont with its face read through the disk cache (fontcache)."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         if fontcache.SUPPORTED:
             init_ttfont(self, *args, **kwargs)   # TTFont's, with what it reads out of the face kept on disk
         else:
             super().__init__(*args, **kwargs)
 
 
-def readable_ascii(state) -> str:  # type: ignore[no-untyped-def]
+def readable_ascii(state) -> str:
     """The ASCII characters that are their own codes in subset 0 of a face's state in one document (all
     printable ASCII when the face is asciiReadable, as reportlab makes them: fixed once the state exists)."""
     return "".join(chr(n) for n in range(32, 128) if state.assignments.get(n) == n)
 
 
-def _split_assigned(text: str, state, readable: str | None = None) -> list[tuple[int, bytes]] | None:  # type: ignore[no-untyped-def]
+def _split_assigned(text: str, state, readable: str | None = None) -> list[tuple[int, bytes]] | None:
     """reportlab's split of a text whose characters all have their subset code already in this document's
     state (most texts after the first pages), without its per-character loop; None when a character is new (or
     a no-break space, which reportlab maps to a space)."""
@@ -422,7 +422,7 @@ def _toml_faces(template_dir: Path) -> dict[str, Face]:
     cfg = template_dir / "fonts.toml"
     if not cfg.is_file():
         return {}
-    import tomllib      # here: a template rarely has fonts.toml, and its import would cost every warm-up
+    from .. import toml_compat as tomllib      # here: a template rarely has fonts.toml (import cost)
     try:
         data = tomllib.loads(cfg.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:

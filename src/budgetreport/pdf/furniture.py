@@ -43,7 +43,7 @@ class PageFurniture:
     known: Pass | None  # a previous build's counts, when a field needs them
     built_in: bool      # no footer part anywhere in the document
 
-    def __call__(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, canv, doc) -> None:
         n = canv.getPageNumber()
         learned = self.learned
         start = learned.section_start.setdefault(self.index, n)
@@ -78,7 +78,7 @@ class PageFurniture:
     def _leading(self, line: m.FurnitureLine) -> float:
         return self._size(line) * 1.2
 
-    def _draw_line(self, canv, line: m.FurnitureLine, values: dict[str, str], y: float) -> float:  # type: ignore[no-untyped-def]
+    def _draw_line(self, canv, line: m.FurnitureLine, values: dict[str, str], y: float) -> float:
         text = "".join(values.get(v, "") if k == "field" else v for k, v in line.parts)
         if not text.strip():
             return 0.0

@@ -59,13 +59,13 @@ class _Outline:
         self.n += 1
         return f"ol{self.n}"
 
-    def add(self, canv, title: str, key: str, level: int) -> None:  # type: ignore[no-untyped-def]
+    def add(self, canv, title: str, key: str, level: int) -> None:
         level = min(level, self.level + 1)
         self.level = level
         canv.addOutlineEntry(title, key, level=level, closed=level > 0)
 
 
-def _note_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyped-def]
+def _note_toc_end(canv, kind: str, label: str) -> None:
     """onDraw callback at the end of a 目录 entry: note where the text ended. The leaders and the
     number are drawn once the entry's text is out (_draw_toc_pending), so text extraction reads
     "entry …… 12", not "…… 12 entry"."""
@@ -73,7 +73,7 @@ def _note_toc_end(canv, kind: str, label: str) -> None:  # type: ignore[no-untyp
     canv.build_state.toc_pending = (info["cur_x"], info["cur_y"], label)
 
 
-def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
+def _draw_toc_pending(canv) -> None:
     pending = canv.build_state.toc_pending
     if pending is None:
         return
@@ -101,7 +101,7 @@ def _draw_toc_pending(canv) -> None:  # type: ignore[no-untyped-def]
     canv.restoreState()
 
 
-def _define_toc_forms(canv, learned: Pass) -> None:  # type: ignore[no-untyped-def]
+def _define_toc_forms(canv, learned: Pass) -> None:
     """Each 目录 page number as a form: the text right-aligned at the form's origin. The number sits in
     the column the entry reserved, so its width never changed the layout and one build is exact."""
     for (key, font, size), name in canv.build_state.toc_forms.items():
@@ -138,7 +138,7 @@ def _take_apart(tpl: BaseDocTemplate) -> None:
 
 
 class _DocTemplate(BaseDocTemplate):
-    def __init__(self, buf, learned: Pass, created: datetime | None, fallback: str,  # type: ignore[no-untyped-def]
+    def __init__(self, buf, learned: Pass, created: datetime | None, fallback: str,
                  **kw) -> None:
         super().__init__(buf, **kw)
         self._created = created

@@ -15,7 +15,7 @@ from .fastdraw import embedded, num, pos, show, string_width
 from .linebreak import cjk_frag_split
 
 
-def _not_black(color) -> bool:  # type: ignore[no-untyped-def]
+def _not_black(color) -> bool:
     """color != black, without reportlab's colour comparison when it is the black object itself (nearly always)."""
     return color is not _BLACK and color != _BLACK
 
@@ -62,7 +62,7 @@ class CJKParagraph(Paragraph):
                 p.on_draw = self.on_draw if i == 0 else ()
         return parts
 
-    def drawOn(self, canvas, x, y, _sW=0):  # type: ignore[no-untyped-def] # noqa: N802, N803 - reportlab API
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803 - reportlab API
         """A plain paragraph is written at (x, y) directly, without a graphics state and translation of
         its own; one with a 目录 callback (which draws in paragraph coordinates) or anything else is
         drawn by reportlab's drawOn."""
@@ -188,7 +188,7 @@ class CJKParagraph(Paragraph):
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> str:  # type: ignore[no-untyped-def]
+def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> str:
     """Escape text; switch face for runs of glyphs the face lacks; newlines become <br/>. With segs,
     also append (face name, or None for base, unescaped text) for each piece."""
     out: list[str] = []

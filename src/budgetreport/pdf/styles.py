@@ -6,7 +6,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Literal
 
 from lxml import etree
 from reportlab.lib.abag import ABag
@@ -30,7 +30,7 @@ from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _fon
 # ------------------------------------------------------------------------------------------ styles
 
 _NO_INFO = m.StyleInfo()
-_ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
+_ALIGN: dict[str, Literal[0, 1, 2, 4]] = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
 MIN_TABLE_FONT = 7.0
 
 

@@ -137,7 +137,7 @@ class TableBuilder(ParagraphBuilder):
             CACHES.plain_cells.put(shared_key, plain)
         return plain
 
-    def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle):  # type: ignore[no-untyped-def]
+    def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle):
         """(face, width) when the Paragraph would be one line of this text in one face (the table face, or
         黑体 when every run is bold; see _markup) if it fits: no glyph from the fallback face, no whitespace
         the paragraph parser would collapse; the width is the same sum cjk_frag_split makes. (None, 0.0)
@@ -178,7 +178,7 @@ class _Table(Table):
         self._br_full = None  # split recalculates for a smaller height
         return super().split(availWidth, availHeight)
 
-    def normalizeData(self, data):  # type: ignore[no-untyped-def] # noqa: N802
+    def normalizeData(self, data):  # noqa: N802
         return data  # Renderer._table gives fresh lists of str and flowables: nothing to normalise
 
     def _calcSpanRanges(self) -> None:  # noqa: N802
