@@ -26,7 +26,7 @@ from .build import font_files
 from .concurrency import Options, UnitBuilt, UnitTask, cache_key, default_jobs, fonts_digest, templates_digest
 from .errors import BudgetError
 from .manifest import MANIFEST_COLUMNS, MANIFEST_NAME, write_manifest_rows  # noqa: F401 (COLUMNS re-exported)
-from .outputs import SUMMARY_NAME, ensure_folder, is_batch_output, write_together
+from .outputs import ANNOTATED_MARK, SUMMARY_NAME, ensure_folder, is_batch_output, write_together
 from .templates import default_root, template_set, unused_folders
 from .unit_pool import DEFAULT_TIMEOUT, run_units
 
@@ -120,10 +120,19 @@ def find_workbooks(input_dir: Path, outdir: Path) -> list[Path]:
             continue
         if nested and path.resolve().is_relative_to(outdir):
             continue
-        if path.resolve().parent == outdir and is_batch_output(path.name):
+        if path.resolve().parent == outdir and is_batch_output(path.name) or _annotated_beside_original(path):
             continue
         found.append(path)
     return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())
+
+
+def _annotated_beside_original(path: Path) -> bool:
+    """`工作簿（校验意见）.xlsx` next to `工作簿.xlsx`: the copy `check --annotate` leaves beside the workbook, not a
+    unit of its own (as input it would fail as a duplicate of the original). Alone, it may be the copy a clerk
+    fixed and sent in: then it is an input."""
+    if not path.stem.endswith(ANNOTATED_MARK):
+        return False
+    return path.with_name(path.stem[:-len(ANNOTATED_MARK)] + path.suffix).is_file()
 
 
 def sha256_file(path: Path) -> str:
