@@ -57,6 +57,8 @@ def _line(f: dict) -> str:
     text = f"[{f['rule']}] " + (f"{f['where']}：" if f["where"] else "") + f["message"]
     if f["expected"] or f["found"]:
         text += f"，应为 {f['expected']}，实为 {f['found']}"
+    if f.get("fix"):
+        text += f"（{f['fix']}）"      # what to do travels with the finding, as `check` prints it
     return text
 
 
@@ -64,6 +66,8 @@ def _message(f: dict) -> str:
     text = f["message"]
     if f["expected"] or f["found"]:
         text += f"，应为 {f['expected']}，实为 {f['found']}"
+    if f.get("fix"):
+        text += f"（{f['fix']}）"      # what to do travels with the finding, as `check` prints it
     return text
 
 

@@ -43,10 +43,13 @@ def finding_text(f: dict[str, str]) -> str:
 
 
 def message_text(f: dict[str, str]) -> str:
-    """The message with expected and found values, without the place (the columns say it)."""
+    """The message with expected and found values and the fix, as `check` prints it (Finding.detail), without
+    the place (the columns say it): the bureau sends it back to the unit, so what to do must be in it."""
     text = f.get("message", "")
     if f.get("expected") or f.get("found"):
         text += f"，应为 {f.get('expected', '')}，实为 {f.get('found', '')}"
+    if f.get("fix"):
+        text += f"（{f['fix']}）"
     return text
 
 
