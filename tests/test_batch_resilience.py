@@ -71,9 +71,10 @@ def _assert_finished(report, outdir: Path, goods: list[str], bad: list[str], rea
     assert report.return_code == (1 if bad else 0)
     assert not list(outdir.glob(".~*"))
     summary = openpyxl.load_workbook(outdir / "校验汇总.xlsx")["单位汇总"]
-    units = {row[0]: row for row in summary.iter_rows(min_row=2, values_only=True)}
+    header = [c.value for c in summary[1]]
+    units = {row[0]: dict(zip(header, row)) for row in summary.iter_rows(min_row=2, values_only=True)}
     assert sorted(units) == sorted(goods + bad)
-    assert all(units[n][3] == "失败" and units[n][6] == reason for n in bad)
+    assert all(units[n]["状态"] == "失败" and units[n]["第一个问题"] == reason for n in bad)
 
 
 @forks

@@ -57,6 +57,8 @@ def _line(f: dict) -> str:
     text = f"[{f['rule']}] " + (f"{f['where']}：" if f["where"] else "") + f["message"]
     if f["expected"] or f["found"]:
         text += f"，应为 {f['expected']}，实为 {f['found']}"
+    if f.get("fix"):
+        text += f"（{f['fix']}）"      # what to do travels with the finding, as `check` prints it
     return text
 
 
@@ -64,6 +66,8 @@ def _message(f: dict) -> str:
     text = f["message"]
     if f["expected"] or f["found"]:
         text += f"，应为 {f['expected']}，实为 {f['found']}"
+    if f.get("fix"):
+        text += f"（{f['fix']}）"      # what to do travels with the finding, as `check` prints it
     return text
 
 
@@ -93,10 +97,11 @@ def test_the_summary_sits_beside_the_manifest_with_both_sheets(batch):
     wb = openpyxl.load_workbook(out / "校验汇总.xlsx")
     assert wb.sheetnames == ["单位汇总", "全部问题"]
     units, findings = wb["单位汇总"], wb["全部问题"]
-    assert [c.value for c in units[1]] == ["输入文件", "单位名称", "年度", "状态", "错误数", "提醒数", "第一个问题"]
+    assert [c.value for c in units[1]] == ["输入文件", "单位名称", "年度", "状态", "错误数", "提醒数", "模板",
+                                            "第一个问题"]
     assert [c.value for c in findings[1]] == ["单位名称", "输入文件", "级别", "规则", "工作表", "单元格", "问题"]
     assert findings.auto_filter.ref == f"A1:G{findings.max_row}"      # filters on, over every finding
-    assert units.auto_filter.ref == f"A1:G{units.max_row}"
+    assert units.auto_filter.ref == f"A1:H{units.max_row}"
 
 
 def test_one_row_per_unit_with_counts_and_first_finding(batch):
@@ -104,8 +109,8 @@ def test_one_row_per_unit_with_counts_and_first_finding(batch):
     rows = list(openpyxl.load_workbook(out / "校验汇总.xlsx")["单位汇总"].iter_rows(min_row=2, values_only=True))
     manifest = {r["输入文件"]: r for r in manifest_rows(out)}
     assert [r[0] for r in rows] == sorted(oracle)
-    for name, unit, year, status, errors, reminders, first in rows:
-        assert status == manifest[name]["状态"]
+    for name, unit, year, status, errors, reminders, template, first in rows:
+        assert status == manifest[name]["状态"] and (template or "") == manifest[name]["模板"]
         found = oracle[name]
         if not found["readable"]:
             assert status == "失败" and "不是 Excel 工作簿" in first and errors == 1

@@ -26,8 +26,8 @@ from .build import font_files
 from .concurrency import Options, UnitBuilt, UnitTask, cache_key, default_jobs, fonts_digest, templates_digest
 from .errors import BudgetError
 from .manifest import MANIFEST_COLUMNS, MANIFEST_NAME, write_manifest_rows  # noqa: F401 (COLUMNS re-exported)
-from .outputs import SUMMARY_NAME, ensure_folder, is_batch_output, write_together
-from .templates import default_root, template_set
+from .outputs import ANNOTATED_MARK, SUMMARY_NAME, ensure_folder, is_batch_output, write_together
+from .templates import default_root, template_set, unused_folders
 from .unit_pool import DEFAULT_TIMEOUT, run_units
 
 SUCCESS, FAILED, WARNED = "成功", "失败", "有提醒"
@@ -46,10 +46,11 @@ class UnitResult:
     warnings: int = 0
     reason: str = ""                 # failure: the first reason; 有提醒: the first reminder
     outputs: list[tuple[str, str]] = field(default_factory=list)   # (file name in OUTDIR, SHA-256)
-    templates: str = ""              # which template folder the unit used (manifest column 模板)
+    templates: str = ""              # which template folder the unit used (TemplateSet.label: manifest column 模板)
     findings: list[dict[str, str]] = field(default_factory=list)   # Finding.to_dict() each (校验汇总.xlsx)
     skipped: bool = False            # unchanged since the last run: nothing rebuilt
     detail: str = ""                 # traceback when the failure is a bug
+    code: str = ""                   # 单位编码 (a template folder may be named by it)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class BatchReport:
     interrupted: bool = False
     elapsed: float = 0.0
     problems: list[str] = field(default_factory=list)   # the run's own files (manifest, summary) not written
+    notes: list[str] = field(default_factory=list)      # 提醒 of the run: template folders no unit used
 
     def count(self, status: str) -> int:
         return sum(1 for u in self.units if u.status == status)
@@ -118,10 +120,19 @@ def find_workbooks(input_dir: Path, outdir: Path) -> list[Path]:
             continue
         if nested and path.resolve().is_relative_to(outdir):
             continue
-        if path.resolve().parent == outdir and is_batch_output(path.name):
+        if path.resolve().parent == outdir and is_batch_output(path.name) or _annotated_beside_original(path):
             continue
         found.append(path)
     return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())
+
+
+def _annotated_beside_original(path: Path) -> bool:
+    """`工作簿（校验意见）.xlsx` next to `工作簿.xlsx`: the copy `check --annotate` leaves beside the workbook, not a
+    unit of its own (as input it would fail as a duplicate of the original). Alone, it may be the copy a clerk
+    fixed and sent in: then it is an input."""
+    if not path.stem.endswith(ANNOTATED_MARK):
+        return False
+    return path.with_name(path.stem[:-len(ANNOTATED_MARK)] + path.suffix).is_file()
 
 
 def sha256_file(path: Path) -> str:
@@ -201,7 +212,8 @@ class Cache:
             return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"],
                               int(entry.get("warnings", 0)), entry.get("reason", ""),
                               sorted(outputs.items(), key=_output_order), templates=entry.get("templates", ""),
-                              findings=[dict(f) for f in entry.get("findings", [])], skipped=True)
+                              findings=[dict(f) for f in entry.get("findings", [])], skipped=True,
+                              code=entry.get("code", ""))
         except (KeyError, TypeError, ValueError, AttributeError, OSError, BudgetError):
             return None   # an entry edited by hand or from another format, a broken fonts.toml: rebuild
 
@@ -215,8 +227,9 @@ def _output_order(item: tuple[str, str]) -> tuple[bool, str]:
 class _Run:
     """One batch run's state in the main process: who owns which output name, what is finished."""
 
-    def __init__(self, outdir: Path, options: Options, cache: Cache, report: BatchReport) -> None:
-        self.outdir, self.options, self.cache, self.report = outdir, options, cache, report
+    def __init__(self, outdir: Path, options: Options, cache: Cache, report: BatchReport,
+                 root: Path | None = None) -> None:
+        self.outdir, self.options, self.cache, self.report, self.root = outdir, options, cache, report, root
         self.owner: dict[str, str] = {}             # output file name → input file that wrote it this run
         self.results: dict[str, UnitResult] = {}
 
@@ -227,8 +240,8 @@ class _Run:
 
     def place(self, task: UnitTask, built: UnitBuilt) -> UnitResult:
         """Write a finished unit's files (atomically) and record it; or record why it failed."""
-        result = UnitResult(task.rel, built.unit, built.year or None, detail=built.detail,
-                            templates=built.templates, findings=built.findings)
+        result = UnitResult(task.rel, built.unit, built.year or None, code=built.code, detail=built.detail,
+                            templates=built.templates or self._label(built), findings=built.findings)
         self.results[task.rel] = result
         if built.error:
             result.reason = built.error
@@ -272,6 +285,16 @@ class _Run:
             return
         result.outputs += [(name, hashlib.sha256(data).hexdigest()) for name, data in built.annotated.items()]
 
+    def _label(self, built: UnitBuilt) -> str:
+        """A unit that failed after its name was read (a check or template error): the folder it would use,
+        so the clerk sees which template the failure concerns; "" when the name is unknown."""
+        if not built.unit:
+            return ""
+        try:
+            return template_set(built.unit, built.code, self.root).label
+        except (OSError, BudgetError):
+            return ""
+
     @staticmethod
     def _duplicate(built: UnitBuilt, keeper: str) -> str:
         names = "、".join(built.files)
@@ -302,7 +325,7 @@ def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = N
     root = Path(templates_root).resolve() if templates_root is not None else default_root()
     options = Options(docx=docx, pdf=pdf, annotate=annotate)
     report = BatchReport(input_dir, outdir)
-    run = _Run(outdir, options, Cache(outdir / CACHE_NAME), report)
+    run = _Run(outdir, options, Cache(outdir / CACHE_NAME), report, root)
     sources = find_workbooks(input_dir, outdir)
     tasks = _tasks(sources, input_dir, root, options, run, force)
     total, done = len(sources), len(run.results)
@@ -327,12 +350,17 @@ def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = N
     for path in sources:
         rel = path.relative_to(input_dir).as_posix()
         report.units.append(run.results.get(rel) or UnitResult(rel, reason=INTERRUPTED_REASON))
+    if not report.interrupted:   # units not reached would make their folders look unused
+        report.notes = unused_folders(root, [(u.unit, u.code) for u in report.units if u.unit])
     from .batch_summary import write_summary     # openpyxl: only now, not in the workers forked earlier
-    for name, write in ((MANIFEST_NAME, write_manifest), (SUMMARY_NAME, write_summary)):
-        try:
-            write(outdir / name, report.units)
-        except BudgetError as exc:
-            report.problems.append(f"{name} 未能写出：{exc}")
+    try:
+        write_manifest(outdir / MANIFEST_NAME, report.units)
+    except BudgetError as exc:
+        report.problems.append(f"{MANIFEST_NAME} 未能写出：{exc}")
+    try:
+        write_summary(outdir / SUMMARY_NAME, report.units, report.notes)
+    except BudgetError as exc:
+        report.problems.append(f"{SUMMARY_NAME} 未能写出：{exc}")
     report.elapsed = time.perf_counter() - started
     return report
 

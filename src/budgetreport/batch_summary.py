@@ -1,8 +1,10 @@
 """OUTDIR/校验汇总.xlsx: the bureau's view of a batch (issue 15 item 3), beside manifest.csv.
 
-    sheet 单位汇总   one row per unit: input file, unit, year, status, error and reminder counts, first problem
+    sheet 单位汇总   one row per unit: input file, unit, year, status, error and reminder counts, the template
+                     folder it used, first problem
     sheet 全部问题   every finding of every unit: unit, input file, level, rule, sheet, cell, message — with
-                     filters on, so the bureau can sort by rule and see which mistakes are common
+                     filters on, so the bureau can sort by rule and see which mistakes are common; the batch's
+                     own 提醒 (template folders no unit used, rule TPL-UNUSED) close the sheet, with no unit
 
 Texts are written as text cells whatever they begin with (openpyxl would take a leading "=" for a formula;
 a 单位名称 comes straight from a workbook), and characters an .xlsx cannot hold are dropped.
@@ -28,9 +30,10 @@ if TYPE_CHECKING:
     from .batch import UnitResult
 
 UNITS_SHEET, FINDINGS_SHEET = "单位汇总", "全部问题"
-UNIT_COLUMNS = ("输入文件", "单位名称", "年度", "状态", "错误数", "提醒数", "第一个问题")
+UNIT_COLUMNS = ("输入文件", "单位名称", "年度", "状态", "错误数", "提醒数", "模板", "第一个问题")
 FINDING_COLUMNS = ("单位名称", "输入文件", "级别", "规则", "工作表", "单元格", "问题")
-_WIDTHS = {UNITS_SHEET: (28, 30, 8, 10, 8, 8, 90), FINDINGS_SHEET: (30, 28, 8, 16, 28, 10, 90)}
+UNUSED_RULE, BATCH_ROW = "TPL-UNUSED", "（本批次）"     # a batch 提醒 belongs to no unit
+_WIDTHS = {UNITS_SHEET: (28, 30, 8, 10, 8, 8, 20, 90), FINDINGS_SHEET: (30, 28, 8, 16, 28, 10, 90)}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _STATUS_FILL = {"失败": PatternFill("solid", fgColor="F8CBAD"), "有提醒": PatternFill("solid", fgColor="FFF2CC")}
 
@@ -41,10 +44,13 @@ def finding_text(f: dict[str, str]) -> str:
 
 
 def message_text(f: dict[str, str]) -> str:
-    """The message with expected and found values, without the place (the columns say it)."""
+    """The message with expected and found values and the fix, as `check` prints it (Finding.detail), without
+    the place (the columns say it): the bureau sends it back to the unit, so what to do must be in it."""
     text = f.get("message", "")
     if f.get("expected") or f.get("found"):
         text += f"，应为 {f.get('expected', '')}，实为 {f.get('found', '')}"
+    if f.get("fix"):
+        text += f"（{f['fix']}）"
     return text
 
 
@@ -57,7 +63,8 @@ def first_problem(unit: UnitResult) -> str:
     return unit.reason
 
 
-def summary_workbook(units: Sequence[UnitResult]) -> Workbook:
+def summary_workbook(units: Sequence[UnitResult], notes: Sequence[str] = ()) -> Workbook:
+    """`notes`: the batch's own 提醒 (templates.unused_folders)."""
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet), "a new workbook has one worksheet"
@@ -67,7 +74,7 @@ def summary_workbook(units: Sequence[UnitResult]) -> Workbook:
     for u in ordered:
         errors = sum(1 for f in u.findings if f.get("level") == ERROR)
         reminders = sum(1 for f in u.findings if f.get("level") == WARNING)
-        _row(ws, (u.input, u.unit, u.year or "", u.status, errors, reminders, first_problem(u)))
+        _row(ws, (u.input, u.unit, u.year or "", u.status, errors, reminders, u.templates, first_problem(u)))
         fill = _STATUS_FILL.get(u.status)
         if fill is not None:
             ws.cell(row=ws.max_row, column=4).fill = fill
@@ -78,13 +85,15 @@ def summary_workbook(units: Sequence[UnitResult]) -> Workbook:
         for f in u.findings:
             _row(findings, (u.unit, u.input, f.get("level", ""), f.get("rule", ""), f.get("sheet", ""),
                             f.get("cell", ""), message_text(f)))
+    for note in notes:
+        _row(findings, ("", BATCH_ROW, WARNING, UNUSED_RULE, "模板", "", note))
     _finish(findings)
     return wb
 
 
-def write_summary(path: Path, units: Sequence[UnitResult]) -> None:
+def write_summary(path: Path, units: Sequence[UnitResult], notes: Sequence[str] = ()) -> None:
     buf = io.BytesIO()
-    summary_workbook(units).save(buf)
+    summary_workbook(units, notes).save(buf)
     with output_errors(path):
         write_atomic(path, buf.getvalue())
 

@@ -45,6 +45,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
         退出码：0 全部成功（可有提醒）；1 有单位失败；2 文件夹或用法错误；130 被中断。"""
         from .batch import FAILED, INTERRUPTED_REASON, WARNED, run_batch
+        from .outputs import SUMMARY_NAME
         from .unit_pool import DEFAULT_TIMEOUT
         from .errors import BudgetError
 
@@ -71,7 +72,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             err.print(f"错误：{input_dir} 中没有找到 .xlsx 工作簿。")
             raise typer.Exit(EXIT_INPUT)
         table = Table(title="批量生成结果", show_lines=False)
-        for name in ("输入文件", "单位名称", "状态", "提醒", "原因 / 输出"):
+        for name in ("输入文件", "单位名称", "状态", "提醒", "模板", "原因 / 输出"):
             table.add_column(name, overflow="fold")
         colour = {FAILED: "red", WARNED: "yellow"}
         for u in report.units:
@@ -79,7 +80,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             note = u.reason if u.status != "成功" else "、".join(n for n, _ in u.outputs)
             if len(note) > 90:   # the whole reason is in manifest.csv
                 note = note[:88] + "…"
-            table.add_row(escape(u.input), escape(u.unit), status, str(u.warnings), escape(note))
+            table.add_row(escape(u.input), escape(u.unit), status, str(u.warnings), escape(u.templates), escape(note))
         out.print(table)
         for u in report.units:
             if u.detail:
@@ -88,7 +89,9 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         out.print(f"共 {len(report.units)} 个单位：成功 {report.count('成功')}，有提醒 {report.count(WARNED)}，"
                   f"失败 {report.failed - not_run}" + (f"，因中断未处理 {not_run}" if not_run else "")
                   + f"；其中未变化跳过 {report.skipped}。用时 {report.elapsed:.1f} 秒。")
-        out.print(f"清单：{report.manifest}")
+        out.print(f"清单：{report.manifest}；汇总：{report.outdir / SUMMARY_NAME}", soft_wrap=True)
+        for note in report.notes:    # template folders no unit used: a clerk's folder that never took effect
+            out.print(f"[yellow]提醒[/]：{escape(note)}", soft_wrap=True)
         for problem in report.problems:
             err.print(f"[bold red]错误[/]：{escape(str(problem))}", soft_wrap=True)
         if report.interrupted:

@@ -21,16 +21,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError
 
 from . import __version__
 from .bounded import BoundedCache
 from .errors import BudgetError
-
-if TYPE_CHECKING:
-    from .templates import TemplateSet
 
 
 @dataclass(frozen=True)
@@ -120,11 +116,6 @@ def cache_key(workbook_sha256: str, templates_sha256: str, fonts_sha256: str, op
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def template_label(templates: TemplateSet) -> str:
-    """The unit's own template folder, or 默认模板 (until TemplateSet describes its choice itself)."""
-    return str(templates.unit_folder) if templates.unit_folder is not None else "默认模板"
-
-
 def build_unit(task: UnitTask) -> UnitBuilt:
     """One unit, workbook + templates → file bytes (build.render_report, nothing written here)."""
     from .build import render_report
@@ -141,7 +132,7 @@ def build_unit(task: UnitTask) -> UnitBuilt:
         built.findings = [f.to_dict() for f in r.warnings]
         built.templates_sha256 = templates_digest(r.templates.fingerprint())
         built.fonts_sha256 = fonts_digest(r.font_files)
-        built.templates = template_label(r.templates)
+        built.templates = r.templates.label
         if task.options.docx:
             built.files[f"{r.stem}.docx"] = r.docx
         if r.pdf is not None:

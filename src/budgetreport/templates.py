@@ -59,11 +59,14 @@ def safe_name(name: str) -> str:
 
 
 def default_root() -> Path | None:
-    """./templates when present, else the repository's templates/ (editable install), else none."""
-    for candidate in (Path.cwd() / "templates", REPO_TEMPLATES):
-        if (candidate / "default").is_dir():
-            return candidate
-    return None
+    """./templates when present, else the repository's templates/ (editable install), else none.
+
+    ./templates counts without a default/ inside: `templates copy 单位` creates only ./templates/单位/, and that
+    folder must then be used, not silently passed over for another root."""
+    cwd_root = Path.cwd() / "templates"
+    if cwd_root.is_dir():
+        return cwd_root
+    return REPO_TEMPLATES if (REPO_TEMPLATES / "default").is_dir() else None
 
 
 BUILTIN_REASON = "随软件安装的默认模板"
