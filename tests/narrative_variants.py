@@ -375,6 +375,11 @@ def _sentence(text: str) -> str:
     return text if text.endswith(("。", "！", "？", "”")) else text + "。"
 
 
+def _includes(lead: str, items: list[str], none: str) -> str:
+    """"收入预算包括：甲、乙。" — or, when there is nothing to list, the sentence saying so."""
+    return lead + "、".join(items) + "。" if items else none
+
+
 def expected_part3(v: Variant) -> list[str]:
     """Every paragraph of 第三部分 (headings included, table cells excluded), in order."""
     U, Y = v.unit, v.year
@@ -393,8 +398,8 @@ def _sections_1_to_4(v: Variant) -> list[str]:
     cls_names = {code[:3]: NAMES[code][0] for code in NAMES}
     out = [f"一、关于{U}{Y}年收支预算情况总体说明",
            f"按照全口径预算的原则，{U}{Y}年所有收入和支出均纳入单位预算管理。收支总预算{s(total)}万元。",
-           "收入预算包括：" + "、".join(SOURCE_NAMES[k] for k in SOURCE_ORDER if amounts[k] > 0) + "。",
-           "支出预算包括：" + "、".join(cls_names[c] for c in v.classes()) + "。",
+           _includes("收入预算包括：", [SOURCE_NAMES[k] for k in SOURCE_ORDER if amounts[k] > 0], "本年没有安排收入预算。"),
+           _includes("支出预算包括：", [cls_names[c] for c in v.classes()], "本年没有安排支出预算。"),
            f"二、关于{U}{Y}年收入预算情况说明", f"{U}单位收入预算{s(total)}万元，其中："]
     for key in SOURCE_ORDER:
         name, now = SOURCE_NAMES[key], amounts[key]
@@ -420,8 +425,8 @@ def _sections_1_to_4(v: Variant) -> list[str]:
     absent = [label + ("" if key == "soe" else "拨款") for key, label in funds if fiscal[key] == 0]
     text = ("收入全部为" if len(present) == 1 else "收入包括") + _and([p + "拨款" for p in present])
     out.append(text + (f"，无{_and(absent)}" if absent else "") + "。")
-    out.append("收入预算包括：" + "、".join(f"{label}拨款{s(fiscal[key])}万元" for key, label in funds
-                                       if fiscal[key] > 0) + "。")
+    out.append(_includes("收入预算包括：", [f"{label}拨款{s(fiscal[key])}万元" for key, label in funds if fiscal[key] > 0],
+                         "本年没有安排财政拨款收入预算。"))
     purposes = {"gpb": PURPOSE, "fund": FUND_PURPOSE if v.fund_purposes else {}, "soe": SOE_PURPOSE}
     for key, label in funds:
         spending = v.classes(key)
@@ -445,6 +450,8 @@ def _sections_5_to_7(v: Variant) -> list[str]:
     cls_names = {code[:3]: NAMES[code][0] for code in NAMES}
     for i, (c, x) in enumerate(v.classes("gpb").items(), start=1):
         out.append(f"{i}、{cls_names[c]}（类）{s(x)}万元，占{pct(x, gpb)}%。")
+    if not v.classes("gpb"):
+        out.append(f"{U}{Y}年没有一般公共预算当年拨款。")
     out.append("（三）一般公共预算当年拨款具体使用情况")
     lines = [ln for ln in sorted(v.lines, key=lambda x: x.code) if ln.amount("gpb") > 0]
     for i, ln in enumerate(lines, start=1):
@@ -452,6 +459,8 @@ def _sections_5_to_7(v: Variant) -> list[str]:
         now = ln.amount("gpb")
         out.append(f"{i}、{cls}（类）{kuan}（款）{xiang}（项）：{Y}年预算数为{s(now)}万元，"
                    f"比上年预算{_change(now, D(ln.last), ln.reason)}。")
+    if not lines:
+        out.append(f"{U}{Y}年没有一般公共预算当年拨款安排的支出。")
     out.append(f"六、关于{U}{Y}年一般公共预算基本支出情况说明")
     out.append(f"{U}{Y}年一般公共预算基本支出{s(v.basic_gpb)}万元，其中：")
     running = min(v.vehicle_running, v.public_amount)

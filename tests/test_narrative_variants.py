@@ -115,6 +115,9 @@ def variants() -> list[Variant]:
     odd = base_lines("R&D<一期>/二期")
     out.append(with_last(Variant("odd_names", odd, [Project("R&D<一期>/二期", "8.00")], unit="A&B<测试>单位",
                                  three={"公务用车运行费": "2.40"}), "0.9", reason="A&B<调整>"))
+    # no 一般公共预算 at all (a unit living on 政府性基金): every "包括" and every list says there is none
+    fund_only = [Line("2120803", fund=("20.00", "0"))]
+    out.append(with_last(Variant("fund_only", fund_only, [], three={}, public="0"), "1"))
     return out
 
 

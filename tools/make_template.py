@@ -484,8 +484,10 @@ def part3(b: Builder) -> None:
     b.p(f"第三部分 {Y}年单位预算情况说明", "Heading 1", bookmark="part3")
     heading2(b, 1)
     b.p(f"按照全口径预算的原则，{U}{Y}年所有收入和支出均纳入单位预算管理。收支总预算{{{{ overview.total }}}}万元。")
-    b.p("收入预算包括：{{ overview.income_sources|enum_list }}。")
-    b.p("支出预算包括：{{ overview.expense_classes|enum_list }}。")
+    b.p("{% if overview.income_sources %}收入预算包括：{{ overview.income_sources|enum_list }}。"
+        "{% else %}本年没有安排收入预算。{% endif %}")
+    b.p("{% if overview.expense_classes %}支出预算包括：{{ overview.expense_classes|enum_list }}。"
+        "{% else %}本年没有安排支出预算。{% endif %}")
 
     heading2(b, 2)
     b.p(U + "单位收入预算{{ income.total }}万元，其中：")
@@ -503,8 +505,8 @@ def part3(b: Builder) -> None:
     heading2(b, 4)
     b.p(f"{Y}年财政拨款收支总预算{{{{ fiscal.total }}}}万元。")
     b.p("{{ ph.fiscal_sources(fiscal.sources) }}")
-    b.p("收入预算包括：{% for s in fiscal.sources if s.arranged %}{{ s.label }}拨款{{ s.amount }}万元"
-        "{{ '' if loop.last else '、' }}{% endfor %}。")
+    b.p("{% for s in fiscal.sources if s.arranged %}{{ '收入预算包括：' if loop.first }}{{ s.label }}拨款"
+        "{{ s.amount }}万元{{ '。' if loop.last else '、' }}{% else %}本年没有安排财政拨款收入预算。{% endfor %}")
     for key, label in layout.FISCAL_FUNDS:
         b.tag(f"{{%p if fiscal.spending.{key} %}}")
         b.p(f"{label}支出包括：{{% for i in fiscal.spending.{key} %}}{{{{ i.name }}}}{{{{ i.amount }}}}万元"
@@ -520,11 +522,17 @@ def part3(b: Builder) -> None:
     b.tag("{%p for c in gpb.classes %}")
     b.p("{{ loop.index }}、{{ c.name }}（类）{{ c.amount }}万元，占{{ c.share }}%。")
     b.tag("{%p endfor %}")
+    b.tag("{%p if not gpb.classes %}")
+    b.p(f"{U}{Y}年没有一般公共预算当年拨款。")
+    b.tag("{%p endif %}")
     b.p("（三）一般公共预算当年拨款具体使用情况", "Heading 3")
     b.tag("{%p for i in gpb.details %}")
     b.p("{{ loop.index }}、{{ i.cls }}（类）{{ i.kuan }}（款）{{ i.xiang }}（项）：" + Y +
         "年预算数为{{ i.amount }}万元，{{ ph.change(i.change) }}")
     b.tag("{%p endfor %}")
+    b.tag("{%p if not gpb.details %}")
+    b.p(f"{U}{Y}年没有一般公共预算当年拨款安排的支出。")
+    b.tag("{%p endif %}")
 
     heading2(b, 6)
     b.p(f"{U}{Y}年一般公共预算基本支出{{{{ basic.total }}}}万元，其中：")

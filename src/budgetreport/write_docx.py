@@ -164,7 +164,9 @@ def _refuse_lookalikes(path: Path, data: bytes) -> None:
         diskcache.keep("lookalikes", key, found)
     if found:
         where, sentence, message, fix = found[0]
-        more = f"（共 {len(found)} 处，用 budgetreport templates check 可一次列出全部）" if len(found) > 1 else ""
+        more = (f"（另有 {len(found) - 1} 处像标签而不是标签的文字；模板中的其他问题也可能存在，"
+                "用 budgetreport templates check 可一次列出全部）" if len(found) > 1 else
+                "（模板中的其他问题用 budgetreport templates check 可一次列出全部）")
         where = where.removeprefix("report.docx：")
         raise BudgetError(f"{where}：“{sentence}”——{message}{more}", file=path, hint=fix)
 
