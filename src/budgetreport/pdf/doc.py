@@ -26,11 +26,12 @@ class Run:
     underline: bool = False
     color: str | None = None  # "RRGGBB", None for automatic/black
     size: float | None = None  # pt, None for the paragraph's
+    vert: str | None = None  # w:vertAlign: "superscript" / "subscript"
 
     @property
     def plain(self) -> bool:
         """Only the paragraph's own look (bold aside)."""
-        return not (self.italic or self.underline or self.color or self.size)
+        return not (self.italic or self.underline or self.color or self.size or self.vert)
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,11 @@ class RunStyle:
     underline: bool = False
     color: str | None = None
     size: float | None = None
+    vert: str | None = None
 
     def resolved(self, para_bold: bool) -> RunStyle:
         return self if self.bold is not None else RunStyle(para_bold, self.italic, self.underline, self.color,
-                                                             self.size)
+                                                             self.size, self.vert)
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class Document:
     subject: str = ""
     keywords: str = ""
     created: datetime | None = None
+    even_odd: bool = False  # settings w:evenAndOddHeaders: even pages have headers and footers of their own
 
     def blocks(self) -> Iterator[Block]:
         for s in self.sections:

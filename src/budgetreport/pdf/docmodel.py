@@ -45,6 +45,7 @@ _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # pyt
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _RT_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_RT_SETTINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings"
 _RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
@@ -148,7 +149,13 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
         subject=_core_text(core, _DC + "subject"),
         keywords=_core_text(core, _CP + "keywords"),
         created=_core_created(core),
+        even_odd=_even_odd(pkg.xml(pkg.rel_target(main, _RT_SETTINGS))),
     )
+
+
+def _even_odd(settings: etree._Element | None) -> bool:
+    """w:evenAndOddHeaders in the settings part (Word's "different odd and even pages")."""
+    return settings is not None and _on(settings.find(_W + "evenAndOddHeaders"))
 
 
 def _attach_furniture(pkg: _Package, main: str | None, body: etree._Element | None, sections: list[Section],

@@ -29,7 +29,7 @@ W_TR, W_TC, W_TRPR, W_TCPR, W_GRIDBEFORE = _W + "tr", _W + "tc", _W + "trPr", _W
 W_GRIDSPAN, W_VMERGE, W_VALIGN, W_TRHEIGHT, W_TBLHEADER = (
     _W + "gridSpan", _W + "vMerge", _W + "vAlign", _W + "trHeight", _W + "tblHeader")
 W_TBLGRID, W_GRIDCOL, W_CUSTOMXML = _W + "tblGrid", _W + "gridCol", _W + "customXml"
-W_I, W_U, W_COLOR = _W + "i", _W + "u", _W + "color"
+W_I, W_U, W_COLOR, W_VERTALIGN = _W + "i", _W + "u", _W + "color", _W + "vertAlign"
 W_RFONTS, W_EASTASIA, W_ASCII = _W + "rFonts", _W + "eastAsia", _W + "ascii"
 W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER = (
     _W + "spacing", _W + "line", _W + "lineRule", _W + "before", _W + "after")

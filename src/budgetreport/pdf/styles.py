@@ -164,6 +164,10 @@ class ParagraphBuilder:
                 attrs = (f' size="{run.size:g}"' if run.size else "") + (f' color="#{run.color}"' if run.color else "")
                 markup = f"<font{attrs}>{markup}</font>" if attrs else markup
                 markup = f"<u>{markup}</u>" if run.underline else markup
+                if run.vert:   # two thirds of the size, raised / lowered a third, as Word prints it
+                    base = run.size or self._pstyle(p.style, p.align).fontSize
+                    tag = "super" if run.vert == "superscript" else "sub"
+                    markup = f'<{tag} size="{base * 2 / 3:.2f}" rise="{base / 3:.2f}">{markup}</{tag}>'
                 segs.append((FORMATTED, ""))
             out.append(markup)
         return "".join(out), segs
