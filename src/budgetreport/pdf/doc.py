@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Iterator, Literal, Union
 
 Align = Literal["left", "center", "right", "justify"]
+# spacing set on a paragraph itself: (before pt, after pt, line as StyleInfo.line), None where not set
+Spacing = tuple[float | None, float | None, tuple[str, float] | None]
 
 # the paragraph styles of "The filled .docx contract" (docs/design.md), by the names the renderer uses
 CONTRACT_STYLES = ("Normal", "Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Heading 1", "Heading 2",
@@ -57,6 +59,7 @@ class Paragraph:
     page_break_before: bool = False
     bookmarks: tuple[str, ...] = ()
     anchor: str | None = None  # w:hyperlink w:anchor (目录 entries)
+    spacing: Spacing | None = None  # w:spacing on the paragraph itself
 
     @property
     def text(self) -> str:

@@ -6,14 +6,14 @@ from typing import Literal, NamedTuple
 from lxml import etree
 
 from .caches import Memo
-from .doc import Align, Block, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
+from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
 from .docx_sources import _SLOT, _Sources
 from .docx_styles import _Styles
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
     W_RPR, W_RSTYLE, W_VERTALIGN, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
-    W_TRPR, W_TYPE, W_VAL, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _child, _firsts, _on, _twips,
+    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _child, _firsts, _on, _twips,
 )
 
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
@@ -51,6 +51,7 @@ class ParaRecipe(NamedTuple):
     ends_section: bool  # its w:pPr holds a w:sectPr
     slot: int | None  # the common case: one run whose text is one w:t, this one …
     run_bold: bool | RunStyle  # … in this bold (or look)
+    spacing: Spacing | None = None  # w:spacing set on the paragraph itself
 
 
 class CellRecipe(NamedTuple):
@@ -149,7 +150,7 @@ class _Reader:
                     ppr = child
             else:
                 self._inline_child(child, tag, slots, state, parts)
-        style_id = align = pbb_el = sect = None
+        style_id = align = pbb_el = sect = spacing = None
         if ppr is not None:
             for c in ppr:
                 tag = c.tag
@@ -164,6 +165,8 @@ class _Reader:
                         pbb_el = c
                 elif tag == W_SECTPR and sect is None:
                     sect = c
+                elif tag == W_SPACING and spacing is None:
+                    spacing = _spacing(c)
         style, style_align, style_pbb, para_bold = self.styles.para(style_id)
         if align is None:
             align = style_align
@@ -174,28 +177,29 @@ class _Reader:
             if len(segs) == 1 and segs[0].__class__ is int:
                 slot = segs[0]
                 run_bold = _resolved(bold, bool(para_bold))
-        return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold)
+        return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold,
+                          spacing)
 
     def _para_blocks(self, recipe: ParaRecipe, texts: list[str]) -> list[Block]:
         """The paragraph(s) of a recipe filled with its texts."""
-        style, align, pbb, para_bold, parts, _, slot, run_bold = recipe
+        style, align, pbb, para_bold, parts, _, slot, run_bold, sp = recipe
         self._names.add(style)
         if slot is not None:
             text = texts[slot]
-            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None))]
+            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None, sp))]
         if not parts:  # the common cases first: no run, or one run
-            return [self._para((style, (), align, pbb, (), None))]
+            return [self._para((style, (), align, pbb, (), None, sp))]
         if len(parts) == 1 and parts[0].__class__ is tuple:
             segs, bold = parts[0]  # type: ignore[misc]
             text = _text(segs, texts)
             runs = ((text, _resolved(bold, para_bold)),) if text else ()
-            return [self._para((style, runs, align, pbb, (), None))]
+            return [self._para((style, runs, align, pbb, (), None, sp))]
         filled: list[Part] = [(_text(p[0], texts), p[1]) if p.__class__ is tuple else p  # type: ignore[misc]
                               for p in parts]
-        return self._split(filled, style, align, pbb, para_bold)
+        return self._split(filled, style, align, pbb, para_bold, sp)
 
     def _split(self, parts: list[Part], style: str, align: Align | None, pbb: bool,
-               para_bold: bool) -> list[Block]:
+               para_bold: bool, sp: Spacing | None = None) -> list[Block]:
         """Paragraphs and page breaks from a paragraph's parts; an empty paragraph is kept (it is vertical
         space), unless it only carried a page break."""
         out: list[Block] = []
@@ -208,7 +212,7 @@ class _Reader:
                 runs.append((text, _resolved(bold, para_bold)))
             elif part is _PAGE:
                 if runs or bookmarks:
-                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
                     runs, bookmarks = [], []
                 out.append(PageBreak())
             elif part.kind == "bookmark":  # type: ignore[union-attr]
@@ -216,16 +220,16 @@ class _Reader:
             elif anchor is None:
                 anchor = part.value  # type: ignore[union-attr]
         if runs or bookmarks or not out:
-            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
         return out
 
     def _para(self, key: tuple) -> Paragraph:
         """The paragraph with these fields (runs as (text, bold) pairs), made once per document."""
         para = self._paras.get(key)
         if para is None:
-            style, runs, align, pbb, bookmarks, anchor = key
+            style, runs, align, pbb, bookmarks, anchor, sp = key
             para = self._paras.put(key, Paragraph(
-                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor))
+                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor, sp))
         return para
 
     def _run_obj(self, run: tuple[str, bool | RunStyle]) -> Run:
@@ -444,7 +448,7 @@ class _Reader:
                     paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])  # type: ignore[misc]
                     continue
                 text = texts[r.slot]  # the common case, inline (a report has ≈1500 such cells)
-                key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None)
+                key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing)
                 para = known.get(key)
                 paras.append(para if para is not None else self._para(key))
             key = (col, span, vmerge, valign, *map(id, paras))
@@ -457,6 +461,21 @@ class _Reader:
         if row is None:
             row = self._rows.put(key, Row(tuple(cells), header, height))
         return made.put(row_key, row)
+
+
+def _spacing(el: etree._Element) -> Spacing | None:
+    """A paragraph's own w:spacing: (before pt, after pt, line) with line as in StyleInfo.line; None when it
+    sets none of them (auto spacing flags and character units are not read)."""
+    def pts(attr: str) -> float | None:
+        v = el.get(attr)
+        return int(v) / 20 if v is not None and v.isdigit() else None
+    line = None
+    value = el.get(W_LINE)
+    if value is not None and value.lstrip("-").isdigit():
+        rule = el.get(W_LINERULE, "auto")
+        line = ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)
+    found = (pts(W_BEFORE), pts(W_AFTER), line)
+    return found if found != (None, None, None) else None
 
 
 def _text(segs: Segs, texts: list[str]) -> str:
