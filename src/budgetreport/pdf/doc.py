@@ -78,6 +78,7 @@ class Cell:
     span: int = 1  # w:gridSpan
     vmerge: Literal["restart", "continue"] | None = None
     valign: Literal["top", "center", "bottom"] = "top"
+    shade: str | None = None  # w:shd w:fill: the cell's background ("RRGGBB")
 
     @property
     def text(self) -> str:

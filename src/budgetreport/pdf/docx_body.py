@@ -13,7 +13,7 @@ from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
     W_RPR, W_RSTYLE, W_VERTALIGN, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
-    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _child, _firsts, _on, _twips,
+    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _W, _child, _firsts, _on, _twips,
 )
 
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
@@ -63,6 +63,7 @@ class CellRecipe(NamedTuple):
     first: int  # its slots are first … last - 1 (a cell's w:t follow one another)
     last: int
     made: Memo[tuple[str, ...], Cell]  # by the texts of its slots: the cells it gave (bounded)
+    shade: str | None = None  # w:shd w:fill, "RRGGBB"
 
 
 class RowRecipe(NamedTuple):
@@ -399,7 +400,7 @@ class _Reader:
                          Memo(_MADE_MAX))
 
     def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
-        span, vmerge, valign = 1, None, "top"
+        span, vmerge, valign, shade = 1, None, "top", None
         paras: list[ParaRecipe] = []
         tcpr_seen = False
         for child in tc:
@@ -410,7 +411,8 @@ class _Reader:
                 if tcpr_seen:  # only the first w:tcPr counts
                     continue
                 tcpr_seen = True
-                gs, vm, va = _firsts(child, _CELL_PROPS)
+                gs, vm, va, shd = _firsts(child, _CELL_PROPS)
+                shade = _fill(shd)
                 if gs is not None:
                     span = max(1, int(gs.get(W_VAL, "1")))
                 if vm is not None:
@@ -424,7 +426,7 @@ class _Reader:
         mine = [slots[t] for t in tc.iter(W_T)]
         first, last = (mine[0], mine[-1] + 1) if mine else (0, 0)
         return CellRecipe(col, span, vmerge, valign, tuple(paras), first, last,  # type: ignore[arg-type]
-                          Memo(_MADE_MAX))
+                          Memo(_MADE_MAX), shade)
 
     def _row(self, recipe: RowRecipe, texts: list[str]) -> Row:
         """The row of a recipe filled with its texts."""
@@ -436,7 +438,7 @@ class _Reader:
             return row
         known = self._paras
         cells: list[Cell] = []
-        for col, span, vmerge, valign, para_recipes, first, last, cells_made in cell_recipes:
+        for col, span, vmerge, valign, para_recipes, first, last, cells_made, shade in cell_recipes:
             cell_key = tuple(texts[first:last])
             cell = cells_made.get(cell_key)
             if cell is not None:
@@ -451,16 +453,28 @@ class _Reader:
                 key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing)
                 para = known.get(key)
                 paras.append(para if para is not None else self._para(key))
-            key = (col, span, vmerge, valign, *map(id, paras))
+            key = (col, span, vmerge, valign, shade, *map(id, paras))
             cell = self._cells.get(key)
             if cell is None:
-                cell = self._cells.put(key, Cell(tuple(paras), col, span, vmerge, valign))  # type: ignore[arg-type]
+                cell = self._cells.put(key, Cell(tuple(paras), col, span, vmerge, valign, shade))  # type: ignore[arg-type]
             cells.append(cells_made.put(cell_key, cell))
         key = (header, height, *map(id, cells))
         row = self._rows.get(key)
         if row is None:
             row = self._rows.put(key, Row(tuple(cells), header, height))
         return made.put(row_key, row)
+
+
+def _fill(shd: etree._Element | None) -> str | None:
+    """A cell's shading colour ("RRGGBB"): w:shd w:fill; none, auto and white are no shading."""
+    fill = shd.get(_W + "fill", "auto") if shd is not None else "auto"
+    if len(fill) != 6 or fill.upper() == "FFFFFF":
+        return None
+    try:
+        int(fill, 16)
+    except ValueError:
+        return None
+    return fill.upper()
 
 
 def _spacing(el: etree._Element) -> Spacing | None:

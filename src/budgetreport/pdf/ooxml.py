@@ -36,7 +36,7 @@ W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER = (
 W_STYLE, W_STYLEID, W_BASEDON, W_DEFAULT, W_SZ = _W + "style", _W + "styleId", _W + "basedOn", _W + "default", _W + "sz"
 _INLINE_CONTAINERS = {_W + t: t for t in ("ins", "smartTag", "customXml", "fldSimple", "sdt", "sdtContent")}
 _ROW_PROPS = {W_GRIDBEFORE: 0, W_TRHEIGHT: 1, W_TBLHEADER: 2}     # what a w:trPr tells us (see _firsts)
-_CELL_PROPS = {W_GRIDSPAN: 0, W_VMERGE: 1, W_VALIGN: 2}           # … and a w:tcPr
+_CELL_PROPS = {W_GRIDSPAN: 0, W_VMERGE: 1, W_VALIGN: 2, _W + "shd": 3}           # … and a w:tcPr
 
 
 def _twips(el: etree._Element | None, attr: str, default: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Table, TableStyle
@@ -70,6 +71,8 @@ class TableBuilder(ParagraphBuilder):
                     else:
                         restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
+                if cell.shade is not None:   # drawn before the text and the grid, as Word's shading
+                    cmds.append(("BACKGROUND", (c, r), (end_c, r), HexColor(f"#{cell.shade}")))
                 value = self._cell(cell, size, avail_1[c] if end_c == c else sum(widths[c:end_c + 1]) - 2 * pad)
                 bottom = cell.valign == "bottom"
                 if type(value) is tuple:  # one line of plain text: drawn as a string
