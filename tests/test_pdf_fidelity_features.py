@@ -178,3 +178,62 @@ def test_cell_shading_is_printed(seed: int, tmp_path: Path) -> None:
     data = ppm.split(b"\n", 3)[3]
     gold = sum(1 for i in range(0, len(data) - 2, 3) if data[i] > 200 and 170 < data[i + 1] < 235 and data[i + 2] < 80)
     assert gold > 20 * len(shaded), gold
+
+
+def _render(pdf: bytes, tmp_path: Path, dpi: int = 36) -> bytes:
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        pytest.skip("pdftoppm not installed")
+    f = tmp_path / "t.pdf"
+    f.write_bytes(pdf)
+    ppm = subprocess.run([exe, "-r", str(dpi), "-f", "1", "-l", "1", str(f)], capture_output=True, check=True).stdout
+    return ppm.split(b"\n", 3)[3]
+
+
+def _count(data: bytes, test) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 for i in range(0, len(data) - 2, 3) if test(data[i], data[i + 1], data[i + 2]))
+
+
+def _borders(table, **edges: tuple[str, int, str]) -> None:  # type: ignore[no-untyped-def]
+    """w:tblBorders on the table itself: edge → (val, sz in eighths of a point, colour)."""
+    tblpr = table._tbl.tblPr
+    el = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        if edge in edges:
+            val, sz, color = edges[edge]
+            b = OxmlElement(f"w:{edge}")
+            b.set(qn("w:val"), val)
+            b.set(qn("w:sz"), str(sz))
+            b.set(qn("w:color"), color)
+            el.append(b)
+    tblpr.append(el)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_table_borders_follow_the_template(seed: int, tmp_path: Path) -> None:
+    """Table Grid draws every line; the same table with its borders set to none draws none; a thick red top
+    and bottom with no inside lines draws red lines, and only around the table."""
+    rnd = random.Random(seed)
+    rows, cols = rnd.randint(3, 6), rnd.randint(2, 4)
+
+    def build(edit) -> bytes:  # type: ignore[no-untyped-def]
+        d = docx.Document()
+        t = d.add_table(rows=rows, cols=cols)
+        t.style = d.styles["Table Grid"]
+        for r in range(rows):
+            for c in range(cols):
+                t.cell(r, c).text = "数"
+        edit(t)
+        return write_pdf(_saved(d))
+
+    dark = lambda r, g, b: r < 90 and g < 90 and b < 90  # noqa: E731
+    red = lambda r, g, b: r > 180 and g < 80 and b < 80  # noqa: E731
+    grid = _count(_render(build(lambda t: None), tmp_path, 72), dark)
+    none = _count(_render(build(lambda t: _borders(t, **{e: ("nil", 0, "auto") for e in (
+        "top", "left", "bottom", "right", "insideH", "insideV")})), tmp_path, 72), dark)
+    ruled = _render(build(lambda t: _borders(t, top=("single", 24, "FF0000"), bottom=("single", 24, "FF0000"),
+                                             left=("nil", 0, "auto"), right=("nil", 0, "auto"),
+                                             insideH=("nil", 0, "auto"), insideV=("nil", 0, "auto"))), tmp_path, 72)
+    assert none < grid * 0.6, (none, grid)   # the text alone
+    assert _count(ruled, red) > 2 * 72 * 3   # two 3 pt lines across the table
+    assert _count(ruled, dark) <= none + 5

@@ -96,6 +96,8 @@ class Row:
 class Table:
     grid: tuple[float, ...]  # column widths
     rows: tuple[Row, ...]
+    # (width pt, colour "RRGGBB" or None for black) of top, left, bottom, right, insideH, insideV; 0: no line
+    borders: tuple[tuple[float, str | None], ...] = ((0.5, None),) * 6
 
     @property
     def header_rows(self) -> int:

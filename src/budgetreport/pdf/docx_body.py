@@ -363,10 +363,14 @@ class _Reader:
         if len(grid) < ncols:  # malformed grid: pad with the average width
             avg = (sum(grid) / len(grid)) if grid else 72.0
             grid = grid + (avg,) * (ncols - len(grid))
-        key = (grid, *map(id, rows))
+        tblpr = _child(tbl, _W + "tblPr")
+        style_el = _child(tblpr, _W + "tblStyle") if tblpr is not None else None
+        own = _child(tblpr, _W + "tblBorders") if tblpr is not None else None
+        borders = self.styles.table_borders(style_el.get(W_VAL) if style_el is not None else None, own)
+        key = (grid, borders, *map(id, rows))
         table = self._tables.get(key)
         if table is None:
-            table = self._tables.put(key, Table(grid=grid, rows=rows))
+            table = self._tables.put(key, Table(grid=grid, rows=rows, borders=borders))
         return table
 
     def _record_row(self, tr: etree._Element, slots: dict[etree._Element, int]) -> RowRecipe:
