@@ -237,3 +237,36 @@ def test_table_borders_follow_the_template(seed: int, tmp_path: Path) -> None:
     assert none < grid * 0.6, (none, grid)   # the text alone
     assert _count(ruled, red) > 2 * 72 * 3   # two 3 pt lines across the table
     assert _count(ruled, dark) <= none + 5
+
+
+def _faces(pdf: bytes) -> dict[str, set[str]]:
+    """Text piece → the base font names it is drawn in (subset prefixes dropped)."""
+    out: dict[str, set[str]] = {}
+
+    def visit(text, cm, tm, font, size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip() and font is not None:
+            out.setdefault(text.strip(), set()).add(str(font.get("/BaseFont", "")).split("+")[-1])
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return out
+
+
+@pytest.mark.parametrize("name", ["楷体", "黑体", "KaiTi", "SimHei"])
+def test_a_font_named_on_a_run_is_the_face_a_style_of_that_name_gets(name: str) -> None:
+    """The same face as a paragraph whose style names the font (both through the machine's faces of that kind);
+    skipped when this machine has no face of that kind other than the body's."""
+    from budgetreport.pdf.fonts import face_for_name, resolve_fonts
+    own = face_for_name(name)
+    if own is None or own.name == resolve_fonts().body.name:
+        pytest.skip(f"no face of the kind {name} on this machine besides the body face")
+    d = docx.Document()
+    p = d.add_paragraph("正文前", style="Body Text")
+    r = p.add_run("换字体")
+    fonts = OxmlElement("w:rFonts")
+    fonts.set(qn("w:eastAsia"), name)
+    r._r.get_or_add_rPr().append(fonts)
+    p.add_run("正文后")
+    d.add_paragraph("样式字体", style="Heading 2")
+    d.styles["Heading 2"].element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    faces = _faces(write_pdf(_saved(d)))
+    assert faces["换字体"] == faces["样式字体"], faces
+    assert faces["换字体"] != faces["正文前"], faces

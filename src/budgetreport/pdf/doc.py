@@ -29,11 +29,12 @@ class Run:
     color: str | None = None  # "RRGGBB", None for automatic/black
     size: float | None = None  # pt, None for the paragraph's
     vert: str | None = None  # w:vertAlign: "superscript" / "subscript"
+    font: str | None = None  # w:rFonts w:eastAsia (else w:ascii) named on the run itself
 
     @property
     def plain(self) -> bool:
         """Only the paragraph's own look (bold aside)."""
-        return not (self.italic or self.underline or self.color or self.size or self.vert)
+        return not (self.italic or self.underline or self.color or self.size or self.vert or self.font)
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,11 @@ class RunStyle:
     color: str | None = None
     size: float | None = None
     vert: str | None = None
+    font: str | None = None
 
     def resolved(self, para_bold: bool) -> RunStyle:
         return self if self.bold is not None else RunStyle(para_bold, self.italic, self.underline, self.color,
-                                                             self.size, self.vert)
+                                                             self.size, self.vert, self.font)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from .docx_styles import _Styles
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
-    W_RPR, W_RSTYLE, W_VERTALIGN, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
+    W_RPR, W_RSTYLE, W_VERTALIGN, W_RFONTS, W_EASTASIA, W_ASCII, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
     W_TRPR, W_TYPE, W_VAL, W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _W, _child, _firsts, _on, _twips,
 )
 
@@ -238,7 +238,7 @@ class _Reader:
         if obj is None:
             text, look = run
             obj = self._runs.put(run, Run(text, bool(look.bold), look.italic, look.underline, look.color, look.size,
-                                         look.vert)
+                                         look.vert, look.font)
                                  if isinstance(look, RunStyle) else Run(text, look))
         return obj
 
@@ -516,7 +516,7 @@ def _is_page_field(instr: str) -> bool:
     return word in ("PAGEREF", "PAGE", "NUMPAGES", "SECTIONPAGES")
 
 
-_RUN_EXTRAS = {W_I: "i", W_U: "u", W_COLOR: "color", W_SZ: "sz", W_VERTALIGN: "vert"}
+_RUN_EXTRAS = {W_I: "i", W_U: "u", W_COLOR: "color", W_SZ: "sz", W_VERTALIGN: "vert", W_RFONTS: "font"}
 _VERT = ("superscript", "subscript")
 
 
@@ -527,7 +527,8 @@ def _run_style(bold: bool | None, extra: dict[str, etree._Element]) -> RunStyle:
                     "u" in extra and extra["u"].get(W_VAL, "single") != "none",
                     color.upper() if color.lower() not in ("auto", "000000") else None,
                     int(size) / 2 if size.isdigit() else None,
-                    vert if (vert := extra["vert"].get(W_VAL) if "vert" in extra else None) in _VERT else None)
+                    vert if (vert := extra["vert"].get(W_VAL) if "vert" in extra else None) in _VERT else None,
+                    (extra["font"].get(W_EASTASIA) or extra["font"].get(W_ASCII) or None) if "font" in extra else None)
 
 
 def _resolved(bold: Weight, para_bold: bool) -> bool | RunStyle:

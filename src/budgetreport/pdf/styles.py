@@ -167,6 +167,8 @@ class ParagraphBuilder:
         for run in p.runs:
             # CJK faces have no bold: emphasis in body and table text is set in 黑体, as print does
             use = bold_face if run.bold and face_role in ("body", "table") else face
+            if run.font and not (run.bold and face_role in ("body", "table")):
+                use = self.fonts.for_style(face_role, run.font)   # a face named on the run, as for a style's
             markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
             if not run.plain:   # its own size, colour, underline (CJK faces have no italic): the parser reads it
                 attrs = (f' size="{run.size:g}"' if run.size else "") + (f' color="#{run.color}"' if run.color else "")
