@@ -270,3 +270,59 @@ def test_a_font_named_on_a_run_is_the_face_a_style_of_that_name_gets(name: str) 
     faces = _faces(write_pdf(_saved(d)))
     assert faces["换字体"] == faces["样式字体"], faces
     assert faces["换字体"] != faces["正文前"], faces
+
+
+def _header_style_table(look_first_row: bool, seed: int) -> tuple[bytes, list[str], list[str]]:
+    """A table in a table style whose first-row formatting is bold and centred; (docx, header texts, body
+    texts)."""
+    from docx.enum.style import WD_STYLE_TYPE
+    rnd = random.Random(seed)
+    d = docx.Document()
+    st = d.styles.add_style("表头加粗", WD_STYLE_TYPE.TABLE)
+    st.base_style = d.styles["Table Grid"]
+    cond = OxmlElement("w:tblStylePr")
+    cond.set(qn("w:type"), "firstRow")
+    ppr, rpr, jc = OxmlElement("w:pPr"), OxmlElement("w:rPr"), OxmlElement("w:jc")
+    jc.set(qn("w:val"), "center")
+    ppr.append(jc)
+    rpr.append(OxmlElement("w:b"))
+    cond.append(ppr)
+    cond.append(rpr)
+    st.element.append(cond)
+    cols = rnd.randint(2, 4)
+    t = d.add_table(rows=3, cols=cols)
+    t.style = st
+    look = t._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        t._tbl.tblPr.append(look)
+    look.set(qn("w:firstRow"), "1" if look_first_row else "0")
+    look.set(qn("w:val"), "0020" if look_first_row else "0000")
+    heads = ["项目" + "收支"[c % 2] + str(c) for c in range(cols)]
+    bodies = ["数据" + str(c) for c in range(cols)]
+    for c in range(cols):
+        t.cell(0, c).text = heads[c]
+        t.cell(1, c).text = bodies[c]
+    return _saved(d), heads, bodies
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_header_row_bold_and_centred_by_the_table_style(seed: int) -> None:
+    data, heads, bodies = _header_style_table(True, seed)
+    pdf = write_pdf(data)
+    faces = _faces(pdf)
+    xs: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size) -> None:  # type: ignore[no-untyped-def]
+        if text.strip():
+            xs[text.strip()] = tm[4] * cm[0] + cm[4]
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    from budgetreport.pdf.fonts import resolve_fonts
+    fonts = resolve_fonts()
+    bold_face_differs = fonts.heading.name != fonts.table.name   # one bundled face: bold cannot be seen
+    for h, b in zip(heads, bodies):
+        if bold_face_differs:
+            assert faces[h] != faces[b], (h, faces)   # bold: set in the bold (黑体) face
+        assert xs[h] > xs[b] + 5, (h, xs[h], xs[b])   # centred in its cell, the body text left-aligned
+    plain = _faces(write_pdf(_header_style_table(False, seed)[0]))   # tblLook says: no first-row look
+    assert all(plain[h] == plain[b] for h, b in zip(heads, bodies)), plain

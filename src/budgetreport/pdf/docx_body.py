@@ -1,6 +1,7 @@
 """The body of a filled .docx read into the model: paragraphs, runs, tables (see docmodel.read_docx)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal, NamedTuple
 
 from lxml import etree
@@ -366,7 +367,12 @@ class _Reader:
         tblpr = _child(tbl, _W + "tblPr")
         style_el = _child(tblpr, _W + "tblStyle") if tblpr is not None else None
         own = _child(tblpr, _W + "tblBorders") if tblpr is not None else None
-        borders = self.styles.table_borders(style_el.get(W_VAL) if style_el is not None else None, own)
+        style_id = style_el.get(W_VAL) if style_el is not None else None
+        borders = self.styles.table_borders(style_id, own)
+        if rows and _first_row_on(tblpr):
+            bold, align = self.styles.first_row(style_id)
+            if bold or align:   # the table style's header-row look (w:tblLook firstRow)
+                rows = (_header_look(rows[0], bool(bold), align),) + rows[1:]
         key = (grid, borders, *map(id, rows))
         table = self._tables.get(key)
         if table is None:
@@ -467,6 +473,29 @@ class _Reader:
         if row is None:
             row = self._rows.put(key, Row(tuple(cells), header, height))
         return made.put(row_key, row)
+
+
+def _first_row_on(tblpr: etree._Element | None) -> bool:
+    """w:tblLook: the table style's first-row formatting applies (w:firstRow, or bit 0x20 of the old w:val)."""
+    look = _child(tblpr, _W + "tblLook") if tblpr is not None else None
+    if look is None:
+        return False
+    first = look.get(_W + "firstRow")
+    if first is not None:
+        return first in ("1", "true", "on")
+    try:
+        return bool(int(look.get(W_VAL, "0"), 16) & 0x20)
+    except ValueError:
+        return False
+
+
+def _header_look(row: Row, bold: bool, align: Align | None) -> Row:
+    """The row with the table style's header look: bold runs, and the alignment where its paragraphs set none
+    (direct and paragraph-style formatting win over the table style's, as in Word)."""
+    def para(p: Paragraph) -> Paragraph:
+        runs = tuple(replace(r, bold=True) for r in p.runs) if bold else p.runs
+        return replace(p, runs=runs, align=p.align or align)
+    return replace(row, cells=tuple(replace(c, paragraphs=tuple(map(para, c.paragraphs))) for c in row.cells))
 
 
 def _fill(shd: etree._Element | None) -> str | None:

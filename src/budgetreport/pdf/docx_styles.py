@@ -116,6 +116,31 @@ class _Styles:
             edges.update(mine)
         return tuple(edges.get(e, (0.0, None)) for e in EDGES)  # type: ignore[return-value]
 
+    def first_row(self, style_id: str | None) -> tuple[bool | None, Align | None]:
+        """(bold, alignment) the table style's conditional formatting gives a header row (w:tblStylePr
+        w:type="firstRow"), through based-on styles; (None, None) when it sets neither."""
+        bold: bool | None = None
+        align: Align | None = None
+        for s in self._chain_any(style_id):
+            for pr in s.iterchildren(_W + "tblStylePr"):
+                if pr.get(W_TYPE) != "firstRow":
+                    continue
+                if bold is None:
+                    bold = _style_bold(pr)
+                if align is None:
+                    align = _jc(pr)
+        return bold, align
+
+    def _chain_any(self, style_id: str | None) -> Iterator[etree._Element]:
+        """A style of any type and the styles it is based on."""
+        s = self._by_id.get(style_id) if style_id else self._default_table
+        seen = 0
+        while s is not None and seen < 20:
+            yield s
+            based = s.find(W_BASEDON)
+            s = self._first.get(based.get(W_VAL)) if based is not None else None
+            seen += 1
+
     def para(self, style_id: str | None) -> ParaProps:
         """(name, alignment, page-break-before, bold) of a paragraph style."""
         props = self._para.get(style_id)
