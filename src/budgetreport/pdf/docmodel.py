@@ -150,7 +150,7 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
         subject=_core_text(core, _DC + "subject"),
         keywords=_core_text(core, _CP + "keywords"),
         created=_core_created(core),
-        even_odd=_even_odd(pkg.xml(pkg.rel_target(main, _RT_SETTINGS))),
+        even_odd=_even_odd(pkg.xml(pkg.rel_target(main, _RT_SETTINGS)) if main is not None else None),
     )
 
 

@@ -185,8 +185,8 @@ def _read_borders(el: etree._Element | None, into: dict[str, Border]) -> None:
     if el is None:
         return
     for child in el:
-        edge = child.tag[len(_W):]
-        edge = {"start": "left", "end": "right"}.get(edge, edge)
+        tag = str(child.tag)
+        edge = {"start": "left", "end": "right"}.get(tag[len(_W):], tag[len(_W):])
         if edge not in EDGES or edge in into:
             continue
         val = child.get(W_VAL, "single")
