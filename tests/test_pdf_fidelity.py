@@ -441,3 +441,21 @@ def test_headings_have_the_same_size_and_place(case: str, builds: Builds) -> Non
             assert abs((lb.y - ll.y) - offsets[h]) <= 2, (case, h, lb.y, ll.y, offsets[h])
             checked += 1
     assert checked >= 3, case
+
+
+def test_the_logo_template_goes_to_libreoffice_or_stops_in_chinese(builds: Builds,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The logo case by the default engine choice: LibreOffice, said in one line; without LibreOffice a Chinese
+    error naming the template file and the feature; --pdf-engine builtin: a 提醒 (its PDF is compared above)."""
+    from budgetreport import pdf as pdf_writer
+    from budgetreport.errors import BudgetError
+    root = builds.root("logo_image")
+    forced = render_report(SAMPLE, templates_root=root, pdf_engine="builtin")
+    assert any(f.rule == "PDF-ENGINE" and "图片" in f.message for f in forced.warnings)
+    if HAS_SOFFICE:
+        auto = render_report(SAMPLE, templates_root=root)
+        assert auto.fonts.startswith("PDF 由 LibreOffice 生成") and "图片" in auto.fonts
+    monkeypatch.setattr(pdf_writer, "_soffice", lambda: None)   # this machine without LibreOffice
+    with pytest.raises(BudgetError) as e:
+        render_report(SAMPLE, templates_root=root)
+    assert "report.docx" in str(e.value) and "图片" in str(e.value) and "LibreOffice" in str(e.value)
