@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Iterator, Literal, Union
 
 Align = Literal["left", "center", "right", "justify"]
+# spacing set on a paragraph itself: (before pt, after pt, line as StyleInfo.line), None where not set
+Spacing = tuple[float | None, float | None, tuple[str, float] | None]
 
 # the paragraph styles of "The filled .docx contract" (docs/design.md), by the names the renderer uses
 CONTRACT_STYLES = ("Normal", "Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Heading 1", "Heading 2",
@@ -26,11 +28,13 @@ class Run:
     underline: bool = False
     color: str | None = None  # "RRGGBB", None for automatic/black
     size: float | None = None  # pt, None for the paragraph's
+    vert: str | None = None  # w:vertAlign: "superscript" / "subscript"
+    font: str | None = None  # w:rFonts w:eastAsia (else w:ascii) named on the run itself
 
     @property
     def plain(self) -> bool:
         """Only the paragraph's own look (bold aside)."""
-        return not (self.italic or self.underline or self.color or self.size)
+        return not (self.italic or self.underline or self.color or self.size or self.vert or self.font)
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,12 @@ class RunStyle:
     underline: bool = False
     color: str | None = None
     size: float | None = None
+    vert: str | None = None
+    font: str | None = None
 
     def resolved(self, para_bold: bool) -> RunStyle:
         return self if self.bold is not None else RunStyle(para_bold, self.italic, self.underline, self.color,
-                                                             self.size)
+                                                             self.size, self.vert, self.font)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Paragraph:
     page_break_before: bool = False
     bookmarks: tuple[str, ...] = ()
     anchor: str | None = None  # w:hyperlink w:anchor (目录 entries)
+    spacing: Spacing | None = None  # w:spacing on the paragraph itself
 
     @property
     def text(self) -> str:
@@ -73,6 +80,7 @@ class Cell:
     span: int = 1  # w:gridSpan
     vmerge: Literal["restart", "continue"] | None = None
     valign: Literal["top", "center", "bottom"] = "top"
+    shade: str | None = None  # w:shd w:fill: the cell's background ("RRGGBB")
 
     @property
     def text(self) -> str:
@@ -90,6 +98,8 @@ class Row:
 class Table:
     grid: tuple[float, ...]  # column widths
     rows: tuple[Row, ...]
+    # (width pt, colour "RRGGBB" or None for black) of top, left, bottom, right, insideH, insideV; 0: no line
+    borders: tuple[tuple[float, str | None], ...] = ((0.5, None),) * 6
 
     @property
     def header_rows(self) -> int:
@@ -172,6 +182,7 @@ class Document:
     subject: str = ""
     keywords: str = ""
     created: datetime | None = None
+    even_odd: bool = False  # settings w:evenAndOddHeaders: even pages have headers and footers of their own
 
     def blocks(self) -> Iterator[Block]:
         for s in self.sections:

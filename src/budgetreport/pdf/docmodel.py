@@ -22,7 +22,8 @@ from lxml import etree
 from ..docx_package import FilledDocx
 from .caches import CACHES
 from .doc import (  # the model's names, also importable from here
-    Align, Block, Cell, Document, Furniture, FurnitureLine, PageBreak, PageSetup, Paragraph, Row, Run, Section, StyleInfo, Table,
+    Align, Block, Cell, Document, Furniture, FurnitureLine, PageBreak, PageSetup, Paragraph, Row, Run, Section, Spacing,
+    StyleInfo, Table,
 )
 from .docx_body import _Reader
 from .docx_furniture import read_part, references
@@ -30,7 +31,7 @@ from .docx_sources import _sources
 from .docx_styles import _Styles
 from .ooxml import _W, W_BODY, W_P, W_SDT, W_SDTCONTENT, W_SECTPR, W_TBL, W_TR, W_TYPE, W_VAL, _on, _twips
 
-__all__ = ["Align", "Block", "Cell", "Document", "Furniture", "FurnitureLine", "PageBreak", "PageSetup", "Paragraph", "Row", "Run", "Section",
+__all__ = ["Align", "Block", "Cell", "Document", "Furniture", "FurnitureLine", "PageBreak", "PageSetup", "Paragraph", "Row", "Run", "Section", "Spacing",
            "StyleInfo", "Table", "W_BODY", "W_P", "W_TBL", "W_TR", "read_docx"]
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -45,6 +46,7 @@ _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # pyt
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _RT_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _RT_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_RT_SETTINGS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings"
 _RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
@@ -148,7 +150,13 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
         subject=_core_text(core, _DC + "subject"),
         keywords=_core_text(core, _CP + "keywords"),
         created=_core_created(core),
+        even_odd=_even_odd(pkg.xml(pkg.rel_target(main, _RT_SETTINGS)) if main is not None else None),
     )
+
+
+def _even_odd(settings: etree._Element | None) -> bool:
+    """w:evenAndOddHeaders in the settings part (Word's "different odd and even pages")."""
+    return settings is not None and _on(settings.find(_W + "evenAndOddHeaders"))
 
 
 def _attach_furniture(pkg: _Package, main: str | None, body: etree._Element | None, sections: list[Section],

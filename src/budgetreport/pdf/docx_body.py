@@ -1,19 +1,20 @@
 """The body of a filled .docx read into the model: paragraphs, runs, tables (see docmodel.read_docx)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal, NamedTuple
 
 from lxml import etree
 
 from .caches import Memo
-from .doc import Align, Block, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
+from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
 from .docx_sources import _SLOT, _Sources
 from .docx_styles import _Styles
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
-    W_RPR, W_RSTYLE, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
-    W_TRPR, W_TYPE, W_VAL, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _child, _firsts, _on, _twips,
+    W_RPR, W_RSTYLE, W_VERTALIGN, W_RFONTS, W_EASTASIA, W_ASCII, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
+    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _W, _child, _firsts, _on, _twips,
 )
 
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
@@ -51,6 +52,7 @@ class ParaRecipe(NamedTuple):
     ends_section: bool  # its w:pPr holds a w:sectPr
     slot: int | None  # the common case: one run whose text is one w:t, this one …
     run_bold: bool | RunStyle  # … in this bold (or look)
+    spacing: Spacing | None = None  # w:spacing set on the paragraph itself
 
 
 class CellRecipe(NamedTuple):
@@ -62,6 +64,7 @@ class CellRecipe(NamedTuple):
     first: int  # its slots are first … last - 1 (a cell's w:t follow one another)
     last: int
     made: Memo[tuple[str, ...], Cell]  # by the texts of its slots: the cells it gave (bounded)
+    shade: str | None = None  # w:shd w:fill, "RRGGBB"
 
 
 class RowRecipe(NamedTuple):
@@ -149,7 +152,7 @@ class _Reader:
                     ppr = child
             else:
                 self._inline_child(child, tag, slots, state, parts)
-        style_id = align = pbb_el = sect = None
+        style_id = align = pbb_el = sect = spacing = None
         if ppr is not None:
             for c in ppr:
                 tag = c.tag
@@ -164,6 +167,8 @@ class _Reader:
                         pbb_el = c
                 elif tag == W_SECTPR and sect is None:
                     sect = c
+                elif tag == W_SPACING and spacing is None:
+                    spacing = _spacing(c)
         style, style_align, style_pbb, para_bold = self.styles.para(style_id)
         if align is None:
             align = style_align
@@ -174,28 +179,29 @@ class _Reader:
             if len(segs) == 1 and segs[0].__class__ is int:
                 slot = segs[0]
                 run_bold = _resolved(bold, bool(para_bold))
-        return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold)
+        return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold,
+                          spacing)
 
     def _para_blocks(self, recipe: ParaRecipe, texts: list[str]) -> list[Block]:
         """The paragraph(s) of a recipe filled with its texts."""
-        style, align, pbb, para_bold, parts, _, slot, run_bold = recipe
+        style, align, pbb, para_bold, parts, _, slot, run_bold, sp = recipe
         self._names.add(style)
         if slot is not None:
             text = texts[slot]
-            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None))]
+            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None, sp))]
         if not parts:  # the common cases first: no run, or one run
-            return [self._para((style, (), align, pbb, (), None))]
+            return [self._para((style, (), align, pbb, (), None, sp))]
         if len(parts) == 1 and parts[0].__class__ is tuple:
             segs, bold = parts[0]
             text = _text(segs, texts)
             runs = ((text, _resolved(bold, para_bold)),) if text else ()
-            return [self._para((style, runs, align, pbb, (), None))]
+            return [self._para((style, runs, align, pbb, (), None, sp))]
         filled: list[Part] = [(_text(p[0], texts), p[1]) if p.__class__ is tuple else p  # type: ignore[misc]
                               for p in parts]
-        return self._split(filled, style, align, pbb, para_bold)
+        return self._split(filled, style, align, pbb, para_bold, sp)
 
     def _split(self, parts: list[Part], style: str, align: Align | None, pbb: bool,
-               para_bold: bool) -> list[Block]:
+               para_bold: bool, sp: Spacing | None = None) -> list[Block]:
         """Paragraphs and page breaks from a paragraph's parts; an empty paragraph is kept (it is vertical
         space), unless it only carried a page break."""
         out: list[Block] = []
@@ -208,7 +214,7 @@ class _Reader:
                 runs.append((text, _resolved(bold, para_bold)))
             elif part is _PAGE:
                 if runs or bookmarks:
-                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
                     runs, bookmarks = [], []
                 out.append(PageBreak())
             elif part.kind == "bookmark":  # type: ignore[union-attr]
@@ -216,23 +222,24 @@ class _Reader:
             elif anchor is None:
                 anchor = part.value  # type: ignore[union-attr]
         if runs or bookmarks or not out:
-            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor)))
+            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
         return out
 
     def _para(self, key: tuple) -> Paragraph:
         """The paragraph with these fields (runs as (text, bold) pairs), made once per document."""
         para = self._paras.get(key)
         if para is None:
-            style, runs, align, pbb, bookmarks, anchor = key
+            style, runs, align, pbb, bookmarks, anchor, sp = key
             para = self._paras.put(key, Paragraph(
-                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor))
+                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor, sp))
         return para
 
     def _run_obj(self, run: tuple[str, bool | RunStyle]) -> Run:
         obj = self._runs.get(run)
         if obj is None:
             text, look = run
-            obj = self._runs.put(run, Run(text, bool(look.bold), look.italic, look.underline, look.color, look.size)
+            obj = self._runs.put(run, Run(text, bool(look.bold), look.italic, look.underline, look.color, look.size,
+                                         look.vert, look.font)
                                  if isinstance(look, RunStyle) else Run(text, look))
         return obj
 
@@ -357,10 +364,19 @@ class _Reader:
         if len(grid) < ncols:  # malformed grid: pad with the average width
             avg = (sum(grid) / len(grid)) if grid else 72.0
             grid = grid + (avg,) * (ncols - len(grid))
-        key = (grid, *map(id, rows))
+        tblpr = _child(tbl, _W + "tblPr")
+        style_el = _child(tblpr, _W + "tblStyle") if tblpr is not None else None
+        own = _child(tblpr, _W + "tblBorders") if tblpr is not None else None
+        style_id = style_el.get(W_VAL) if style_el is not None else None
+        borders = self.styles.table_borders(style_id, own)
+        if rows and _first_row_on(tblpr):
+            bold, align = self.styles.first_row(style_id)
+            if bold or align:   # the table style's header-row look (w:tblLook firstRow)
+                rows = (_header_look(rows[0], bool(bold), align),) + rows[1:]
+        key = (grid, borders, *map(id, rows))
         table = self._tables.get(key)
         if table is None:
-            table = self._tables.put(key, Table(grid=grid, rows=rows))
+            table = self._tables.put(key, Table(grid=grid, rows=rows, borders=borders))
         return table
 
     def _record_row(self, tr: etree._Element, slots: dict[etree._Element, int]) -> RowRecipe:
@@ -394,7 +410,7 @@ class _Reader:
                          Memo(_MADE_MAX))
 
     def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
-        span, vmerge, valign = 1, None, "top"
+        span, vmerge, valign, shade = 1, None, "top", None
         paras: list[ParaRecipe] = []
         tcpr_seen = False
         for child in tc:
@@ -405,7 +421,8 @@ class _Reader:
                 if tcpr_seen:  # only the first w:tcPr counts
                     continue
                 tcpr_seen = True
-                gs, vm, va = _firsts(child, _CELL_PROPS)
+                gs, vm, va, shd = _firsts(child, _CELL_PROPS)
+                shade = _fill(shd)
                 if gs is not None:
                     span = max(1, int(gs.get(W_VAL, "1")))
                 if vm is not None:
@@ -419,7 +436,7 @@ class _Reader:
         mine = [slots[t] for t in tc.iter(W_T)]
         first, last = (mine[0], mine[-1] + 1) if mine else (0, 0)
         return CellRecipe(col, span, vmerge, valign, tuple(paras), first, last,  # type: ignore[arg-type]
-                          Memo(_MADE_MAX))
+                          Memo(_MADE_MAX), shade)
 
     def _row(self, recipe: RowRecipe, texts: list[str]) -> Row:
         """The row of a recipe filled with its texts."""
@@ -431,7 +448,7 @@ class _Reader:
             return row
         known = self._paras
         cells: list[Cell] = []
-        for col, span, vmerge, valign, para_recipes, first, last, cells_made in cell_recipes:
+        for col, span, vmerge, valign, para_recipes, first, last, cells_made, shade in cell_recipes:
             cell_key = tuple(texts[first:last])
             cell = cells_made.get(cell_key)
             if cell is not None:
@@ -443,19 +460,69 @@ class _Reader:
                     paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])
                     continue
                 text = texts[r.slot]  # the common case, inline (a report has ≈1500 such cells)
-                key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None)
+                key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing)
                 para = known.get(key)
                 paras.append(para if para is not None else self._para(key))
-            key = (col, span, vmerge, valign, *map(id, paras))
+            key = (col, span, vmerge, valign, shade, *map(id, paras))
             cell = self._cells.get(key)
             if cell is None:
-                cell = self._cells.put(key, Cell(tuple(paras), col, span, vmerge, valign))  # type: ignore[arg-type]
+                cell = self._cells.put(key, Cell(tuple(paras), col, span, vmerge, valign, shade))  # type: ignore[arg-type]
             cells.append(cells_made.put(cell_key, cell))
         key = (header, height, *map(id, cells))
         row = self._rows.get(key)
         if row is None:
             row = self._rows.put(key, Row(tuple(cells), header, height))
         return made.put(row_key, row)
+
+
+def _first_row_on(tblpr: etree._Element | None) -> bool:
+    """w:tblLook: the table style's first-row formatting applies (w:firstRow, or bit 0x20 of the old w:val)."""
+    look = _child(tblpr, _W + "tblLook") if tblpr is not None else None
+    if look is None:
+        return False
+    first = look.get(_W + "firstRow")
+    if first is not None:
+        return first in ("1", "true", "on")
+    try:
+        return bool(int(look.get(W_VAL, "0"), 16) & 0x20)
+    except ValueError:
+        return False
+
+
+def _header_look(row: Row, bold: bool, align: Align | None) -> Row:
+    """The row with the table style's header look: bold runs, and the alignment where its paragraphs set none
+    (direct and paragraph-style formatting win over the table style's, as in Word)."""
+    def para(p: Paragraph) -> Paragraph:
+        runs = tuple(replace(r, bold=True) for r in p.runs) if bold else p.runs
+        return replace(p, runs=runs, align=p.align or align)
+    return replace(row, cells=tuple(replace(c, paragraphs=tuple(map(para, c.paragraphs))) for c in row.cells))
+
+
+def _fill(shd: etree._Element | None) -> str | None:
+    """A cell's shading colour ("RRGGBB"): w:shd w:fill; none, auto and white are no shading."""
+    fill = shd.get(_W + "fill", "auto") if shd is not None else "auto"
+    if len(fill) != 6 or fill.upper() == "FFFFFF":
+        return None
+    try:
+        int(fill, 16)
+    except ValueError:
+        return None
+    return fill.upper()
+
+
+def _spacing(el: etree._Element) -> Spacing | None:
+    """A paragraph's own w:spacing: (before pt, after pt, line) with line as in StyleInfo.line; None when it
+    sets none of them (auto spacing flags and character units are not read)."""
+    def pts(attr: str) -> float | None:
+        v = el.get(attr)
+        return int(v) / 20 if v is not None and v.isdigit() else None
+    line = None
+    value = el.get(W_LINE)
+    if value is not None and value.lstrip("-").isdigit():
+        rule = el.get(W_LINERULE, "auto")
+        line = ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)
+    found = (pts(W_BEFORE), pts(W_AFTER), line)
+    return found if found != (None, None, None) else None
 
 
 def _text(segs: Segs, texts: list[str]) -> str:
@@ -478,7 +545,8 @@ def _is_page_field(instr: str) -> bool:
     return word in ("PAGEREF", "PAGE", "NUMPAGES", "SECTIONPAGES")
 
 
-_RUN_EXTRAS = {W_I: "i", W_U: "u", W_COLOR: "color", W_SZ: "sz"}
+_RUN_EXTRAS = {W_I: "i", W_U: "u", W_COLOR: "color", W_SZ: "sz", W_VERTALIGN: "vert", W_RFONTS: "font"}
+_VERT = ("superscript", "subscript")
 
 
 def _run_style(bold: bool | None, extra: dict[str, etree._Element]) -> RunStyle:
@@ -487,7 +555,9 @@ def _run_style(bold: bool | None, extra: dict[str, etree._Element]) -> RunStyle:
     return RunStyle(bold, _on(extra["i"]) if "i" in extra else False,
                     "u" in extra and extra["u"].get(W_VAL, "single") != "none",
                     color.upper() if color.lower() not in ("auto", "000000") else None,
-                    int(size) / 2 if size.isdigit() else None)
+                    int(size) / 2 if size.isdigit() else None,
+                    vert if (vert := extra["vert"].get(W_VAL) if "vert" in extra else None) in _VERT else None,
+                    (extra["font"].get(W_EASTASIA) or extra["font"].get(W_ASCII) or None) if "font" in extra else None)
 
 
 def _resolved(bold: Weight, para_bold: bool) -> bool | RunStyle:

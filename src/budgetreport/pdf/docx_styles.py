@@ -10,7 +10,7 @@ from lxml import etree
 from .caches import Memo
 from .doc import CONTRACT_STYLES, Align, RunStyle, Cell, Paragraph, Row, Run, StyleInfo, Table
 from .ooxml import (
-    _JC, W_AFTER, W_ASCII, W_COLOR, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
+    _JC, _W, W_AFTER, W_ASCII, W_COLOR, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
     _onoff,
 )
 
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .docx_body import ParaRecipe, RowRecipe
 
 ParaProps = tuple[str, Align | None, bool, bool | None]
+Border = tuple[float, "str | None"]  # width pt (0: none), colour "RRGGBB" (None: automatic = black)
+Borders = tuple[Border, ...]  # by EDGES
 _CONTRACT = {"".join(n.split()).lower(): n for n in CONTRACT_STYLES}
 
 
@@ -45,6 +47,9 @@ class _Styles:
         self._default_para = next(
             (el for el in els if el.get(W_TYPE, "paragraph") == "paragraph"
              and el.get(W_DEFAULT) in ("1", "true")), None)
+        self._default_table = next(
+            (el for el in els if el.get(W_TYPE) == "table" and el.get(W_DEFAULT) in ("1", "true")), None)
+        self._borders: dict[str | None, dict[str, Border]] = {}
         self._by_name: dict[str | None, etree._Element] | None = None
         self._para: dict[str | None, ParaProps] = {}
         self._bold: dict[str | None, bool | None] = {}
@@ -90,6 +95,52 @@ class _Styles:
                 return v
         return None
 
+    def table_borders(self, style_id: str | None, own: etree._Element | None) -> Borders:
+        """A table's borders, edge by edge (top, left, bottom, right, insideH, insideV): its own w:tblBorders,
+        else its table style's (through based-on styles), else the default table style's; none: no line."""
+        if style_id not in self._borders:
+            found: dict[str, Border] = {}
+            s = self._by_id.get(style_id) if style_id else self._default_table
+            seen = 0
+            while s is not None and seen < 20:
+                pr = s.find(_W + "tblPr")
+                _read_borders(pr.find(_W + "tblBorders") if pr is not None else None, found)
+                based = s.find(W_BASEDON)
+                s = self._first.get(based.get(W_VAL)) if based is not None else None
+                seen += 1
+            self._borders[style_id] = found
+        edges = dict(self._borders[style_id])
+        if own is not None:
+            mine: dict[str, Border] = {}
+            _read_borders(own, mine)
+            edges.update(mine)
+        return tuple(edges.get(e, (0.0, None)) for e in EDGES)  # type: ignore[return-value]
+
+    def first_row(self, style_id: str | None) -> tuple[bool | None, Align | None]:
+        """(bold, alignment) the table style's conditional formatting gives a header row (w:tblStylePr
+        w:type="firstRow"), through based-on styles; (None, None) when it sets neither."""
+        bold: bool | None = None
+        align: Align | None = None
+        for s in self._chain_any(style_id):
+            for pr in s.iterchildren(_W + "tblStylePr"):
+                if pr.get(W_TYPE) != "firstRow":
+                    continue
+                if bold is None:
+                    bold = _style_bold(pr)
+                if align is None:
+                    align = _jc(pr)
+        return bold, align
+
+    def _chain_any(self, style_id: str | None) -> Iterator[etree._Element]:
+        """A style of any type and the styles it is based on."""
+        s = self._by_id.get(style_id) if style_id else self._default_table
+        seen = 0
+        while s is not None and seen < 20:
+            yield s
+            based = s.find(W_BASEDON)
+            s = self._first.get(based.get(W_VAL)) if based is not None else None
+            seen += 1
+
     def para(self, style_id: str | None) -> ParaProps:
         """(name, alignment, page-break-before, bold) of a paragraph style."""
         props = self._para.get(style_id)
@@ -123,6 +174,26 @@ class _Styles:
                     after=self._attr(sid, lambda st: _style_space(st, W_AFTER)),
                     color=self._attr(sid, _style_color))
         return self._infos[name]
+
+
+EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
+
+
+def _read_borders(el: etree._Element | None, into: dict[str, Border]) -> None:
+    """Edges a w:tblBorders sets that `into` does not have yet (nearer styles are read first): (width pt, colour
+    "RRGGBB" or None for automatic); none / nil: (0, None). Word's start/end are left/right."""
+    if el is None:
+        return
+    for child in el:
+        tag = str(child.tag)
+        edge = {"start": "left", "end": "right"}.get(tag[len(_W):], tag[len(_W):])
+        if edge not in EDGES or edge in into:
+            continue
+        val = child.get(W_VAL, "single")
+        sz = child.get(_W + "sz", "4")
+        color = child.get(_W + "color", "auto")
+        width = 0.0 if val in ("nil", "none") else (int(sz) / 8 if sz.isdigit() else 0.5)
+        into[edge] = (width, None if color.lower() in ("auto", "000000") or len(color) != 6 else color.upper())
 
 
 def _style_size(st: etree._Element) -> float | None:

@@ -1,8 +1,8 @@
 """Headers and footers drawn on each page from the section's .docx parts (docx_furniture).
 
-- the part: "first" on the first page of a section with w:titlePg when the section has one, else "default"
-  (Word leaves such a first page blank; the report wants its number there, see docs/pdf.md); the cover
-  (the page holding the Title paragraph) has none
+- the part, as Word picks it: "first" on the first page of a section with w:titlePg (none there: that page has
+  no header / footer), "even" on even pages when the document sets w:evenAndOddHeaders (none: blank), else
+  "default"; the cover (the page holding the Title paragraph) has none
 - fields: PAGE, NUMPAGES, SECTIONPAGES (the last two from a first pass when used)
 - each line in its style's face and size, aligned in the text area; footers stacked up from the footer
   distance, headers down from the header distance
@@ -42,6 +42,7 @@ class PageFurniture:
     learned: Pass
     known: Pass | None  # a previous build's counts, when a field needs them
     built_in: bool      # no footer part anywhere in the document
+    even_odd: bool = False  # settings w:evenAndOddHeaders: even pages take the "even" parts
 
     def __call__(self, canv, doc) -> None:
         n = canv.getPageNumber()
@@ -52,11 +53,12 @@ class PageFurniture:
         if n in learned.covers:
             return
         first = n == start and self.section.title_page
+        kind = "first" if first else "even" if self.even_odd and n % 2 == 0 else "default"
         values = {"PAGE": str(n), "NUMPAGES": str(self.known.total if self.known else n),
                   "SECTIONPAGES": str(self.known.section_pages.get(self.index, 0) if self.known else n - start + 1)}
         pg = self.section.page
-        footer = BUILT_IN if self.built_in else _pick(self.section.footers, first)
-        header = None if self.built_in else _pick(self.section.headers, first)
+        footer = BUILT_IN if self.built_in else self.section.footers.get(kind)
+        header = None if self.built_in else self.section.headers.get(kind)
         canv._code.append("q")
         if footer is not None:
             y = max(pg.footer, 18.0)
@@ -99,14 +101,10 @@ class PageFurniture:
         return width
 
 
-def _pick(parts: dict[str, m.Furniture], first: bool) -> m.Furniture | None:
-    return parts.get("first") if first and "first" in parts else parts.get("default")
-
-
 def page_furniture(doc: m.Document, fonts: FontSet, learned: Pass, known: Pass | None) -> Callable[[int], PageFurniture]:
     """The onPageEnd callback of each section (by index)."""
     built_in = not any(s.footers for s in doc.sections)
-    return lambda i: PageFurniture(i, doc.sections[i], fonts, doc.styles, learned, known, built_in)
+    return lambda i: PageFurniture(i, doc.sections[i], fonts, doc.styles, learned, known, built_in, doc.even_odd)
 
 
 def needs_counts(doc: m.Document) -> bool:

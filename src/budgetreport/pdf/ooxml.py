@@ -29,14 +29,14 @@ W_TR, W_TC, W_TRPR, W_TCPR, W_GRIDBEFORE = _W + "tr", _W + "tc", _W + "trPr", _W
 W_GRIDSPAN, W_VMERGE, W_VALIGN, W_TRHEIGHT, W_TBLHEADER = (
     _W + "gridSpan", _W + "vMerge", _W + "vAlign", _W + "trHeight", _W + "tblHeader")
 W_TBLGRID, W_GRIDCOL, W_CUSTOMXML = _W + "tblGrid", _W + "gridCol", _W + "customXml"
-W_I, W_U, W_COLOR = _W + "i", _W + "u", _W + "color"
+W_I, W_U, W_COLOR, W_VERTALIGN = _W + "i", _W + "u", _W + "color", _W + "vertAlign"
 W_RFONTS, W_EASTASIA, W_ASCII = _W + "rFonts", _W + "eastAsia", _W + "ascii"
 W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER = (
     _W + "spacing", _W + "line", _W + "lineRule", _W + "before", _W + "after")
 W_STYLE, W_STYLEID, W_BASEDON, W_DEFAULT, W_SZ = _W + "style", _W + "styleId", _W + "basedOn", _W + "default", _W + "sz"
 _INLINE_CONTAINERS = {_W + t: t for t in ("ins", "smartTag", "customXml", "fldSimple", "sdt", "sdtContent")}
 _ROW_PROPS = {W_GRIDBEFORE: 0, W_TRHEIGHT: 1, W_TBLHEADER: 2}     # what a w:trPr tells us (see _firsts)
-_CELL_PROPS = {W_GRIDSPAN: 0, W_VMERGE: 1, W_VALIGN: 2}           # … and a w:tcPr
+_CELL_PROPS = {W_GRIDSPAN: 0, W_VMERGE: 1, W_VALIGN: 2, _W + "shd": 3}           # … and a w:tcPr
 
 
 def _twips(el: etree._Element | None, attr: str, default: float) -> float:

@@ -115,11 +115,14 @@ class ParagraphBuilder:
     def _look(self, style: str) -> Look:
         return LOOKS.get(style, DEFAULT_LOOK)
 
-    def _pstyle(self, style: str, align: str | None, size: float | None = None, in_table: bool = False) -> ParagraphStyle:
-        ps = self._styles.get((style, align, size, in_table, None))  # memo by the arguments
+    def _pstyle(self, style: str, align: str | None, size: float | None = None, in_table: bool = False,
+                spacing: m.Spacing | None = None) -> ParagraphStyle:
+        """The ParagraphStyle of a paragraph style; `spacing` (before, after, line) set on the paragraph
+        itself wins over the style's."""
+        arg_key = (style, align, size, in_table, spacing)
+        ps = self._styles.get(arg_key)  # memo by the arguments
         if ps is not None:
             return ps
-        arg_key = (style, align, size, in_table, None)
         info = self.doc.styles.get(style, _NO_INFO)
         look = self._look(style)
         size = size or info.size or look.size
@@ -129,6 +132,11 @@ class ParagraphBuilder:
         leading = _leading(info.line if info.line != shipped.line else None, size, look.leading)
         before = look.before if info.before is None or info.before == shipped.before else info.before
         after = look.after if info.after is None or info.after == shipped.after else info.after
+        if spacing is not None:
+            own_before, own_after, own_line = spacing
+            before = before if own_before is None else own_before
+            after = after if own_after is None else own_after
+            leading = leading if own_line is None else _leading(own_line, size, look.leading)
         color = HexColor(f"#{info.color}") if info.color else _BLACK   # a red heading stays red
         key = (style, align, size, in_table, face, look, leading, before, after, info.color)
         ps = CACHES.styles.get(key)
@@ -159,11 +167,17 @@ class ParagraphBuilder:
         for run in p.runs:
             # CJK faces have no bold: emphasis in body and table text is set in 黑体, as print does
             use = bold_face if run.bold and face_role in ("body", "table") else face
+            if run.font and not (run.bold and face_role in ("body", "table")):
+                use = self.fonts.for_style(face_role, run.font)   # a face named on the run, as for a style's
             markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
             if not run.plain:   # its own size, colour, underline (CJK faces have no italic): the parser reads it
                 attrs = (f' size="{run.size:g}"' if run.size else "") + (f' color="#{run.color}"' if run.color else "")
                 markup = f"<font{attrs}>{markup}</font>" if attrs else markup
                 markup = f"<u>{markup}</u>" if run.underline else markup
+                if run.vert:   # two thirds of the size, raised / lowered a third, as Word prints it
+                    base = run.size or self._pstyle(p.style, p.align).fontSize
+                    tag = "super" if run.vert == "superscript" else "sub"
+                    markup = f'<{tag} size="{base * 2 / 3:.2f}" rise="{base / 3:.2f}">{markup}</{tag}>'
                 segs.append((FORMATTED, ""))
             out.append(markup)
         return "".join(out), segs
@@ -228,7 +242,7 @@ class ParagraphBuilder:
 
     def _paragraph(self, p: m.Paragraph, frame_w: float, marks: list[Callable], keys: list[str]) -> Flowable:
         look = self._look(p.style)
-        style = self._pstyle(p.style, p.align)
+        style = self._pstyle(p.style, p.align, spacing=p.spacing)
         text, segs = self._markup_segs(p, look.role)
         if not text.strip() and not keys:
             return Spacer(1, style.leading)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Table, TableStyle
@@ -48,7 +49,7 @@ class TableBuilder(ParagraphBuilder):
 
         base = look(self.fonts.table.name, size, size * 1.2, "LEFT", "MIDDLE")  # empty cells, else Helvetica
         styles: list[list[CellStyle]] = [[base] * ncols for _ in range(nrows)]
-        cmds: list[tuple] = [("GRID", (0, 0), (-1, -1), 0.5, "black")]
+        cmds: list[tuple] = _border_commands(t.borders)
         restart: dict[int, tuple[int, int]] = {}  # grid column → (row, span) of the open vertical merge
         spans: dict[tuple[int, int], list[int]] = {}  # (row, col) → [end row, end col]
         cell_looks: dict[tuple, CellStyle] = {}  # (id of the cell's style, font, bottom?) → its look
@@ -70,6 +71,8 @@ class TableBuilder(ParagraphBuilder):
                     else:
                         restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
+                if cell.shade is not None:   # drawn before the text and the grid, as Word's shading
+                    cmds.append(("BACKGROUND", (c, r), (end_c, r), HexColor(f"#{cell.shade}")))
                 value = self._cell(cell, size, avail_1[c] if end_c == c else sum(widths[c:end_c + 1]) - 2 * pad)
                 bottom = cell.valign == "bottom"
                 if type(value) is tuple:  # one line of plain text: drawn as a string
@@ -157,6 +160,22 @@ class TableBuilder(ParagraphBuilder):
         width = _text_width(text, face.name, style.fontSize)
         return face, width
 
+
+
+def _border_commands(borders: tuple[tuple[float, str | None], ...]) -> list[tuple]:
+    """TableStyle line commands for the table's edges (top, left, bottom, right, insideH, insideV)."""
+    color = lambda c: "black" if c is None else HexColor(f"#{c}")  # noqa: E731
+    if len(set(borders)) == 1:   # the usual grid: one command
+        width, c = borders[0]
+        return [("GRID", (0, 0), (-1, -1), width, color(c))] if width > 0 else []
+    where = {"top": ("LINEABOVE", (0, 0), (-1, 0)), "left": ("LINEBEFORE", (0, 0), (0, -1)),
+             "bottom": ("LINEBELOW", (0, -1), (-1, -1)), "right": ("LINEAFTER", (-1, 0), (-1, -1)),
+             "insideH": ("LINEBELOW", (0, 0), (-1, -2)), "insideV": ("LINEAFTER", (0, 0), (-2, -1))}
+    out: list[tuple] = []
+    for (op, start, end), (width, c) in zip(where.values(), borders):
+        if width > 0:
+            out.append((op, start, end, width, color(c)))
+    return out
 
 
 class _Table(Table):
