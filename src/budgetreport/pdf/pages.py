@@ -138,6 +138,8 @@ def _take_apart(tpl: BaseDocTemplate) -> None:
 
 
 class _DocTemplate(BaseDocTemplate):
+    _doSave: int  # reportlab's: 0 = build() leaves the canvas unsaved (not in its stubs)
+
     def __init__(self, buf, learned: Pass, created: datetime | None, fallback: str,
                  **kw) -> None:
         super().__init__(buf, **kw)

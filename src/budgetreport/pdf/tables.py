@@ -23,7 +23,7 @@ class TableBuilder(ParagraphBuilder):
 
     _plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]]  # see _plain_cell
 
-    def _table(self, t: m.Table, frame_w: float) -> Flowable:
+    def _table(self, t: m.Table, frame_w: float) -> Table:
         base = self._pstyle("Table Text", None).fontSize
         widths, size = fit_columns(t, frame_w, base, self._face("Table Text", "table").name)
         pad = 1.5 if size < 9 else 3.0
