@@ -23,7 +23,7 @@ class TableBuilder(ParagraphBuilder):
 
     _plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]]  # see _plain_cell
 
-    def _table(self, t: m.Table, frame_w: float) -> Table:
+    def _table(self, t: m.Table, frame_w: float) -> _Table:
         base = self._pstyle("Table Text", None).fontSize
         widths, size = fit_columns(t, frame_w, base, self._face("Table Text", "table").name)
         pad = 1.5 if size < 9 else 3.0
@@ -183,6 +183,9 @@ class _Table(Table):
     with its title (_keep_height) and again by the frame; when the first wrap laid out every row and the
     frame offers at least that height at the same width, reportlab's calculation would run exactly as
     before (its long-table shortcut only stops early once the rows exceed the available height)."""
+
+    # reportlab's own attributes, which its stubs do not declare
+    _rowHeights: list[float | None]  # after a wrap: each row's height, None below where the long-table shortcut stopped
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
         memo = self.__dict__.get("_br_full")
