@@ -117,10 +117,10 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
         pkg = _Package(source if isinstance(source, bytes) else Path(source).read_bytes())
     main = pkg.rel_target("", _RT_DOCUMENT)
     root = pkg.xml(main)
-    if root is None:
+    if main is None or root is None:
         raise ValueError("not a Word document: no main document part")
     body = root.find(W_BODY)
-    xml = serialised.get(main) if main is not None else None
+    xml = serialised.get(main)
     sources = _sources(body, xml) if xml is not None and body is not None else None
     reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)), sources)
     sections: list[Section] = []
@@ -192,7 +192,7 @@ def _core_text(core: etree._Element | None, tag: str) -> str:
 
 def _core_created(core: etree._Element | None) -> datetime | None:
     el = core.find(_DCTERMS + "created") if core is not None else None
-    if el is None:
+    if el is None or el.text is None:  # an empty dcterms:created: no date, as python-docx's parser would fail
         return None
     try:
         return CT_CoreProperties._parse_W3CDTF_to_datetime(el.text)  # python-docx's own parsing

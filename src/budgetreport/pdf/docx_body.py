@@ -173,10 +173,11 @@ class _Reader:
         if align is None:
             align = style_align
         pbb = _on(pbb_el) if pbb_el is not None else style_pbb
-        slot, run_bold = None, bool(para_bold)
-        if len(parts) == 1 and parts[0].__class__ is tuple:
+        slot: int | None = None
+        run_bold: bool | RunStyle = bool(para_bold)
+        if len(parts) == 1 and not isinstance(parts[0], (_Mark, PageBreak)):  # one run
             segs, bold = parts[0]
-            if len(segs) == 1 and segs[0].__class__ is int:
+            if len(segs) == 1 and type(segs[0]) is int:
                 slot = segs[0]
                 run_bold = _resolved(bold, bool(para_bold))
         return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold,
@@ -191,12 +192,12 @@ class _Reader:
             return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None, sp))]
         if not parts:  # the common cases first: no run, or one run
             return [self._para((style, (), align, pbb, (), None, sp))]
-        if len(parts) == 1 and parts[0].__class__ is tuple:
+        if len(parts) == 1 and not isinstance(parts[0], (_Mark, PageBreak)):
             segs, bold = parts[0]
             text = _text(segs, texts)
             runs = ((text, _resolved(bold, para_bold)),) if text else ()
             return [self._para((style, runs, align, pbb, (), None, sp))]
-        filled: list[Part] = [(_text(p[0], texts), p[1]) if p.__class__ is tuple else p  # type: ignore[misc]
+        filled: list[Part] = [p if isinstance(p, (_Mark, PageBreak)) else (_text(p[0], texts), p[1])
                               for p in parts]
         return self._split(filled, style, align, pbb, para_bold, sp)
 
@@ -209,18 +210,19 @@ class _Reader:
         bookmarks: list[str] = []
         anchor = None  # the first one, also for the paragraphs after a page break
         for part in parts:
-            if part.__class__ is tuple:
-                text, bold = part
-                runs.append((text, _resolved(bold, para_bold)))
-            elif part is _PAGE:
+            if isinstance(part, _Mark):
+                if part.kind == "bookmark":
+                    bookmarks.append(part.value)
+                elif anchor is None:
+                    anchor = part.value
+            elif isinstance(part, PageBreak):
                 if runs or bookmarks:
                     out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
                     runs, bookmarks = [], []
                 out.append(PageBreak())
-            elif part.kind == "bookmark":  # type: ignore[union-attr]
-                bookmarks.append(part.value)  # type: ignore[union-attr]
-            elif anchor is None:
-                anchor = part.value  # type: ignore[union-attr]
+            else:
+                text, bold = part
+                runs.append((text, _resolved(bold, para_bold)))
         if runs or bookmarks or not out:
             out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
         return out
@@ -254,7 +256,7 @@ class _Reader:
             else:
                 self._inline_child(child, tag, slots, state, parts)
 
-    def _inline_child(self, child: etree._Element, tag: str, slots: dict[etree._Element, int], state: list[int],
+    def _inline_child(self, child: etree._Element, tag: object, slots: dict[etree._Element, int], state: list[int],
                       parts: list[RecPart]) -> None:
         """A paragraph's child other than a run: hyperlinks, bookmarks and containers of runs."""
         if tag == W_HYPERLINK:
@@ -290,7 +292,8 @@ class _Reader:
                     rpr_seen = True
                     bold = self._rpr_bold(el)
                     if len(parts) > start:  # text before it (schema order puts w:rPr first)
-                        parts[start:] = [p if p is _PAGE else (p[0], bold) for p in parts[start:]]  # type: ignore[index]
+                        parts[start:] = [p if isinstance(p, (PageBreak, _Mark)) else (p[0], bold)  # no _Mark in a run
+                                         for p in parts[start:]]
                 continue
             if tag == W_FLDCHAR:
                 typ = el.get(W_FLDCHARTYPE)
@@ -460,18 +463,18 @@ class _Reader:
                     paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])
                     continue
                 text = texts[r.slot]  # the common case, inline (a report has ≈1500 such cells)
-                key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing)
-                para = known.get(key)
-                paras.append(para if para is not None else self._para(key))
-            key = (col, span, vmerge, valign, shade, *map(id, paras))
-            cell = self._cells.get(key)
+                para_key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing)
+                para = known.get(para_key)
+                paras.append(para if para is not None else self._para(para_key))
+            shared_key = (col, span, vmerge, valign, shade, *map(id, paras))
+            cell = self._cells.get(shared_key)
             if cell is None:
-                cell = self._cells.put(key, Cell(tuple(paras), col, span, vmerge, valign, shade))  # type: ignore[arg-type]
+                cell = self._cells.put(shared_key, Cell(tuple(paras), col, span, vmerge, valign, shade))  # type: ignore[arg-type]
             cells.append(cells_made.put(cell_key, cell))
-        key = (header, height, *map(id, cells))
-        row = self._rows.get(key)
+        shared_row_key = (header, height, *map(id, cells))
+        row = self._rows.get(shared_row_key)
         if row is None:
-            row = self._rows.put(key, Row(tuple(cells), header, height))
+            row = self._rows.put(shared_row_key, Row(tuple(cells), header, height))
         return made.put(row_key, row)
 
 
@@ -528,8 +531,8 @@ def _spacing(el: etree._Element) -> Spacing | None:
 def _text(segs: Segs, texts: list[str]) -> str:
     if len(segs) == 1:
         s = segs[0]
-        return texts[s] if s.__class__ is int else s
-    return "".join([texts[s] if s.__class__ is int else s for s in segs])
+        return texts[s] if isinstance(s, int) else s
+    return "".join([texts[s] if isinstance(s, int) else s for s in segs])
 
 
 def _sect_of(p: etree._Element) -> etree._Element | None:

@@ -71,7 +71,8 @@ class _Styles:
         whatever the case and spacing ("TOC 1" as LibreOffice saves it = "toc 1"), also when only its id says
         which it is (no w:name, id "TOC1")."""
         n = el.find(W_NAME)
-        name = BabelFish.internal2ui(n.get(W_VAL)) if n is not None else None
+        val = n.get(W_VAL) if n is not None else None
+        name = BabelFish.internal2ui(val) if val is not None else None
         for key in (name, el.get(W_STYLEID)):
             contract = _CONTRACT.get(_fold(key)) if key else None
             if contract is not None:
@@ -114,7 +115,7 @@ class _Styles:
             mine: dict[str, Border] = {}
             _read_borders(own, mine)
             edges.update(mine)
-        return tuple(edges.get(e, (0.0, None)) for e in EDGES)  # type: ignore[return-value]
+        return tuple(edges.get(e, (0.0, None)) for e in EDGES)
 
     def first_row(self, style_id: str | None) -> tuple[bool | None, Align | None]:
         """(bold, alignment) the table style's conditional formatting gives a header row (w:tblStylePr
@@ -146,10 +147,11 @@ class _Styles:
         props = self._para.get(style_id)
         if props is None:
             s = self._by_id.get(style_id) if style_id else self._default_para
-            name = self._name_of(s) if s is not None else (style_id or "Normal")
+            name = self._name_of(s) if s is not None else None
+            if name is None:  # no such style, or one with neither a w:name nor a contract id: named by its id
+                name = style_id or "Normal"  # (a None name cannot be sorted with the others: Reader.style_infos)
             props = self._para[style_id] = (
-                name, self._attr(style_id, _jc), bool(self._attr(style_id, _style_pbb)),  # type: ignore[assignment]
-                self.bold(style_id))
+                name, self._attr(style_id, _jc), bool(self._attr(style_id, _style_pbb)), self.bold(style_id))
         return props
 
     def bold(self, style_id: str | None) -> bool | None:
@@ -199,7 +201,8 @@ def _read_borders(el: etree._Element | None, into: dict[str, Border]) -> None:
 def _style_size(st: etree._Element) -> float | None:
     rpr = st.find(W_RPR)
     sz = rpr.find(W_SZ) if rpr is not None else None
-    return ST_HpsMeasure.convert_from_xml(sz.get(W_VAL)).pt if sz is not None else None  # python-docx's Length
+    val = sz.get(W_VAL) if sz is not None else None
+    return ST_HpsMeasure.convert_from_xml(val).pt if val is not None else None  # python-docx's Length
 
 
 def _spacing(st: etree._Element) -> etree._Element | None:
@@ -211,7 +214,7 @@ def _style_line(st: etree._Element) -> tuple[str, float] | None:
     """A style's line spacing: ("exact" or "atLeast", points) or ("auto", a multiple of single spacing)."""
     sp = _spacing(st)
     value = sp.get(W_LINE) if sp is not None else None
-    if value is None or not value.lstrip("-").isdigit():
+    if sp is None or value is None or not value.lstrip("-").isdigit():
         return None
     rule = sp.get(W_LINERULE, "auto")
     return ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)

@@ -15,7 +15,7 @@ import sys
 from array import array
 from collections.abc import Callable, Sequence
 from fnmatch import fnmatch
-from typing import Any
+from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 from reportlab import Version as REPORTLAB_VERSION
@@ -55,19 +55,26 @@ class HMetrics(Sequence[tuple[float, int]]):
         return (self._advances[i] if i < len(self._advances) else self._tail), lsb
 
 
-def init_ttfont(font: TTFont, name: str, filename: str, validate: int = 0, subfontIndex: int = 0,
+def init_ttfont(font: TTFont, name: str, filename: str, validate: bool | Literal[0, 1] = 0, subfontIndex: int = 0,
                 asciiReadable: bool | None = None, shapable: bool = True) -> None:
     """reportlab's TTFont.__init__ (5.1), its face read through the cache: reportlab builds the face inline."""
     font.fontName = name
     font.face = CachedFace(filename, validate=validate, subfontIndex=subfontIndex)
     font.encoding = TTEncoding()
     font.state = WeakKeyDictionary()
-    font._asciiReadable = rl_config.ttfAsciiReadable if asciiReadable is None else asciiReadable
-    font.shapable = shapable and not any(fnmatch(name, glob) for glob in ttfonts.unShapedFontGlob)
+    # reportlab's, as its TTFont.__init__ sets them; its stubs declare neither
+    readable = rl_config.ttfAsciiReadable if asciiReadable is None else asciiReadable
+    font._asciiReadable = readable  # type: ignore[attr-defined]
+    font.shapable = shapable and not any(
+        fnmatch(name, glob) for glob in ttfonts.unShapedFontGlob)  # type: ignore[attr-defined]
 
 
 class CachedFace(TTFontFace):
     """A TTFontFace whose extractInfo comes from the disk cache when this face was read before."""
+
+    # reportlab's, which its stubs do not declare: the font file's bytes, and font units → 1/1000 em
+    _ttf_data: bytes
+    _pdfScale: Callable[[float], float]
 
     @property
     def glyphToChar(self) -> dict[int, list[int]]:  # reportlab's name
@@ -94,7 +101,7 @@ class CachedFace(TTFontFace):
             table = tables[tag] = super().get_table(tag)
         return table
 
-    def makeSubset(self, subset: list[int]) -> bytes:  # reportlab's names
+    def makeSubset(self, subset: Sequence[int]) -> bytes:  # reportlab's names
         """A subset of the same characters in the same order (the headings' and the template's fixed texts, a
         report rendered again) is the same bytes: made once (bounded per face)."""
         made = self.__dict__.setdefault("_br_subsets", {})
@@ -106,7 +113,7 @@ class CachedFace(TTFontFace):
             data = made[key] = super().makeSubset(subset)
         return data
 
-    def extractInfo(self, charInfo: int = 1) -> None:  # reportlab's names
+    def extractInfo(self, charInfo: bool | Literal[0, 1] = 1) -> None:  # reportlab's names
         key = _key(self, charInfo)
         info = _load(key)
         if info is not None:
@@ -119,7 +126,7 @@ class CachedFace(TTFontFace):
             diskcache.keep(KIND, key, info)
 
 
-def _key(face: TTFontFace, char_info: int) -> str:
+def _key(face: CachedFace, char_info: int) -> str:
     # _full_font depends on the file's base name when the font restricts embedding (rl_config.allowTTFSubsetting)
     allowed = os.path.basename(face.filename) in rl_config.allowTTFSubsetting
     return diskcache.make_key(KIND, REPORTLAB_VERSION, diskcache.source_digest(__name__), sys.byteorder,
@@ -181,7 +188,7 @@ def _hmetrics_ok(value: Any) -> bool:
         and (value[2] is None) == (len(value[0]) == len(value[1])) and type(value[2]) in (int, float, type(None))
 
 
-def _apply(face: TTFontFace, info: dict[str, Any]) -> None:
+def _apply(face: CachedFace, info: dict[str, Any]) -> None:
     vars(face).update(info["attrs"])
     if type(info["attrs"].get(_HMETRICS)) is tuple:
         face.hmetrics = _hmetrics(info["attrs"][_HMETRICS])

@@ -63,7 +63,8 @@ def _firsts(props: etree._Element, tags: dict[str, int]) -> list[etree._Element 
     """The first child of each tag (tags: tag → position in the result), as Word reads a property element."""
     found: list[etree._Element | None] = [None] * len(tags)
     for c in props:
-        i = tags.get(c.tag)
+        tag = c.tag  # a str, or lxml's factory function for a comment or processing instruction
+        i = tags.get(tag) if isinstance(tag, str) else None
         if i is not None and found[i] is None:
             found[i] = c
     return found

@@ -6,19 +6,22 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, NextPageTemplate, Spacer, Table
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, NextPageTemplate, Spacer
 
 from .furniture import Pass
-from .fastdraw import draw_text, fallback_runs, show, string_width
+from .fastdraw import BuildCanvas, draw_text, fallback_runs, show, string_width
+
+if TYPE_CHECKING:  # tables imports styles, which imports this module
+    from .tables import _Table
 
 
 
-def _keep_height(preface: list[Flowable], table: Table, frame_w: float, frame_h: float) -> float:
+def _keep_height(preface: list[Flowable], table: _Table, frame_w: float, frame_h: float) -> float:
     """Room a table needs on the current page: all of it (with its 表号/标题) when it fits on one page,
     else the preface, the header rows and three body rows (at most the frame's height); a table is then never
     split when it need not be, and never leaves its title alone at the foot of a page."""
@@ -28,7 +31,8 @@ def _keep_height(preface: list[Flowable], table: Table, frame_w: float, frame_h:
     _, h = table.wrap(frame_w, frame_h)
     if head + h <= frame_h:
         return head + h
-    rows = table._rowHeights[: table.repeatRows + 3]
+    # a row reportlab did not size (None) lies below where its long-table shortcut stopped, past the frame's height
+    rows = [h for h in table._rowHeights[: table.repeatRows + 3] if h is not None]
     # never more than a page: a CondPageBreak asking for more than the frame breaks even at the top of a fresh
     # page, which leaves that page blank (a long title with tall header rows)
     return min(head + sum(rows), frame_h)
@@ -65,7 +69,7 @@ class _Outline:
         canv.addOutlineEntry(title, key, level=level, closed=level > 0)
 
 
-def _note_toc_end(canv, kind: str, label: str) -> None:
+def _note_toc_end(canv, kind: str | None, label: str) -> None:
     """onDraw callback at the end of a 目录 entry: note where the text ended. The leaders and the
     number are drawn once the entry's text is out (_draw_toc_pending), so text extraction reads
     "entry …… 12", not "…… 12 entry"."""
@@ -128,7 +132,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _take_apart(tpl: BaseDocTemplate) -> None:
+def _take_apart(tpl: _DocTemplate) -> None:
     """The objects of a finished build hang together in reference cycles (document template ↔ canvas ↔ PDF
     document and its objects); emptied here, reference counting frees some 4,000 of them at once instead of
     the cycle collector walking them all after the build."""
@@ -138,6 +142,9 @@ def _take_apart(tpl: BaseDocTemplate) -> None:
 
 
 class _DocTemplate(BaseDocTemplate):
+    _doSave: int  # reportlab's: 0 = build() leaves the canvas unsaved (not in its stubs)
+    canv: BuildCanvas  # render._build passes canvasmaker=BuildCanvas
+
     def __init__(self, buf, learned: Pass, created: datetime | None, fallback: str,
                  **kw) -> None:
         super().__init__(buf, **kw)
@@ -149,7 +156,7 @@ class _DocTemplate(BaseDocTemplate):
         self.canv.setNamedCB("brTocEnd", _note_toc_end)
         self.canv.showOutline()
         if self._created is not None:  # CreationDate = the workbook's 编制日期 (reruns are identical)
-            self.canv._doc._timeStamp = _stamp(self._created)
+            self.canv._doc._timeStamp = _stamp(self._created)  # type: ignore[attr-defined]  # not in reportlab's stubs
 
 
 def _stamp(dt: datetime) -> TimeStamp:

@@ -9,9 +9,11 @@ from html import escape  # not xml.sax.saxutils: it imports urllib.request, http
 from reportlab.lib.colors import black as _BLACK
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
-from reportlab.platypus.paragraph import ParaLines, Paragraph, _wsc, cleanBlockQuotedText
+from reportlab.platypus.paragraph import ParaLines, Paragraph, cleanBlockQuotedText
+from reportlab.platypus.paragraph import _wsc  # type: ignore[attr-defined]  # not in reportlab's stubs
 
 from .fastdraw import embedded, num, pos, show, string_width
+from .fonts import Face
 from .linebreak import cjk_frag_split
 
 
@@ -25,12 +27,13 @@ class CJKParagraph(Paragraph):
 
     on_draw: tuple = ()
     _br_marked = True  # see _plain
+    blPara: ParaLines  # reportlab's: the lines of the last wrap (breakLinesCJK's result); not in its stubs
 
     def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 - reportlab API
         if not isinstance(maxWidths, (list, tuple)):
             maxWidths = [maxWidths]
         self.height = 0
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
             return self.blPara
         style = self.style
         if not self.frags:
@@ -67,10 +70,10 @@ class CJKParagraph(Paragraph):
         its own; one with a 目录 callback (which draws in paragraph coordinates) or anything else is
         drawn by reportlab's drawOn."""
         if self._plain() != "direct":
-            return super().drawOn(canvas, x, y, _sW)
+            return super().drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # reportlab's takes _sW
         self.canv = canvas
         try:
-            self._draw_plain(self._hAlignAdjust(x, _sW), y)
+            self._draw_plain(self._hAlignAdjust(x, _sW), y)  # type: ignore[attr-defined]  # reportlab's Flowable
             for cb in self.on_draw:
                 cb(canvas)
         finally:
@@ -169,11 +172,15 @@ class CJKParagraph(Paragraph):
                 elif cb.kind == "anchor":
                     canv.bookmarkHorizontal(cb.name, cur_x, y + leading)
                 else:  # brTocEnd: notes where the entry's text ends (_note_toc_end)
-                    canv._curr_tx_info = {"cur_x": cur_x, "cur_y": y, "leading": leading}
+                    func = canv.getNamedCB(cb.name)
+                    if func is None:  # as reportlab's drawing of the same callback
+                        raise AttributeError(f"Missing {cb.kind} callback attribute '{cb.name}'")
+                    # reportlab's protocol for a callback's pen position (Canvas attribute, not in its stubs)
+                    canv._curr_tx_info = {"cur_x": cur_x, "cur_y": y, "leading": leading}  # type: ignore[attr-defined]
                     try:
-                        canv.getNamedCB(cb.name)(canv, cb.kind, getattr(cb, "label", None))
+                        func(canv, cb.kind, cb.label)  # a brTocEnd always has its label (styles' 目录 markup)
                     finally:
-                        del canv._curr_tx_info
+                        del canv._curr_tx_info  # type: ignore[attr-defined]
             if charspace:
                 ops.append("0 Tc")
             if link_at is not None:
@@ -181,7 +188,7 @@ class CJKParagraph(Paragraph):
                 links.append((dest[1:], (link_at[0], y + link_at[1], cur_x, y + link_at[2])))
             y -= leading
         ops.append("ET")
-        canv._code.append(" ".join(ops))
+        canv._code.append(" ".join(ops))  # type: ignore[attr-defined]  # reportlab's page content; not in its stubs
         for dest, rect in links:
             canv.linkRect("", dest, rect, relative=1)
 
@@ -192,11 +199,11 @@ def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> s
     """Escape text; switch face for runs of glyphs the face lacks; newlines become <br/>. With segs,
     also append (face name, or None for base, unescaped text) for each piece."""
     out: list[str] = []
-    cur = None
+    cur: Face | None = None  # set before the first character goes into buf
     buf: list[str] = []
 
     def flush() -> None:
-        if buf:
+        if buf and cur is not None:
             raw = "".join(buf)
             s = escape(raw, quote=False).replace("\n", "<br/>")     # &, <, > as saxutils does
             same = cur.name == base.name

@@ -4,6 +4,7 @@ written directly.
 from __future__ import annotations
 
 import re
+from typing import Any, Literal, cast
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
@@ -23,9 +24,9 @@ class TableBuilder(ParagraphBuilder):
 
     _plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]]  # see _plain_cell
 
-    def _table(self, t: m.Table, frame_w: float) -> Flowable:
-        base = self._pstyle("Table Text", None).fontSize
-        widths, size = fit_columns(t, frame_w, base, self._face("Table Text", "table").name)
+    def _table(self, t: m.Table, frame_w: float) -> _Table:
+        base_size = self._pstyle("Table Text", None).fontSize
+        widths, size = fit_columns(t, frame_w, base_size, self._face("Table Text", "table").name)
         pad = 1.5 if size < 9 else 3.0
         ncols = len(widths)
         nrows = len(t.rows)
@@ -36,7 +37,7 @@ class TableBuilder(ParagraphBuilder):
         # cell styles after setStyle.
         looks: dict[tuple, CellStyle] = {}
 
-        def look(font: str, fsize: float, leading: float, align: str, valign: str) -> CellStyle:
+        def look(font: str, fsize: float, leading: float, align: _HAlign, valign: _VAlign) -> CellStyle:
             key = (font, fsize, leading, align, valign)
             cs = looks.get(key)
             if cs is None:
@@ -184,6 +185,23 @@ class _Table(Table):
     frame offers at least that height at the same width, reportlab's calculation would run exactly as
     before (its long-table shortcut only stops early once the rows exceed the available height)."""
 
+    # reportlab's own attributes, which its stubs do not declare
+    _rowHeights: list[float | None]  # after a wrap: each row's height, None below where the long-table shortcut stopped
+    _colWidths: list[float]
+    _rowpositions: list[float]
+    _colpositions: list[float]
+    _cellvalues: list[list[Any]]  # str or flowables (Renderer._table)
+    _cellStyles: list[list[CellStyle]]
+    _spanCmds: list[tuple]
+    _spanRects: dict[tuple[int, int], tuple[float, float, float, float] | None]
+    _colSpanCells: list[tuple[int, int]]
+    _rowSpanCells: list[tuple[int, int]]
+    _renderCB: Any
+    _roundingRectDef: Any
+    _curweight: Any
+    _curcolor: Any
+    _curcellstyle: CellStyle | None
+
     def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab API
         memo = self.__dict__.get("_br_full")
         if memo is not None and memo[0] == availWidth and availHeight >= memo[2] + 1e-6:
@@ -202,7 +220,7 @@ class _Table(Table):
 
     def _calcSpanRanges(self) -> None:  # noqa: N802
         """reportlab asks `cell in spanned cells` for every cell when it sizes rows: a list scan each."""
-        super()._calcSpanRanges()
+        super()._calcSpanRanges()  # type: ignore[misc]  # reportlab's; not in its stubs
         self._colSpanCells = _CellList(self._colSpanCells)
         self._rowSpanCells = _CellList(self._rowSpanCells)
 
@@ -214,14 +232,16 @@ class _Table(Table):
         canv = self.canv
         canv.saveState()
         self._curweight = self._curcolor = self._curcellstyle = None
-        self._makeShadow()
-        self._makeRoundedCornersClip()
-        self._drawBkgrnd()
-        code = canv._code
+        # reportlab's drawing steps, which its stubs do not declare
+        self._makeShadow()  # type: ignore[attr-defined]
+        self._makeRoundedCornersClip()  # type: ignore[attr-defined]
+        self._drawBkgrnd()  # type: ignore[attr-defined]
+        code = canv._code  # type: ignore[attr-defined]
         rects = self._spanRects if self._spanCmds else None
         rowpositions, colpositions = self._rowpositions, self._colpositions
-        col_widths, row_heights = self._colWidths, self._rowHeights
-        looks: dict[int, tuple | None] = {}  # id of a cell style → _text_look
+        # a table is drawn after a complete layout: every row has its height
+        col_widths, row_heights = self._colWidths, cast("list[float]", self._rowHeights)
+        looks: dict[int, _TextLook | None] = {}  # id of a cell style → _text_look
         for r, (row, rowstyle) in enumerate(zip(self._cellvalues, self._cellStyles)):
             for c, (cellval, cellstyle) in enumerate(zip(row, rowstyle)):
                 if rects is None:
@@ -232,13 +252,12 @@ class _Table(Table):
                         continue
                     x, y, w, h = rect
                 if type(cellval) is str:
-                    look = looks.get(id(cellstyle), _UNSEEN)
-                    if look is _UNSEEN:
-                        look = looks[id(cellstyle)] = _text_look(cellstyle)
+                    look_id = id(cellstyle)
+                    look = looks[look_id] if look_id in looks else looks.setdefault(look_id, _text_look(cellstyle))
                     if look is not None:
                         if cellval:
                             if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
-                                canv.setFillColor(cellstyle.color)
+                                canv.setFillColor(cellstyle.color)  # type: ignore[arg-type]  # stubs: int colour
                                 self._curcellstyle = cellstyle
                             font, fsize, just, left, right, bottom, top, leading, at_bottom = look
                             # the places reportlab's drawString / drawCentredString / drawRightString give
@@ -251,18 +270,21 @@ class _Table(Table):
                             ty = y + bottom + leading - fsize if at_bottom else y + (bottom + h - top + leading) / 2.0 - fsize
                             code.append(f"BT 1 0 0 1 {pos(tx, ty)} Tm {show(canv, font, fsize, cellval)} ET")
                         continue
-                self._drawCell(cellval, cellstyle, (x, y), (w, h))
-        self._drawLines()
+                self._drawCell(cellval, cellstyle, (x, y), (w, h))  # type: ignore[attr-defined]
+        self._drawLines()  # type: ignore[attr-defined]
         canv.restoreState()
         if self._roundingRectDef:
-            self._restoreRoundingObscuredLines()
+            self._restoreRoundingObscuredLines()  # type: ignore[attr-defined]
         return None
 
 
-_UNSEEN = object()
+_HAlign = Literal["LEFT", "CENTER", "CENTRE", "RIGHT", "DECIMAL"]  # CellStyle.alignment
+_VAlign = Literal["TOP", "MIDDLE", "BOTTOM"]
+# font, size, alignment, left, right, bottom and top padding, leading, at the bottom
+_TextLook = tuple[str, float, _HAlign, float, float, float, float, float, bool]
 
 
-def _text_look(cs: CellStyle) -> tuple | None:
+def _text_look(cs: CellStyle) -> _TextLook | None:
     """What drawing a text cell of this style needs (a one-line string in an embedded face, see Renderer._cell,
     written as fastdraw operators); None when the face is not embedded (reportlab draws the cell)."""
     if not embedded(cs.fontname):
@@ -315,7 +337,8 @@ class _CellList(list):
         return cell in self._members
 
 
-_CELL_ALIGN = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}  # a single line is not justified
+# by ParagraphStyle.alignment; a single line is not justified
+_CELL_ALIGN: dict[object, _HAlign] = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA_JUSTIFY: "LEFT"}
 
 
 # ------------------------------------------------------------------------------------------- columns
@@ -374,9 +397,9 @@ def _fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[li
                     runs = p.runs
                     add(runs[0].text if len(runs) == 1 else p.text)
     tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
-    for col, col_texts in zip(tokens, texts):
+    for col_tokens, col_texts in zip(tokens, texts):
         for text in col_texts:
-            col.update(_tokens(text))
+            col_tokens.update(_tokens(text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
