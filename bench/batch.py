@@ -1,8 +1,8 @@
 """Batch benchmark: N synthetic units → units per second and peak memory, .docx only and .docx+.pdf, -j 1 / -j 2.
 
-    /work/venv/bin/python bench/batch.py                 # N=10, quick
-    /work/venv/bin/python bench/batch.py --n 50
-    /work/venv/bin/python bench/batch.py --n 500 --jobs 2 --modes docx
+    python bench/batch.py                 # N=10, quick
+    python bench/batch.py --n 50
+    python bench/batch.py --n 500 --jobs 2 --modes docx
 
 Units are copies of the sample with their own unit name and a varied number of indicator rows (单位整体绩效指标,
 项目支出绩效指标) and 内设科室, so tables and pages differ while every cross-table check still holds. Each

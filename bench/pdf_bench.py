@@ -1,6 +1,6 @@
 """Seconds per PDF render (warm process). Font discovery/registration is timed separately.
 
-    /work/venv/bin/python bench/pdf_bench.py [report.docx] [-n 5]
+    python bench/pdf_bench.py [report.docx] [-n 5]
 
 Without a .docx the sample workbook is built first (docx only).
 """

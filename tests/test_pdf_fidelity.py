@@ -24,7 +24,6 @@ import io
 import re
 import shutil
 import struct
-import subprocess
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -43,6 +42,7 @@ from pypdf import PdfReader
 from budgetreport.build import render_report
 from budgetreport.templates import PACKAGED_DEFAULTS
 from conftest import ROOT, SAMPLE, UNIT
+from textutil import pdf_pages
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
 HAS_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
@@ -259,10 +259,7 @@ class Built:
 
 
 def _pdftotext(pdf: bytes, folder: Path) -> list[str]:
-    f = folder / "x.pdf"
-    f.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(f), "-"], capture_output=True, text=True, check=True).stdout
-    return [re.sub(r"\s+", "", p) for p in out.split("\f")[:-1]]
+    return [re.sub(r"\s+", "", p) for p in pdf_pages(pdf)]
 
 
 def _lines(pdf: bytes) -> list[list[Line]]:

@@ -16,10 +16,11 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+
 from pypdf import PdfReader
 
 from budgetreport.pdf import write_pdf
+from textutil import pdf_pages
 
 WORDS = "预算公开财政拨款单位收支总体情况说明"
 
@@ -32,13 +33,7 @@ def _saved(d: DocxDocument) -> bytes:
 
 def _pages(pdf: bytes, tmp_path: Path) -> list[list[str]]:
     """Each page's non-empty lines, whitespace removed (pdftotext -layout)."""
-    exe = shutil.which("pdftotext")
-    if exe is None:
-        pytest.skip("pdftotext not installed")
-    f = tmp_path / "x.pdf"
-    f.write_bytes(pdf)
-    out = subprocess.run([exe, "-layout", str(f), "-"], capture_output=True, text=True, check=True).stdout
-    return [[re.sub(r"\s+", "", ln) for ln in page.splitlines() if ln.strip()] for page in out.split("\f")[:-1]]
+    return [[re.sub(r"\s+", "", ln) for ln in page.splitlines() if ln.strip()] for page in pdf_pages(pdf, "-layout")]
 
 
 def _doc(pages: int, rnd: random.Random) -> tuple[DocxDocument, list[str]]:

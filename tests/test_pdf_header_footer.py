@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import docx
@@ -19,6 +17,7 @@ from pypdf import PdfReader
 
 from budgetreport.pdf import write_pdf
 from test_pdf import make_docx
+from textutil import pdf_pages
 
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 WORDS = "预算公开财政拨款单位收支总体情况说明"
@@ -69,13 +68,7 @@ def _variant(seed: int) -> tuple[bytes, dict]:  # type: ignore[type-arg]
 
 
 def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
-    exe = shutil.which("pdftotext")
-    if exe is None:
-        pytest.skip("pdftotext not installed")
-    f = tmp_path / "x.pdf"
-    f.write_bytes(pdf)
-    out = subprocess.run([exe, "-layout", str(f), "-"], capture_output=True, text=True, check=True).stdout
-    return out.split("\f")[:-1]
+    return pdf_pages(pdf, "-layout")
 
 
 def _section_starts(pdf: bytes) -> list[int]:

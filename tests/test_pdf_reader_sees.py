@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from budgetreport.pdf import fonts as F
+from textutil import pdf_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "inputs" / "昌吉市城市管理指挥中心2025.xlsx"
@@ -45,11 +45,7 @@ def font_set(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
 
 
 def _pages(pdf: Path) -> list[str]:
-    exe = shutil.which("pdftotext")
-    if exe is None:
-        pytest.skip("pdftotext not installed")
-    out = subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return out.split("\f")[:-1]
+    return pdf_pages(pdf, "-layout")
 
 
 @pytest.fixture

@@ -69,3 +69,22 @@ def missing_in_order(reference: list[str], produced: list[str]) -> list[str]:
         except ValueError:
             missing.append(line)
     return missing
+
+
+def pdf_pages(pdf: bytes | Path, *args: str) -> list[str]:
+    """Each page's text as poppler's pdftotext gives it (`args` e.g. "-layout"); skips the test without poppler."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import pytest
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        pytest.skip("pdftotext not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        path = pdf if isinstance(pdf, Path) else Path(folder) / "x.pdf"
+        if not isinstance(pdf, Path):
+            path.write_bytes(pdf)
+        out = subprocess.run([exe, *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.split("\f")[:-1]

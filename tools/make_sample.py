@@ -1,6 +1,6 @@
 """Regenerate inputs/昌吉市城市管理指挥中心2025.xlsx from the published 2025 report (tests/data/reference.txt).
 
-    /work/venv/bin/python tools/make_sample.py [OUTPUT]
+    python tools/make_sample.py [OUTPUT]
 
 Every figure and text is transcribed from the reference, table row for row; the file is byte-identical on rerun.
 """
