@@ -71,7 +71,7 @@ def set_font(style_or_run, east_asia: str, size: float | None = None, bold: bool
 
 
 def para_style(doc, name: str, east_asia: str, size: float, *, bold=False, align=None, indent_chars=0,
-               before=0, after=0, line=None, page_break=False, keep_next=False, outline=None):
+               left_chars=0, before=0, after=0, line=None, page_break=False, keep_next=False, outline=None):
     styles = doc.styles
     try:
         style = styles[name]
@@ -88,12 +88,20 @@ def para_style(doc, name: str, east_asia: str, size: float, *, bold=False, align
     pf.space_before = Pt(before)
     pf.space_after = Pt(after)
     pf.first_line_indent = Pt(size * indent_chars) if indent_chars else Pt(0)
+    if left_chars:
+        pf.left_indent = Pt(size * left_chars)
     if line:
         pf.line_spacing = Pt(line)
     pf.page_break_before = page_break
     pf.keep_with_next = keep_next
-    # heading styles of the default template carry borders/colours/themes we do not want
     ppr = style.element.get_or_add_pPr()
+    _indent_chars(ppr, indent_chars, left_chars)
+    # '；', '，' … stay inside the line in every engine (Word and LibreOffice hang them past the margin by default)
+    if ppr.find(qn("w:overflowPunct")) is None:
+        overflow = OxmlElement("w:overflowPunct")
+        overflow.set(qn("w:val"), "0")
+        _insert_ppr(ppr, overflow)
+    # heading styles of the default template carry borders/colours/themes we do not want
     for tag in ("w:pBdr",):
         el = ppr.find(qn(tag))
         if el is not None:
@@ -121,23 +129,71 @@ def setup_styles(doc) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
         rpr_default.append(lang)
     C = WD_ALIGN_PARAGRAPH.CENTER
-    para_style(doc, "Title", XBS, 26, align=C, before=160, after=24, line=40)
-    para_style(doc, "Subtitle", XBS, 22, align=C, before=12, after=12, line=36)
-    para_style(doc, "TOC Heading", HEITI, 18, align=C, before=0, after=18, page_break=True)
-    toc_tab_stop(para_style(doc, "toc 1", HEITI, 14, align=WD_ALIGN_PARAGRAPH.LEFT, before=6, after=0, line=26),
+    # Each contract style states its whole layout (spacing before/after, exact line spacing = the built-in
+    # engine's looks, pdf/styles.py LOOKS; indents in characters), so Word, LibreOffice and the built-in
+    # engine read the same numbers from this file.
+    para_style(doc, "Title", XBS, 26, align=C, before=200, after=24, line=36.4)
+    para_style(doc, "Subtitle", XBS, 22, align=C, before=12, after=12, line=30.8)
+    para_style(doc, "TOC Heading", HEITI, 18, align=C, before=0, after=18, line=25.2, page_break=True)
+    toc_tab_stop(para_style(doc, "toc 1", HEITI, 14, align=WD_ALIGN_PARAGRAPH.LEFT, before=6, after=0, line=22.4),
                  PORTRAIT_TEXT_CM)
-    toc2 = para_style(doc, "toc 2", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.LEFT, line=26)
-    toc2.paragraph_format.left_indent = Pt(28)
+    toc2 = para_style(doc, "toc 2", FANGSONG, 14, align=WD_ALIGN_PARAGRAPH.LEFT, left_chars=2, line=22.4)
     toc_tab_stop(toc2, PORTRAIT_TEXT_CM)
-    para_style(doc, "Heading 1", HEITI, 18, align=C, before=0, after=18, line=30, page_break=True, keep_next=True)
-    para_style(doc, "Heading 2", HEITI, 16, indent_chars=2, before=6, after=0, line=28, keep_next=True)
-    para_style(doc, "Heading 3", KAITI, 16, indent_chars=2, before=0, after=0, line=28, keep_next=True)
+    para_style(doc, "Heading 1", HEITI, 18, align=C, before=6, after=12, line=27, page_break=True, keep_next=True)
+    para_style(doc, "Heading 2", HEITI, 16, indent_chars=2, before=6, after=3, line=25.6, keep_next=True)
+    para_style(doc, "Heading 3", KAITI, 16, indent_chars=2, before=3, after=3, line=25.6, keep_next=True)
     para_style(doc, "Body Text", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2, line=28)
-    para_style(doc, "Table Number", HEITI, 12, align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
-    para_style(doc, "Table Title", XBS, 18, align=C, before=6, after=6, keep_next=True)
-    para_style(doc, "Table Meta", FANGSONG, 11, align=WD_ALIGN_PARAGRAPH.LEFT, keep_next=True)
-    para_style(doc, "Table Text", SONG, 9, line=12)
+    para_style(doc, "Table Number", HEITI, 12, align=WD_ALIGN_PARAGRAPH.LEFT, before=6, line=16.8, keep_next=True)
+    para_style(doc, "Table Title", XBS, 18, align=C, before=4, after=6, line=25.2, keep_next=True)
+    para_style(doc, "Table Meta", FANGSONG, 11, align=WD_ALIGN_PARAGRAPH.LEFT, line=15.4, keep_next=True)
+    para_style(doc, "Table Text", SONG, 9, line=11.25)
     para_style(doc, "Signature", FANGSONG, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, line=28)
+    table_grid_margins(doc)
+
+
+# pPr children in the schema's order (CT_PPrBase): a child inserted out of order is ignored by strict readers
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+              "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc")
+
+
+def _insert_ppr(ppr, el) -> None:
+    rank = _PPR_ORDER.index(el.tag.split("}")[1])
+    for i, child in enumerate(ppr):
+        name = child.tag.split("}")[1]
+        if name in _PPR_ORDER and _PPR_ORDER.index(name) > rank:
+            ppr.insert(i, el)
+            return
+    ppr.append(el)
+
+
+def _indent_chars(ppr, first_chars: float, left_chars: float) -> None:
+    """Indents in characters as Word's dialog writes them (w:firstLineChars, w:leftChars: hundredths of a
+    character = of the style's size), beside the same indent in twips for readers that ignore *Chars."""
+    ind = ppr.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        _insert_ppr(ppr, ind)
+    ind.set(qn("w:firstLineChars"), str(round(first_chars * 100)))
+    if left_chars:
+        ind.set(qn("w:leftChars"), str(round(left_chars * 100)))
+
+
+def table_grid_margins(doc) -> None:
+    """Table Grid's cell margins = the built-in engine's cell paddings (3 pt left/right, 1.5 pt top, 2.5 pt
+    bottom), so a row is as tall in LibreOffice and Word as in the built-in PDF."""
+    tbl_pr = doc.styles["Table Grid"].element.find(qn("w:tblPr"))
+    mar = tbl_pr.find(qn("w:tblCellMar"))
+    if mar is not None:
+        tbl_pr.remove(mar)
+    mar = OxmlElement("w:tblCellMar")
+    for edge, twips in (("top", 30), ("left", 60), ("bottom", 50), ("right", 60)):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(twips))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tbl_pr.append(mar)
 
 
 # --------------------------------------------------------------------------- building blocks

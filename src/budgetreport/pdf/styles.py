@@ -3,12 +3,9 @@ built in those looks: ParagraphStyles, fragments, 目录 entries.
 """
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Literal
 
-from lxml import etree
 from reportlab.lib.abag import ABag
 from reportlab.lib.colors import HexColor
 from reportlab.lib.colors import black as _BLACK
@@ -21,7 +18,6 @@ from reportlab.platypus.paraparser import ParaFrag
 
 from . import docmodel as m
 from .caches import CACHES
-from .doc import CONTRACT_STYLES
 from .fonts import Face, FontSet
 from .pages import _draw_toc_pending
 from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
@@ -73,21 +69,6 @@ TOC_STYLES = ("toc 1", "toc 2")
 # faces and looks: built once per process (a handful per template set).
 
 
-@lru_cache(maxsize=1)
-def shipped_styles() -> dict[str, m.StyleInfo]:
-    """The contract styles of the template shipped with the package. Their spacing is what the looks above
-    render (tuned to the published layout); a unit's template that sets other spacing for a style gets it."""
-    from ..templates import PACKAGED_DEFAULTS
-    from .docx_styles import _Styles
-
-    try:
-        with zipfile.ZipFile(PACKAGED_DEFAULTS / "report.docx") as z:
-            styles = _Styles(etree.fromstring(z.read("word/styles.xml")))
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
-        return {}
-    return {name: info for name in CONTRACT_STYLES if (info := styles.info(name)) is not None}
-
-
 FORMATTED = "\0formatted"   # a segs entry: a run with formatting of its own (the markup goes to the parser)
 
 
@@ -128,10 +109,10 @@ class ParagraphBuilder:
         size = size or info.size or look.size
         align = align or info.align or look.align
         face = self._face(style, look.role).name
-        shipped = shipped_styles().get(style, _NO_INFO)   # what the template edit changed is honoured
-        leading = _leading(info.line if info.line != shipped.line else None, size, look.leading)
-        before = look.before if info.before is None or info.before == shipped.before else info.before
-        after = look.after if info.after is None or info.after == shipped.after else info.after
+        # the template's spacing (the default template states all of it); the look only where a unit's lacks it
+        leading = _leading(info.line, size, look.leading)
+        before = look.before if info.before is None else info.before
+        after = look.after if info.after is None else info.after
         if spacing is not None:
             own_before, own_after, own_line = spacing
             before = before if own_before is None else own_before
