@@ -96,10 +96,12 @@ def para_style(doc, name: str, east_asia: str, size: float, *, bold=False, align
     pf.keep_with_next = keep_next
     ppr = style.element.get_or_add_pPr()
     _indent_chars(ppr, indent_chars, left_chars)
-    # '；', '，' … stay inside the line in every engine (Word and LibreOffice hang them past the margin by default)
+    # LibreOffice (7.4 writerfilter) reads w:overflowPunct inverted: "1" (Word's own default, so nothing
+    # changes in Word) turns its hanging punctuation OFF, and '；', '、' stay inside the line, as the
+    # built-in engine sets them; without the element LibreOffice hangs them past the margin.
     if ppr.find(qn("w:overflowPunct")) is None:
         overflow = OxmlElement("w:overflowPunct")
-        overflow.set(qn("w:val"), "0")
+        overflow.set(qn("w:val"), "1")
         _insert_ppr(ppr, overflow)
     # heading styles of the default template carry borders/colours/themes we do not want
     for tag in ("w:pBdr",):
