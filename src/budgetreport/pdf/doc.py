@@ -11,8 +11,12 @@ from datetime import datetime
 from typing import Iterator, Literal, Union
 
 Align = Literal["left", "center", "right", "justify"]
-# spacing set on a paragraph itself: (before pt, after pt, line as StyleInfo.line), None where not set
-Spacing = tuple[float | None, float | None, tuple[str, float] | None]
+# w:ind: (left, right, first line) in points and (left, right, first line) in characters (w:*Chars / 100;
+# 1 character = the paragraph's font size; a *Chars value wins, as in Word); a hanging indent is a negative
+# first line; None where not set
+Indent = tuple[float | None, float | None, float | None, float | None, float | None, float | None]
+# spacing set on a paragraph itself: (before pt, after pt, line as StyleInfo.line, w:ind), None where not set
+Spacing = tuple[float | None, float | None, tuple[str, float] | None, Indent | None]
 
 # the paragraph styles of "The filled .docx contract" (docs/design.md), by the names the renderer uses
 CONTRACT_STYLES = ("Normal", "Title", "Subtitle", "TOC Heading", "toc 1", "toc 2", "Heading 1", "Heading 2",
@@ -171,6 +175,7 @@ class StyleInfo:
     before: float | None = None  # w:spacing before/after, pt
     after: float | None = None
     color: str | None = None  # w:color of the style's run properties ("RRGGBB"; black and auto: None)
+    indent: Indent | None = None  # w:ind of the style, each side inherited on its own through based-on styles
 
 
 @dataclass

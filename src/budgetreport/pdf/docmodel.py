@@ -22,7 +22,7 @@ from lxml import etree
 from ..docx_package import FilledDocx
 from .caches import CACHES
 from .doc import (  # the model's names, also importable from here
-    Align, Block, Cell, Document, Furniture, FurnitureLine, PageBreak, PageSetup, Paragraph, Row, Run, Section, Spacing,
+    Align, Block, Cell, Document, Furniture, FurnitureLine, PageBreak, PageSetup, Paragraph, Row, Run, Section, Spacing, Indent,
     StyleInfo, Table,
 )
 from .docx_body import _Reader
@@ -31,7 +31,7 @@ from .docx_sources import _sources
 from .docx_styles import _Styles
 from .ooxml import _W, W_BODY, W_P, W_SDT, W_SDTCONTENT, W_SECTPR, W_TBL, W_TR, W_TYPE, W_VAL, _on, _twips
 
-__all__ = ["Align", "Block", "Cell", "Document", "Furniture", "FurnitureLine", "PageBreak", "PageSetup", "Paragraph", "Row", "Run", "Section", "Spacing",
+__all__ = ["Align", "Block", "Cell", "Document", "Furniture", "FurnitureLine", "PageBreak", "PageSetup", "Paragraph", "Row", "Run", "Section", "Spacing", "Indent",
            "StyleInfo", "Table", "W_BODY", "W_P", "W_TBL", "W_TR", "read_docx"]
 
 # ---------------------------------------------------------------------------------------------- reading

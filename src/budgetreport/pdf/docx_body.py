@@ -9,12 +9,12 @@ from lxml import etree
 from .caches import Memo
 from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
 from .docx_sources import _SLOT, _Sources
-from .docx_styles import _Styles
+from .docx_styles import _Styles, read_indent
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
     W_RPR, W_RSTYLE, W_VERTALIGN, W_RFONTS, W_EASTASIA, W_ASCII, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
-    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _W, _child, _firsts, _on, _twips,
+    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_IND, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _W, _child, _firsts, _on, _twips,
 )
 
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
@@ -152,7 +152,7 @@ class _Reader:
                     ppr = child
             else:
                 self._inline_child(child, tag, slots, state, parts)
-        style_id = align = pbb_el = sect = spacing = None
+        style_id = align = pbb_el = sect = spacing = ind = None
         if ppr is not None:
             for c in ppr:
                 tag = c.tag
@@ -169,6 +169,9 @@ class _Reader:
                     sect = c
                 elif tag == W_SPACING and spacing is None:
                     spacing = _spacing(c)
+                elif tag == W_IND and ind is None:
+                    ind = c
+        spacing = _with_indent(spacing, ind)
         style, style_align, style_pbb, para_bold = self.styles.para(style_id)
         if align is None:
             align = style_align
@@ -524,8 +527,17 @@ def _spacing(el: etree._Element) -> Spacing | None:
     if value is not None and value.lstrip("-").isdigit():
         rule = el.get(W_LINERULE, "auto")
         line = ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)
-    found = (pts(W_BEFORE), pts(W_AFTER), line)
-    return found if found != (None, None, None) else None
+    found = (pts(W_BEFORE), pts(W_AFTER), line, None)
+    return found if found != (None, None, None, None) else None
+
+
+def _with_indent(spacing: Spacing | None, ind: etree._Element | None) -> Spacing | None:
+    """The paragraph's own w:spacing and w:ind together (docx_styles.read_indent)."""
+    indent = read_indent(ind)
+    if indent is None:
+        return spacing
+    before, after, line, _ = spacing or (None, None, None, None)
+    return before, after, line, indent
 
 
 def _text(segs: Segs, texts: list[str]) -> str:

@@ -8,7 +8,7 @@ from docx.styles import BabelFish
 from lxml import etree
 
 from .caches import Memo
-from .doc import CONTRACT_STYLES, Align, RunStyle, Cell, Paragraph, Row, Run, StyleInfo, Table
+from .doc import CONTRACT_STYLES, Align, Indent, RunStyle, Cell, Paragraph, Row, Run, StyleInfo, Table
 from .ooxml import (
     _JC, _W, W_AFTER, W_ASCII, W_COLOR, W_B, W_BEFORE, W_EASTASIA, W_LINE, W_LINERULE, W_RFONTS, W_SPACING, W_BASEDON, W_DEFAULT, W_JC, W_NAME, W_PBB, W_PPR, W_RPR, W_STYLE, W_STYLEID, W_SZ, W_TYPE, W_VAL,
     _onoff,
@@ -174,8 +174,18 @@ class _Styles:
                     font=self._attr(sid, _style_font), line=self._attr(sid, _style_line),
                     before=self._attr(sid, lambda st: _style_space(st, W_BEFORE)),
                     after=self._attr(sid, lambda st: _style_space(st, W_AFTER)),
-                    color=self._attr(sid, _style_color))
+                    color=self._attr(sid, _style_color), indent=self._indent(sid))
         return self._infos[name]
+
+    def _indent(self, style_id: str | None) -> Indent | None:
+        """The style's w:ind, each of its six values from the nearest style in the based-on chain that sets it."""
+        found: list[float | None] = [None] * 6
+        for s in self._chain(style_id):
+            ppr = s.find(W_PPR)
+            own = read_indent(ppr.find(_W + "ind")) if ppr is not None else None
+            if own is not None:
+                found = [f if f is not None else o for f, o in zip(found, own)]
+        return None if all(v is None for v in found) else tuple(found)  # type: ignore[return-value]
 
 
 EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -196,6 +206,29 @@ def _read_borders(el: etree._Element | None, into: dict[str, Border]) -> None:
         color = child.get(_W + "color", "auto")
         width = 0.0 if val in ("nil", "none") else (int(sz) / 8 if sz.isdigit() else 0.5)
         into[edge] = (width, None if color.lower() in ("auto", "000000") or len(color) != 6 else color.upper())
+
+
+def read_indent(ind: etree._Element | None) -> Indent | None:
+    """A w:ind: (left, right, first line) in points and in characters (hundredths in *Chars); w:start/w:end
+    are left/right, a hanging indent a negative first line (hanging wins over firstLine, as in Word)."""
+    if ind is None:
+        return None
+
+    def num(*names: str) -> float | None:
+        for n in names:
+            v = ind.get(_W + n)
+            if v is not None and v.lstrip("-").isdigit():
+                return int(v)
+        return None
+    pts = [num("left", "start"), num("right", "end"), num("firstLine")]
+    chars = [num("leftChars", "startChars"), num("rightChars", "endChars"), num("firstLineChars")]
+    hanging, hanging_chars = num("hanging"), num("hangingChars")
+    if hanging is not None:
+        pts[2] = -hanging
+    if hanging_chars is not None:
+        chars[2] = -hanging_chars
+    out = tuple([v / 20 if v is not None else None for v in pts] + [v / 100 if v is not None else None for v in chars])
+    return None if all(v is None for v in out) else out  # type: ignore[return-value]
 
 
 def _style_size(st: etree._Element) -> float | None:

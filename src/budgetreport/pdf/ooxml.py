@@ -34,6 +34,7 @@ W_RFONTS, W_EASTASIA, W_ASCII = _W + "rFonts", _W + "eastAsia", _W + "ascii"
 W_SPACING, W_LINE, W_LINERULE, W_BEFORE, W_AFTER = (
     _W + "spacing", _W + "line", _W + "lineRule", _W + "before", _W + "after")
 W_STYLE, W_STYLEID, W_BASEDON, W_DEFAULT, W_SZ = _W + "style", _W + "styleId", _W + "basedOn", _W + "default", _W + "sz"
+W_IND = _W + "ind"
 _INLINE_CONTAINERS = {_W + t: t for t in ("ins", "smartTag", "customXml", "fldSimple", "sdt", "sdtContent")}
 _ROW_PROPS = {W_GRIDBEFORE: 0, W_TRHEIGHT: 1, W_TBLHEADER: 2}     # what a w:trPr tells us (see _firsts)
 _CELL_PROPS = {W_GRIDSPAN: 0, W_VMERGE: 1, W_VALIGN: 2, _W + "shd": 3}           # … and a w:tcPr

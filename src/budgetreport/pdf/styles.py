@@ -85,6 +85,20 @@ def _leading(line: tuple[str, float] | None, size: float, default: float) -> flo
     return size * 1.2 * value
 
 
+def _indents(style: m.Indent | None, own: m.Indent | None, size: float, look: Look | None) -> tuple[float, float, float]:
+    """(first line, left, right) in points: the paragraph's own w:ind over its style's, value by value; a value
+    in characters (nonzero) wins over points (1 character = the font size); unset: 0. `look`: the style is not in the
+    template, so its 公文 look's indents apply unless the paragraph sets its own."""
+    if style is None and own is None:
+        return (look.indent * size, look.left * size, 0.0) if look is not None else (0.0, 0.0, 0.0)
+    merged = [o if o is not None else s for o, s in zip(own or (None,) * 6, style or (None,) * 6)]
+    out = []
+    for side in (2, 0, 1):   # first line, left, right
+        chars, pts = merged[side + 3], merged[side]
+        out.append(chars * size if chars else pts if pts is not None else 0.0)
+    return out[0], out[1], out[2]
+
+
 class ParagraphBuilder:
     """Renderer's paragraphs: styles, markup and fragments."""
 
@@ -113,21 +127,23 @@ class ParagraphBuilder:
         leading = _leading(info.line, size, look.leading)
         before = look.before if info.before is None else info.before
         after = look.after if info.after is None else info.after
+        own_indent = None
         if spacing is not None:
-            own_before, own_after, own_line = spacing
+            own_before, own_after, own_line, own_indent = spacing
             before = before if own_before is None else own_before
             after = after if own_after is None else own_after
             leading = leading if own_line is None else _leading(own_line, size, look.leading)
+        first, left, right = (0.0, 0.0, 0.0) if in_table else _indents(
+            info.indent, own_indent, size, look if info is _NO_INFO else None)
         color = HexColor(f"#{info.color}") if info.color else _BLACK   # a red heading stays red
-        key = (style, align, size, in_table, face, look, leading, before, after, info.color)
+        key = (style, align, size, in_table, face, look, leading, before, after, info.color, first, left, right)
         ps = CACHES.styles.get(key)
         if ps is None:
             ps = CACHES.styles.put(key, ParagraphStyle(
                 f"{style}-{align}-{size}-{in_table}",
                 fontName=face, fontSize=size, leading=leading,
                 alignment=_ALIGN.get(align, TA_LEFT), wordWrap="CJK",
-                firstLineIndent=0 if in_table else look.indent * size,
-                leftIndent=0 if in_table else look.left * size,
+                firstLineIndent=first, leftIndent=left, rightIndent=right,
                 spaceBefore=0 if in_table else before, spaceAfter=0 if in_table else after,
                 allowWidows=0, allowOrphans=0, textColor=color,
             ))
