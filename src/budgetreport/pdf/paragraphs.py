@@ -68,7 +68,9 @@ class CJKParagraph(Paragraph):
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803 - reportlab API
         """A plain paragraph is written at (x, y) directly, without a graphics state and translation of
         its own; one with a 目录 callback (which draws in paragraph coordinates) or anything else is
-        drawn by reportlab's drawOn."""
+        drawn by reportlab's drawOn. Lines with exact spacing are drawn lower by the style's baseline_drop
+        (styles._baseline_drop: where LibreOffice and Word put their baselines)."""
+        y -= getattr(self.style, "baseline_drop", 0.0)
         if self._plain() != "direct":
             return super().drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # reportlab's takes _sW
         self.canv = canvas
