@@ -1,21 +1,25 @@
 """Fidelity proven against LibreOffice (issue 11 item 4): customised templates, each ONE edit a clerk makes to the
 default template, built with both engines and compared page by page.
 
-What is compared, and why not more (measured on the default template, docs/pdf.md "Fidelity"):
-- the default template itself does not give equal pages in the two engines: LibreOffice breaks lines with its
-  own metrics and hangs end-of-line punctuation, so from about page 16 its page breaks differ by a paragraph,
-  and its 目录 leaders are dots where ours are drawn apart; the default's page breaks must not change
-  (tests/data/reference.txt). So a page's text is compared as the EDIT's effect on it: per engine, the
-  characters the customised build has more (and less) than the default build on that page. The edit must
-  change the same characters on the same pages in both engines.
-- edits that reflow the document (body size, line spacing, a deleted / moved / swapped block) move page
-  breaks in each engine by its own metrics: there the characters the edit changed in the whole document
-  must be equal, the page count equal or ±1 (reason: one engine's page break falls one paragraph later), and
-  each page of one engine must hold text the other engine shows on that page or a neighbour.
-- headings (Heading 1/2, Table Title): the same font size (within 2 pt), the same left edge (within 2 pt)
-  and, on the page where both engines print them, the same height on the page (within 2 pt) once the
-  default template's constant offset of that style is taken away (the built-in engine sets first baselines
-  by reportlab's rule, LibreOffice by the face's ascent: 6–10 pt apart, the same on every page).
+Both engines print with ONE face, so that a difference is layout, not metrics: BUDGETREPORT_FONT_DIR is an
+empty folder (the built-in engine uses the bundled WenQuanYi Micro Hei) and LibreOffice runs with a private
+fontconfig (FONTCONFIG_FILE) that knows only that face. The default template states its layout in its styles
+(tools/make_template.py), so both engines read the same spacing, indents and line heights.
+
+What is compared (measured, docs/pdf.md "Fidelity"):
+- page count: equal in every case;
+- the text of each page (pdftotext -raw, whitespace removed): equal on every page before 第三部分 and on at
+  least the measured number of pages per case. Not compared: 目录 leaders (LibreOffice writes them as dots,
+  the built-in engine draws spaced dots) and 目录 page numbers (they follow the pages from 第三部分 on, which
+  differ: LibreOffice adds space between CJK and Latin/digits — its "autospace", which it does not let a
+  .docx turn off — and breaks those lines, hence pages, a little earlier). -raw: pdftotext's reading order of
+  table cells otherwise depends on sub-point positions; -raw reads in drawing order, row by row in both
+  (the header: drawn last by the built-in engine, first by LibreOffice);
+- headings (Heading 1/2, Table Title): the same size and left edge (within 2 pt), and where a heading is first
+  on the same page in both engines, the same height on the page (within 2 pt, no per-style offset: with
+  exact line spacing both put the baseline at 4/5 of the line height);
+- the edits' own effect: what each edit changes on each page (or, for edits that reflow, in the document)
+  is the same in both engines.
 LibreOffice takes ~1.5 s a conversion: each PDF is made once per module.
 """
 from __future__ import annotations
@@ -24,6 +28,7 @@ import io
 import re
 import shutil
 import struct
+import subprocess
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -40,6 +45,7 @@ from docx.shared import Pt, RGBColor
 from pypdf import PdfReader
 
 from budgetreport.build import render_report
+from budgetreport.pdf import fonts as F
 from budgetreport.templates import PACKAGED_DEFAULTS
 from conftest import ROOT, SAMPLE, UNIT
 from textutil import pdf_pages
@@ -109,7 +115,9 @@ def line_15(d: DocxDocument) -> None:
 
 
 def line_exact_28(d: DocxDocument) -> None:
-    d.styles["Body Text"].paragraph_format.line_spacing = Pt(28)
+    """Headings on the body's 28 pt grid (Body Text is exact 28 pt already in the default template)."""
+    for name in ("Heading 2", "Heading 3"):
+        d.styles[name].paragraph_format.line_spacing = Pt(28)
 
 
 def red_bold_heading(d: DocxDocument) -> None:
@@ -233,7 +241,7 @@ CASES: dict[str, tuple[Edit | None, bool]] = {
     "deleted_table": (deleted_table, True),
     "swapped_sections": (swapped_sections, True),
     "landscape_moved": (landscape_moved, True),
-    "saved_by_libreoffice": (None, True),   # LibreOffice writes its own spacing into the styles
+    "saved_by_libreoffice": (None, True),   # the default template saved once by LibreOffice (made in the test)
     "logo_image": (logo, False),
     "style_fonts": (style_fonts, True),   # the machine's 楷体 has its own widths: lines break elsewhere
 }
@@ -256,10 +264,28 @@ class Built:
     lines: list[list[Line]]   # per page
     fonts: str                # the build line naming the faces (or the engine)
     headings: list[str]       # the filled document's heading texts, whitespace removed
+    raw: list[list[str]]      # per page, its lines in drawing order
 
 
 def _pdftotext(pdf: bytes, folder: Path) -> list[str]:
     return [re.sub(r"\s+", "", p) for p in pdf_pages(pdf)]
+
+
+def _raw_lines(pdf: bytes) -> list[list[str]]:
+    """Each page's lines in drawing order (pdftotext -raw: see the module's docstring), whitespace removed."""
+    return [[t for line in page.splitlines() if (t := re.sub(r"\s+", "", line))] for page in pdf_pages(pdf, "-raw")]
+
+
+def _save_with_libreoffice(src: Path, dest: Path) -> None:
+    """`src` opened and saved as .docx by LibreOffice, as a clerk using LibreOffice does (own profile)."""
+    if not HAS_SOFFICE:
+        pytest.skip("LibreOffice (soffice) not installed")
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    out = dest.parent / "lo-saved"
+    subprocess.run([str(exe), f"-env:UserInstallation={(dest.parent / 'lo-profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)],
+                   capture_output=True, timeout=180, check=True)
+    (out / src.name).replace(dest)
 
 
 def _lines(pdf: bytes) -> list[list[Line]]:
@@ -305,7 +331,7 @@ class Builds:
             unit = root / UNIT
             unit.mkdir()
             if case == "saved_by_libreoffice":
-                shutil.copy(ROOT / "tests" / "data" / "report-libreoffice.docx", unit / "report.docx")
+                _save_with_libreoffice(root / "default" / "report.docx", unit / "report.docx")
             elif case != "default":
                 d = docx.Document(str(root / "default" / "report.docx"))
                 edit = CASES[case][0]
@@ -321,12 +347,38 @@ class Builds:
             r = render_report(SAMPLE, templates_root=self.root(case), pdf_engine=engine)
             assert r.pdf is not None
             self.done[case, engine] = Built(r.pdf, _pdftotext(r.pdf, self.folder), _lines(r.pdf), r.fonts,
-                                            _headings(r.docx))
+                                            _headings(r.docx), _raw_lines(r.pdf))
         return self.done[case, engine]
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
+def one_face(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Both engines with only the bundled face: the built-in one through an empty BUDGETREPORT_FONT_DIR,
+    LibreOffice through a fontconfig file listing a folder with a copy of that face (fontconfig skips a
+    symlinked file there, and LibreOffice refuses to start without any face)."""
+    folder = tmp_path_factory.mktemp("one-face")
+    (folder / "empty").mkdir()
+    (folder / "fonts").mkdir()
+    (folder / "cache").mkdir()
+    face = F.bundled_face()
+    shutil.copy(face.path, folder / "fonts" / Path(face.path).name)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>'
+        f"<dir>{folder / 'fonts'}</dir><cachedir>{folder / 'cache'}</cachedir>"
+        # the collection's monospaced twin would stand in for monospaced requests
+        "<selectfont><rejectfont><pattern><patelt name=\"family\"><string>WenQuanYi Micro Hei Mono</string>"
+        "</patelt></pattern></rejectfont></selectfont></fontconfig>\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(F.FONT_DIR_ENV, str(folder / "empty"))
+        mp.setenv("FONTCONFIG_FILE", str(conf))
+        F.forget_discovery()
+        yield folder
+    F.forget_discovery()
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory, one_face: Path) -> Builds:
     return Builds(tmp_path_factory.mktemp("fidelity"))
 
 
@@ -416,16 +468,57 @@ def test_an_edit_that_reflows_changes_the_same_text_and_pages(case: str, builds:
         assert probe in near, (case, n + 1, probe)
 
 
+def _page_text(text: str) -> str:
+    """A page's text as compared: without 目录 page numbers (the digits after a leader) and leaders."""
+    return re.sub(r"\.{3,}\d+", "", text).replace(LEADER, "")
+
+
+def _same_page(ours: list[str], theirs: list[str]) -> bool:
+    """The same text in drawing order, up to where the header is drawn: the built-in engine draws it after
+    the body and the footer, LibreOffice first (ours with its last 1–3 lines put first)."""
+    want = _page_text("".join(theirs))
+    return any(_page_text("".join(ours[len(ours) - k:] + ours[:len(ours) - k])) == want for k in range(4))
+
+
+def _part3(built: Built) -> int:
+    """The index of the page 第三部分 starts on."""
+    found = _find(built.lines, next(h for h in built.headings if h.startswith("第三部分")))
+    assert found is not None
+    return found[0]
+
+
+# pages equal in both engines, at least (measured with one face: docs/pdf.md "Fidelity"); the pages from
+# 第三部分 on differ by LibreOffice's CJK/Latin autospace (see the module's docstring)
+EQUAL_PAGES = {"default": 18, "header_text": 18, "footer_page_of": 18, "body_14pt": 23, "line_1_5": 24,
+               "line_exact_28": 22, "red_bold_heading": 18, "bold_run": 18, "deleted_table": 17,
+               "swapped_sections": 18, "landscape_moved": 18, "saved_by_libreoffice": 10, "logo_image": 18,
+               "style_fonts": 18}
+# pages before 第三部分 that differ, and why
+UNEQUAL_BEFORE_PART3: dict[str, str] = {
+    # LibreOffice writes w:overflowPunct back as it means it ("false": no hanging) but reads it inverted
+    # (7.4 writerfilter: hanging = val == 0), so its own saved copy hangs '；' '、' past the margin again
+    # (page 4); and the note under the empty 表9 ends page 11 in LibreOffice, starts page 12 in ours
+    "saved_by_libreoffice": "LibreOffice's overflowPunct round trip",
+}
+
+
+@needs_soffice
+@pytest.mark.parametrize("case", ["default", *ALL])
+def test_both_engines_print_the_same_pages(case: str, builds: Builds) -> None:
+    b, lo = builds.get(case, "builtin"), builds.get(case, "libreoffice")
+    assert len(b.pages) == len(lo.pages), (len(b.pages), len(lo.pages))
+    equal = [n for n, (pb, pl) in enumerate(zip(b.raw, lo.raw)) if _same_page(pb, pl)]
+    if case not in UNEQUAL_BEFORE_PART3:
+        assert set(range(_part3(b))) <= set(equal), (case, [n + 1 for n in equal])
+    assert len(equal) >= EQUAL_PAGES[case], (case, [n + 1 for n in equal])
+
+
 @needs_soffice
 @pytest.mark.parametrize("case", ALL)
 def test_headings_have_the_same_size_and_place(case: str, builds: Builds) -> None:
-    base_b, base_l = builds.get("default", "builtin"), builds.get("default", "libreoffice")
+    """Size and left edge of every heading; its height on the page where it is first on the same page in
+    both engines — nothing above it on the page can move it — with no per-style offset."""
     b, lo = builds.get(case, "builtin"), builds.get(case, "libreoffice")
-    offsets: dict[str, float] = {}   # the default template's vertical offset of a heading, by its text
-    for h in base_b.headings:
-        fb, fl = _find(base_b.lines, h), _find(base_l.lines, h)
-        if fb and fl and fb[0] == fl[0]:
-            offsets[h] = fb[1].y - fl[1].y
     checked = 0
     for h in b.headings:
         fb, fl = _find(b.lines, h), _find(lo.lines, h)
@@ -433,9 +526,8 @@ def test_headings_have_the_same_size_and_place(case: str, builds: Builds) -> Non
         (pb, lb), (pl, ll) = fb, fl
         assert abs(lb.size - ll.size) <= 2, (case, h, lb.size, ll.size)
         assert abs(lb.x - ll.x) <= 2, (case, h, lb.x, ll.x)
-        if pb == pl and h in offsets and lb.y == _top(b.lines[pb]) and ll.y == _top(lo.lines[pl]):
-            # first on its page in both: nothing above it on the page can move it
-            assert abs((lb.y - ll.y) - offsets[h]) <= 2, (case, h, lb.y, ll.y, offsets[h])
+        if pb == pl and lb.y == _top(b.lines[pb]) and ll.y == _top(lo.lines[pl]):
+            assert abs(lb.y - ll.y) <= 2, (case, h, pb + 1, lb.y, ll.y)
             checked += 1
     assert checked >= 3, case
 
