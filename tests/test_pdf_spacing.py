@@ -1,6 +1,6 @@
 """A unit's edits to paragraph spacing reach the PDF (issue 11 item 2): line spacing (exact, at least, a
-multiple) and space before/after set in a style of its template. The shipped template's own spacing is what
-the built-in looks render, so the default report keeps its layout."""
+multiple) and space before/after set in a style of its template. The default template states every contract
+style's spacing (the built-in looks' values), so the default report keeps its layout."""
 from __future__ import annotations
 
 import io
