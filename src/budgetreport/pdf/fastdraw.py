@@ -37,6 +37,8 @@ class BuildCanvas(Canvas):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.build_state = DrawState()
+        from .synthetic import SYNTH, reportlab_callback  # synthetic draws with this module's helpers
+        self.setNamedCB(SYNTH, reportlab_callback)
 
     _doc: PDFDocument  # reportlab's, set by Canvas.__init__; its stubs declare no private attributes
 
