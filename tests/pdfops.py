@@ -17,6 +17,8 @@ class Shown:
     width: float  # line width in force
     font: str
     size: float
+    fill: tuple[float, ...] = ()  # fill colour (RGB) in force, () when never set
+    rise: float = 0.0  # text rise (Ts)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def page_ops(pdf: bytes, page: int) -> tuple[list[Shown], list[Line]]:
     stream = ContentStream(pg.get_contents(), reader)
     shown: list[Shown] = []
     lines: list[Line] = []
-    gs = {"mode": 0, "width": 1.0, "stroke": (), "ctm": (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)}
+    gs = {"mode": 0, "width": 1.0, "stroke": (), "fill": (), "rise": 0.0, "ctm": (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)}
     stack: list[dict] = []
     tm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
     font, size, leading = "", 0.0, 0.0
@@ -87,6 +89,10 @@ def page_ops(pdf: bytes, page: int) -> tuple[list[Shown], list[Line]]:
             gs["width"] = float(operands[0])
         elif o == "RG":
             gs["stroke"] = tuple(float(v) for v in operands)
+        elif o == "rg":
+            gs["fill"] = tuple(float(v) for v in operands)
+        elif o == "Ts":
+            gs["rise"] = float(operands[0])
         elif o == "Tm":
             tm = [float(v) for v in operands]
         elif o == "TL":
@@ -103,7 +109,7 @@ def page_ops(pdf: bytes, page: int) -> tuple[list[Shown], list[Line]]:
             text = _decode(f_obj.get_object() if f_obj is not None else None, raw)
             ctm = gs["ctm"]
             shown.append(Shown(text, (tm[0], tm[1], tm[2], tm[3], tm[4] + ctm[4], tm[5] + ctm[5]), gs["mode"],
-                               gs["width"], font, size))
+                               gs["width"], font, size, gs["fill"], gs["rise"]))
         elif o == "m":
             path = [(float(operands[0]), float(operands[1]))]
         elif o == "l":

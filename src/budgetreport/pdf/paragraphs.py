@@ -15,7 +15,7 @@ from reportlab.platypus.paragraph import _wsc  # type: ignore[attr-defined]  # n
 from .fastdraw import embedded, num, pos, show, string_width
 from .fonts import Face
 from .linebreak import cjk_frag_split
-from .synthetic import SYNTH, draw_rich
+from .synthetic import SYNTH, carry_synthetic, draw_rich
 
 
 def _not_black(color) -> bool:
@@ -65,6 +65,7 @@ class CJKParagraph(Paragraph):
         for i, p in enumerate(parts):  # marks belong to the first line only
             if isinstance(p, CJKParagraph):
                 p.on_draw = self.on_draw if i == 0 else ()
+        carry_synthetic(parts)
         return parts
 
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803 - reportlab API

@@ -12,6 +12,7 @@ must draw (a link, a face that is not embedded) gets the bold from `reportlab_ca
 """
 from __future__ import annotations
 
+from reportlab.lib.abag import ABag
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
@@ -50,6 +51,21 @@ def reportlab_callback(canv, kind: str | None, look: str) -> None:
         tx._code.append(f"{fp_str(color.red, color.green, color.blue)} RG {bold_ops(style.fontSize)}")
     else:
         tx._code.append("0 Tr")  # the line width goes back with the paragraph's graphics state
+
+
+def carry_synthetic(parts: list) -> None:
+    """A paragraph split across pages: a part after the first starts in the look the part before it ended in
+    (the marker that switched it on stays with the first part)."""
+    look, proto = OFF, None
+    for i, part in enumerate(parts):
+        if i and look != OFF and proto is not None:
+            part.frags = [proto.clone(cbDefn=ABag(kind="onDraw", label=look, name=SYNTH))] + list(part.frags)
+        bl = getattr(part, "blPara", None)
+        for line in bl.lines if bl is not None and bl.kind == 1 else ():
+            for w in line.words:
+                cb = w.__dict__.get("cbDefn")
+                if cb is not None and cb.name == SYNTH:
+                    look, proto = cb.label or OFF, w
 
 
 # ------------------------------------------------------------------------------------ paragraph drawing
