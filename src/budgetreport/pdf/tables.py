@@ -13,7 +13,6 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
-from .caches import CACHES
 from .fastdraw import embedded, pos, show, string_width
 from .linebreak import _FUZZ, _text_width
 from .synthetic import bold_ops, cell_border_commands
@@ -117,7 +116,7 @@ class TableBuilder(ParagraphBuilder):
             key = ((runs[0].text, runs[0].bold) if len(runs) == 1 and runs[0].plain else runs, p.style, p.align, size)
             plain = self._plain.get(key)
             if plain is None:
-                plain = self._plain[key] = self._plain_cell(p, key, size)
+                plain = self._plain[key] = self._plain_cell(p, size)
             text, style, font, width, bold = plain
             if font is not None and width <= avail + _FUZZ:  # one line: else it wraps, a Paragraph
                 return text, style, font, bold
@@ -135,20 +134,14 @@ class TableBuilder(ParagraphBuilder):
                 out.append(self._para(text, segs, style))
         return out or ""
 
-    def _plain_cell(self, p: m.Paragraph, key: tuple, size: float) -> tuple[str, ParagraphStyle, str | None, float, bool]:
-        """A one-paragraph cell's entry of self._plain, shared by every document with the same paragraph
-        style (kept in CACHES.styles, which forgets these entries with it) and faces."""
+    def _plain_cell(self, p: m.Paragraph, size: float) -> tuple[str, ParagraphStyle, str | None, float, bool]:
+        """A one-paragraph cell's entry of self._plain."""
         align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
         style = self._pstyle("Table Text", align, size, in_table=True)
         italic = bool(self.doc.styles.get(p.style, _NO_INFO).italic)
-        shared_key = (key, id(style), self._face("Table Text", "table").name, italic)
-        plain = CACHES.plain_cells.get(shared_key)
-        if plain is None:
-            text = _text(p)
-            face, width = self._plain_face(p, text, style) if text and not italic else (None, 0.0)
-            plain = (text, style, face.name if face is not None else None, width, p.runs[0].bold if p.runs else False)
-            CACHES.plain_cells.put(shared_key, plain)
-        return plain
+        text = _text(p)
+        face, width = self._plain_face(p, text, style) if text and not italic else (None, 0.0)
+        return text, style, face.name if face is not None else None, width, p.runs[0].bold if p.runs else False
 
     def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle):
         """(face, width) when the Paragraph would be one line of this text in the table face, every run in one
@@ -368,11 +361,8 @@ def _text(p: m.Paragraph) -> str:
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    """The unbreakable tokens of a cell text, memoised (cell texts repeat within and across reports)."""
-    toks = CACHES.tokens.get(text)
-    if toks is None:
-        toks = CACHES.tokens.put(text, tuple(_TOKEN.findall(text)))
-    return toks
+    """The unbreakable tokens of a cell text."""
+    return tuple(_TOKEN.findall(text))
 
 
 
@@ -383,16 +373,6 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     A column is never narrower than its longest unbreakable token (a number, a code), so numbers are not
     split across lines; the room comes from columns with slack.
     """
-    key = (id(t), frame_w, base, face)  # tables repeat across reports (the model shares equal ones)
-    fit = CACHES.fits.get(key)
-    if fit is not None and fit[0] is t:  # the entry keeps its table alive: the id is still that table's
-        return list(fit[1]), fit[2]
-    widths, size = _fit_columns(t, frame_w, base, face)
-    CACHES.fits.put(key, (t, tuple(widths), size))
-    return widths, size
-
-
-def _fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     grid = list(t.grid)
     total = sum(grid) or 1.0
     scale = min(1.0, frame_w / total)
