@@ -45,8 +45,8 @@ class PdfCaches:
 
     def __init__(self) -> None:
         # docx → model
-        # each store buys >= 3 % of the PDF time, warm or on a first build; the ones that bought less were
-        # dropped (docs/performance.md, "Memos kept and dropped")
+        # each store buys >= 3 % of the PDF time, warm or on a first build (toc_protos aside: to go); the ones
+        # that bought less were dropped (docs/performance.md, "Memos kept and dropped")
         self.docx_styles: Memo[Any, Any] = Memo(4)          # a template's styles part, read once
         self.char_widths: Memo[tuple[str, float], dict[str, float]] = Memo(256)
         # layout
