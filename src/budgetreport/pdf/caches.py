@@ -45,27 +45,16 @@ class PdfCaches:
 
     def __init__(self) -> None:
         # docx → model
+        # each store buys >= 3 % of the PDF time, warm or on a first build (toc_protos aside: to go); the ones
+        # that bought less were dropped (docs/performance.md, "Memos kept and dropped")
         self.docx_styles: Memo[Any, Any] = Memo(4)          # a template's styles part, read once
-        self.tag_names: Memo[str, bytes] = Memo(1_000)       # Clark name → w: qualified name
-        # fonts and widths
-        self.covers: Memo[tuple[str, str], bool] = Memo(100_000)
-        self.cmaps: Memo[str, dict[int, int]] = Memo(64)
-        self.embedded: Memo[str, bool] = Memo(256)
-        self.widths: Memo[tuple[str, str, float], float] = Memo(100_000)
         self.char_widths: Memo[tuple[str, float], dict[str, float]] = Memo(256)
-        self.ascent_descent: Memo[tuple[str, float], tuple[float, float]] = Memo(1_000)
-        # numbers as PDF writes them
-        self.numbers: Memo[float, str] = Memo(100_000)
-        self.font_ops: Memo[tuple[float, float | None], str] = Memo(1_000)
         # layout
         self.layouts: Memo[tuple, tuple] = Memo(5_000)        # CJK line layouts (a report has ~300)
         # keyed by the id of a ParagraphStyle kept in `styles`: forgotten when it forgets
         self.protos: Memo[tuple, Any] = Memo(5_000)           # parser-made prototype fragments
         self.toc_protos: Memo[int, list] = Memo(1_000)
-        self.plain_cells: Memo[tuple, tuple] = Memo(5_000)    # one-paragraph cells (the sample makes 322)
-        self.styles: Memo[tuple, Any] = Memo(5_000, (self.protos, self.toc_protos, self.plain_cells))
-        self.tokens: Memo[str, tuple[str, ...]] = Memo(100_000)
-        self.fits: Memo[tuple, tuple] = Memo(1_000)           # column widths per table
+        self.styles: Memo[tuple, Any] = Memo(5_000, (self.protos, self.toc_protos))
 
     def clear(self) -> None:
         for store in vars(self).values():

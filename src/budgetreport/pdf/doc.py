@@ -85,6 +85,9 @@ class Cell:
     vmerge: Literal["restart", "continue"] | None = None
     valign: Literal["top", "center", "bottom"] = "top"
     shade: str | None = None  # w:shd w:fill: the cell's background ("RRGGBB")
+    # w:tcBorders: (width pt, colour "RRGGBB" or None for black) of top, left, bottom, right; None where the
+    # cell does not set that edge (the table's applies); width 0: none/nil
+    borders: tuple[tuple[float, str | None] | None, ...] | None = None
 
     @property
     def text(self) -> str:
@@ -176,6 +179,7 @@ class StyleInfo:
     after: float | None = None
     color: str | None = None  # w:color of the style's run properties ("RRGGBB"; black and auto: None)
     indent: Indent | None = None  # w:ind of the style, each side inherited on its own through based-on styles
+    italic: bool | None = None  # w:i of the style's run properties (through based-on styles)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from lxml import etree
 from .caches import Memo
 from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
 from .docx_sources import _SLOT, _Sources
-from .docx_styles import _Styles, read_indent
+from .docx_styles import _Styles, cell_borders, read_indent
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
@@ -65,6 +65,7 @@ class CellRecipe(NamedTuple):
     last: int
     made: Memo[tuple[str, ...], Cell]  # by the texts of its slots: the cells it gave (bounded)
     shade: str | None = None  # w:shd w:fill, "RRGGBB"
+    borders: tuple | None = None  # w:tcBorders (docx_styles.cell_borders)
 
 
 class RowRecipe(NamedTuple):
@@ -354,6 +355,8 @@ class _Reader:
             elif tag in _RUN_EXTRAS:
                 extra.setdefault(_RUN_EXTRAS[tag], c)
         bold = _on(b) if b is not None else self.styles.bold(rs.get(W_VAL)) if rs is not None else None
+        if rs is not None and "i" not in extra and self.styles.italic(rs.get(W_VAL)):
+            extra["i"] = _ITALIC   # italic from the run's character style
         if not extra:
             return bold
         look = _run_style(bold, extra)
@@ -416,7 +419,7 @@ class _Reader:
                          Memo(_MADE_MAX))
 
     def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
-        span, vmerge, valign, shade = 1, None, "top", None
+        span, vmerge, valign, shade, borders = 1, None, "top", None, None
         paras: list[ParaRecipe] = []
         tcpr_seen = False
         for child in tc:
@@ -429,6 +432,7 @@ class _Reader:
                 tcpr_seen = True
                 gs, vm, va, shd = _firsts(child, _CELL_PROPS)
                 shade = _fill(shd)
+                borders = cell_borders(_child(child, _W + "tcBorders"))
                 if gs is not None:
                     span = max(1, int(gs.get(W_VAL, "1")))
                 if vm is not None:
@@ -442,7 +446,7 @@ class _Reader:
         mine = [slots[t] for t in tc.iter(W_T)]
         first, last = (mine[0], mine[-1] + 1) if mine else (0, 0)
         return CellRecipe(col, span, vmerge, valign, tuple(paras), first, last,  # type: ignore[arg-type]
-                          Memo(_MADE_MAX), shade)
+                          Memo(_MADE_MAX), shade, borders)
 
     def _row(self, recipe: RowRecipe, texts: list[str]) -> Row:
         """The row of a recipe filled with its texts."""
@@ -454,7 +458,7 @@ class _Reader:
             return row
         known = self._paras
         cells: list[Cell] = []
-        for col, span, vmerge, valign, para_recipes, first, last, cells_made, shade in cell_recipes:
+        for col, span, vmerge, valign, para_recipes, first, last, cells_made, shade, borders in cell_recipes:
             cell_key = tuple(texts[first:last])
             cell = cells_made.get(cell_key)
             if cell is not None:
@@ -469,10 +473,11 @@ class _Reader:
                 para_key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing)
                 para = known.get(para_key)
                 paras.append(para if para is not None else self._para(para_key))
-            shared_key = (col, span, vmerge, valign, shade, *map(id, paras))
+            shared_key = (col, span, vmerge, valign, shade, borders, *map(id, paras))
             cell = self._cells.get(shared_key)
             if cell is None:
-                cell = self._cells.put(shared_key, Cell(tuple(paras), col, span, vmerge, valign, shade))  # type: ignore[arg-type]
+                cell = self._cells.put(shared_key, Cell(tuple(paras), col, span, vmerge, valign,  # type: ignore[arg-type]
+                                                        shade, borders))
             cells.append(cells_made.put(cell_key, cell))
         shared_row_key = (header, height, *map(id, cells))
         row = self._rows.get(shared_row_key)
@@ -560,6 +565,7 @@ def _is_page_field(instr: str) -> bool:
     return word in ("PAGEREF", "PAGE", "NUMPAGES", "SECTIONPAGES")
 
 
+_ITALIC = etree.Element(W_I)
 _RUN_EXTRAS = {W_I: "i", W_U: "u", W_COLOR: "color", W_SZ: "sz", W_VERTALIGN: "vert", W_RFONTS: "font"}
 _VERT = ("superscript", "subscript")
 

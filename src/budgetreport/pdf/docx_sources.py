@@ -6,7 +6,6 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from .caches import CACHES
 from .ooxml import _W, W_P, W_TBL, W_TR
 
 # a w:t as lxml serialises it (text escaped; no text: self-closed); its text is the split's group
@@ -53,11 +52,9 @@ def _place(xml: bytes, el: etree._Element, pos: int, spans: dict[etree._Element,
     """Where `el`, the next element after `pos`, ends; its span kept if it is a paragraph or a row, a table's
     rows placed one by one (`flat`: inside a table with no table in it). None when it cannot be placed."""
     tag = el.tag
-    name = CACHES.tag_names.get(tag) if tag.__class__ is str else None
-    if name is None:
-        if tag.__class__ is not str or not tag.startswith(_W):
-            return None
-        name = CACHES.tag_names.put(tag, b"w:" + tag[len(_W):].encode("utf-8"))
+    if tag.__class__ is not str or not tag.startswith(_W):
+        return None
+    name = b"w:" + tag[len(_W):].encode("utf-8")
     at = xml.find(b"<", pos)
     if not xml.startswith(name, at + 1) or xml[at + 1 + len(name)] not in b" >/":
         return None

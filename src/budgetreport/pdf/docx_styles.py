@@ -53,6 +53,7 @@ class _Styles:
         self._by_name: dict[str | None, etree._Element] | None = None
         self._para: dict[str | None, ParaProps] = {}
         self._bold: dict[str | None, bool | None] = {}
+        self._italic: dict[str | None, bool | None] = {}
         self._infos: dict[str, StyleInfo | None] = {}
         # the model's paragraphs, runs and cells, made once for every document read with these styles (they
         # repeat from unit to unit); a store keyed by the ids of objects in another is forgotten with it
@@ -159,6 +160,12 @@ class _Styles:
             self._bold[style_id] = self._attr(style_id, _style_bold)
         return self._bold[style_id]
 
+    def italic(self, style_id: str | None) -> bool | None:
+        """w:i of a (character) style, through the styles it is based on."""
+        if style_id not in self._italic:
+            self._italic[style_id] = self._attr(style_id, _style_italic)
+        return self._italic[style_id]
+
     def info(self, name: str) -> StyleInfo | None:
         """The StyleInfo of the style named `name`; None for an unknown or numbering style."""
         if name not in self._infos:
@@ -174,7 +181,8 @@ class _Styles:
                     font=self._attr(sid, _style_font), line=self._attr(sid, _style_line),
                     before=self._attr(sid, lambda st: _style_space(st, W_BEFORE)),
                     after=self._attr(sid, lambda st: _style_space(st, W_AFTER)),
-                    color=self._attr(sid, _style_color), indent=self._indent(sid))
+                    color=self._attr(sid, _style_color), indent=self._indent(sid),
+                    italic=self.italic(sid))
         return self._infos[name]
 
     def _indent(self, style_id: str | None) -> Indent | None:
@@ -279,6 +287,22 @@ def _style_font(st: etree._Element) -> str | None:
 def _style_bold(st: etree._Element) -> bool | None:
     rpr = st.find(W_RPR)
     return _onoff(rpr.find(W_B)) if rpr is not None else None
+
+
+def _style_italic(st: etree._Element) -> bool | None:
+    rpr = st.find(W_RPR)
+    return _onoff(rpr.find(_W + "i")) if rpr is not None else None
+
+
+def cell_borders(el: etree._Element | None) -> tuple[Border | None, ...] | None:
+    """A cell's own w:tcBorders: (top, left, bottom, right), None for an edge it does not set; None when it
+    sets none. Diagonals (tl2br, tr2bl) and insideH/insideV (conditional formatting only) are not read."""
+    if el is None:
+        return None
+    found: dict[str, Border] = {}
+    _read_borders(el, found)
+    edges = tuple(found.get(e) for e in EDGES[:4])
+    return edges if any(e is not None for e in edges) else None
 
 
 def _style_pbb(st: etree._Element) -> bool | None:

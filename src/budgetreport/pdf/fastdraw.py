@@ -16,7 +16,6 @@ from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .caches import CACHES
 from .fonts import _split_assigned, face_named, readable_ascii
 
 
@@ -37,6 +36,8 @@ class BuildCanvas(Canvas):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.build_state = DrawState()
+        from .synthetic import SYNTH, reportlab_callback  # synthetic draws with this module's helpers
+        self.setNamedCB(SYNTH, reportlab_callback)
 
     _doc: PDFDocument  # reportlab's, set by Canvas.__init__; its stubs declare no private attributes
 
@@ -44,10 +45,7 @@ class BuildCanvas(Canvas):
 
 def embedded(font: str) -> bool:
     """The face is an embedded (subset) TrueType font, the only kind show() writes."""
-    ok = CACHES.embedded.get(font)
-    if ok is None:
-        ok = CACHES.embedded.put(font, bool(getattr(getFont(font), "_dynamicFont", False)))
-    return ok
+    return bool(getattr(getFont(font), "_dynamicFont", False))
 
 
 def show(canv, font: str, size: float, text: str, leading: float | None = None) -> str:
@@ -63,12 +61,8 @@ def show(canv, font: str, size: float, text: str, leading: float | None = None) 
 
 
 def num(x: float) -> str:
-    """fp_str(x), memoised: positions repeat (a table's columns and rows, a page's lines) and fp_str is slow on
-    fractions. Equal numbers format alike (an int and its float included), so the value is the key."""
-    s = CACHES.numbers.get(x)
-    if s is None:
-        s = CACHES.numbers.put(x, fp_str(x))
-    return s
+    """fp_str(x): a number as reportlab writes it in a content stream."""
+    return fp_str(x)
 
 
 def pos(x: float, y: float) -> str:
@@ -121,10 +115,7 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
         state = face.state.get(doc)
         if state is not None:
             faces[font] = (face, state, readable_ascii(state))
-    tf = CACHES.font_ops.get((size, leading))
-    if tf is None:
-        tf = CACHES.font_ops.put((size, leading), f"{fp_str(size)} Tf" if leading is None else
-                                 f"{fp_str(size)} Tf {fp_str(leading)} TL")
+    tf = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
     # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
     names = canv.build_state.subset_names
     if len(chunks) == 1:
@@ -143,10 +134,6 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
 
 
 def string_width(text: str, font: str, size: float) -> float:
-    """pdfmetrics.stringWidth, memoised (table texts repeat)."""
-    key = (text, font, size)
-    w = CACHES.widths.get(key)
-    if w is None:
-        w = CACHES.widths.put(key, stringWidth(text, font, size))
-    return w
+    """pdfmetrics.stringWidth."""
+    return stringWidth(text, font, size)
 

@@ -27,7 +27,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from budgetreport.errors import BudgetError
 from budgetreport.pdf import fontcache
-from budgetreport.pdf.caches import CACHES
 from budgetreport.pdf.fontcache import init_ttfont
 
 ROLES = ("title", "heading", "body", "table")
@@ -63,13 +62,9 @@ class Face:
         return ord(ch) in _cmap(self.name)
 
     def covers(self, text: str) -> bool:
-        """Every character of `text` has a glyph in this face (memoised: table texts repeat)."""
-        key = (self.name, text)
-        ok = CACHES.covers.get(key)
-        if ok is None:
-            cmap = _cmap(self.name)
-            ok = CACHES.covers.put(key, all(ord(ch) in cmap for ch in text))
-        return ok
+        """Every character of `text` has a glyph in this face."""
+        cmap = _cmap(self.name)
+        return all(ord(ch) in cmap for ch in text)
 
 
 # What a face must print to be used for a role: CJK text, digits, Latin letters and the punctuation the report
@@ -231,11 +226,8 @@ def _font(name: str) -> TTFont:
 
 
 def _cmap(name: str) -> dict[int, int]:
-    """The registered face's character → glyph map (looked up once per face, asked per character)."""
-    cmap = CACHES.cmaps.get(name)
-    if cmap is None:
-        cmap = CACHES.cmaps.put(name, _font(name).face.charToGlyph)
-    return cmap
+    """The registered face's character → glyph map."""
+    return _font(name).face.charToGlyph
 
 
 def register(path: Path, index: int = 0) -> Face:

@@ -78,11 +78,7 @@ def _char_widths(text: str, font: str, size: float) -> list[float]:
 
 
 def _ascent_descent(font: str, size: float) -> tuple[float, float]:
-    key = (font, size)
-    ad = CACHES.ascent_descent.get(key)
-    if ad is None:
-        ad = CACHES.ascent_descent.put(key, getAscentDescent(font, size))
-    return ad
+    return getAscentDescent(font, size)
 
 
 # A line as cjk_frag_split lays it out: its words as (frag index, text), font size, ascent, descent, max width,

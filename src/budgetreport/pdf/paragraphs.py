@@ -15,6 +15,7 @@ from reportlab.platypus.paragraph import _wsc  # type: ignore[attr-defined]  # n
 from .fastdraw import embedded, num, pos, show, string_width
 from .fonts import Face
 from .linebreak import cjk_frag_split
+from .synthetic import SYNTH, carry_synthetic, draw_rich
 
 
 def _not_black(color) -> bool:
@@ -27,6 +28,7 @@ class CJKParagraph(Paragraph):
 
     on_draw: tuple = ()
     _br_marked = True  # see _plain
+    _synthetic = False  # see _plain
     blPara: ParaLines  # reportlab's: the lines of the last wrap (breakLinesCJK's result); not in its stubs
 
     def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 - reportlab API
@@ -63,6 +65,7 @@ class CJKParagraph(Paragraph):
         for i, p in enumerate(parts):  # marks belong to the first line only
             if isinstance(p, CJKParagraph):
                 p.on_draw = self.on_draw if i == 0 else ()
+        carry_synthetic(parts)
         return parts
 
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803 - reportlab API
@@ -71,7 +74,7 @@ class CJKParagraph(Paragraph):
         drawn by reportlab's drawOn. Lines with exact spacing are drawn lower by the style's baseline_drop
         (styles._baseline_drop: where LibreOffice and Word put their baselines)."""
         y -= getattr(self.style, "baseline_drop", 0.0)
-        if self._plain() != "direct":
+        if self._plain() not in ("direct", "synthetic"):
             return super().drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # reportlab's takes _sW
         self.canv = canvas
         try:
@@ -93,7 +96,9 @@ class CJKParagraph(Paragraph):
     def _plain(self) -> str | None:
         """"direct" when the lines are plain text (and anchors) in embedded faces in the style's colour;
         "local" when they also hold a 目录 entry's link to one destination and its brTocEnd callback;
-        None for anything else (other links and callbacks, underlines, bullets, borders, backgrounds)."""
+        "synthetic" when they hold synthetic bold / italic runs (synthetic.py), also in their own colour,
+        underlined or raised, and no link; None for anything else (other links and callbacks, underlines,
+        bullets, borders, backgrounds)."""
         style = self.style
         bl = self.blPara
         if (bl.kind != 1 or self.bulletText or style.backColor or style.borderWidth or getattr(style, "autoLeading", "")
@@ -101,6 +106,7 @@ class CJKParagraph(Paragraph):
             return None
         kind = "direct"
         link = None
+        rich = self._synthetic = False  # rich: underlined, raised or coloured words
         self._br_marked = False  # anchors, callbacks or links: _draw_plain then follows the pen position
         for line in bl.lines:
             for w in line.words:
@@ -108,18 +114,24 @@ class CJKParagraph(Paragraph):
                 if cb is not None:
                     if cb.kind == "onDraw" and cb.name == "brTocEnd":
                         kind = "local"
+                    elif cb.kind == "onDraw" and cb.name == SYNTH:
+                        self._synthetic = True
                     elif cb.kind != "anchor":
                         return None
                     self._br_marked = True
                     continue
-                if (w.us_lines or w.rise or w.__dict__.get("backColor") or "\xa0" in w.text
-                        or (w.textColor is not style.textColor and w.textColor != style.textColor)
-                        or not embedded(w.fontName)):
+                if w.__dict__.get("backColor") or "\xa0" in w.text or not embedded(w.fontName):
                     return None
+                if w.us_lines or w.rise or (w.textColor is not style.textColor and w.textColor != style.textColor):
+                    rich = True
                 if link is None:
                     link = w.link
                 if w.link != link or len(link) > 1 or (link and not link[0][1].startswith("#")):
                     return None
+        if self._synthetic:
+            return "synthetic" if not link and kind == "direct" else None
+        if rich:
+            return None
         if link:
             self._br_marked = True
         return "local" if link else kind
@@ -127,6 +139,8 @@ class CJKParagraph(Paragraph):
     def _draw_plain(self, dx: float, dy: float) -> None:
         """Draw the lines with their origin at (dx, dy) as reportlab's drawPara would: the same text at
         the same places, anchors, the 目录 link rectangle of each line and the brTocEnd callback."""
+        if self._synthetic:
+            return draw_rich(self, dx, dy)
         style = self.style
         lines = self.blPara.lines
         if not lines:

@@ -41,7 +41,7 @@ class Renderer(TableBuilder):
         self._styles: dict[tuple, ParagraphStyle] = {}
         # (runs, style name, alignment, size) of a one-paragraph cell → (text, its style, face name when the
         # cell can be drawn as a plain string, else None, and the text's width in that face)
-        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]] = {}
+        self._plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float, bool]] = {}
 
     # ------------------------------------------------------------------------------------------ build
 

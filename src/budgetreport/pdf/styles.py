@@ -20,6 +20,7 @@ from . import docmodel as m
 from .caches import CACHES
 from .fonts import Face, FontSet
 from .pages import _draw_toc_pending
+from .synthetic import OFF, SYNTH, label, marker
 from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
 
 
@@ -70,6 +71,7 @@ TOC_STYLES = ("toc 1", "toc 2")
 
 
 FORMATTED = "\0formatted"   # a segs entry: a run with formatting of its own (the markup goes to the parser)
+SYNTH_SEG = "\0synthetic"   # a segs entry: a synthetic bold / italic marker, its label as the text
 
 
 def _leading(line: tuple[str, float] | None, size: float, default: float) -> float:
@@ -169,16 +171,20 @@ class ParagraphBuilder:
         """The paragraph's markup, and the same as (face name, text) pieces: None for text in the
         paragraph's own face (no <font> tag), which _frags turns into the fragments the parser would."""
         face = self._face(p.style if face_role != "table" else "Table Text", face_role)
-        bold_face = self.fonts.heading
+        style_italic = bool(self.doc.styles.get(p.style, _NO_INFO).italic)
         out: list[str] = []
         segs: list[tuple[str | None, str]] = []
         for run in p.runs:
-            # CJK faces have no bold: emphasis in body and table text is set in 黑体, as print does
-            use = bold_face if run.bold and face_role in ("body", "table") else face
-            if run.font and not (run.bold and face_role in ("body", "table")):
-                use = self.fonts.for_style(face_role, run.font)   # a face named on the run, as for a style's
+            # a face named on the run, as for a style's
+            use = self.fonts.for_style(face_role, run.font) if run.font else face
+            # CJK faces have no bold or italic: the run's face drawn bold / slanted (synthetic.py)
+            look = label(run.bold, run.italic or style_italic)
+            if look != OFF:
+                segs.append((SYNTH_SEG, look))
             markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
-            if not run.plain:   # its own size, colour, underline (CJK faces have no italic): the parser reads it
+            if look != OFF:
+                segs.append((SYNTH_SEG, OFF))
+            if not run.plain:   # its own size, colour, underline: the parser reads it
                 attrs = (f' size="{run.size:g}"' if run.size else "") + (f' color="#{run.color}"' if run.color else "")
                 markup = f"<font{attrs}>{markup}</font>" if attrs else markup
                 markup = f"<u>{markup}</u>" if run.underline else markup
@@ -187,7 +193,7 @@ class ParagraphBuilder:
                     tag = "super" if run.vert == "superscript" else "sub"
                     markup = f'<{tag} size="{base * 2 / 3:.2f}" rise="{base / 3:.2f}">{markup}</{tag}>'
                 segs.append((FORMATTED, ""))
-            out.append(markup)
+            out.append(markup if look == OFF else marker(look) + markup + marker(OFF))
         return "".join(out), segs
 
     def _para(self, markup: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
@@ -206,7 +212,7 @@ class ParagraphBuilder:
         key = (id(style), kind, font)  # styles live in CACHES.styles, which forgets protos with them
         proto = CACHES.protos.get(key)
         if proto is None:
-            body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x'}[kind]
+            body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x', "synth": marker("b") + "x"}[kind]
             if font is not None:
                 body = f'<font name="{font}">{body}</font>'
             frags = Paragraph(body, style).frags
@@ -243,6 +249,10 @@ class ParagraphBuilder:
             if pending:
                 emit("".join(pending), None)
                 pending.clear()
+            if font == SYNTH_SEG:   # a synthetic bold / italic marker (synthetic.py)
+                out.append(self._proto(style, "synth", None).clone(
+                    cbDefn=ABag(kind="onDraw", label=text, name=SYNTH), link=[], us_lines=[]))
+                continue
             emit(text, font)
         if pending:
             emit("".join(pending), None)

@@ -13,16 +13,16 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
-from .caches import CACHES
 from .fastdraw import embedded, pos, show, string_width
 from .linebreak import _FUZZ, _text_width
+from .synthetic import bold_ops, cell_border_commands
 from .styles import _NO_INFO, MIN_TABLE_FONT, ParagraphBuilder
 
 
 class TableBuilder(ParagraphBuilder):
     """Renderer's tables."""
 
-    _plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float]]  # see _plain_cell
+    _plain: dict[tuple, tuple[str, ParagraphStyle, str | None, float, bool]]  # see _plain_cell
 
     def _table(self, t: m.Table, frame_w: float) -> _Table:
         base_size = self._pstyle("Table Text", None).fontSize
@@ -37,12 +37,14 @@ class TableBuilder(ParagraphBuilder):
         # cell styles after setStyle.
         looks: dict[tuple, CellStyle] = {}
 
-        def look(font: str, fsize: float, leading: float, align: _HAlign, valign: _VAlign) -> CellStyle:
-            key = (font, fsize, leading, align, valign)
+        def look(font: str, fsize: float, leading: float, align: _HAlign, valign: _VAlign,
+                 bold: bool = False) -> CellStyle:
+            key = (font, fsize, leading, align, valign, bold)
             cs = looks.get(key)
             if cs is None:
                 cs = looks[key] = CellStyle(f"cell{len(looks)}")
                 cs.fontname, cs.fontsize, cs.leading = font, fsize, leading
+                cs.br_bold = bold  # synthetic bold (_text_look)
                 cs.alignment, cs.valign = align, valign
                 cs.leftPadding = cs.rightPadding = pad
                 cs.topPadding, cs.bottomPadding = 1.5, 2.5
@@ -53,7 +55,8 @@ class TableBuilder(ParagraphBuilder):
         cmds: list[tuple] = _border_commands(t.borders)
         restart: dict[int, tuple[int, int]] = {}  # grid column → (row, span) of the open vertical merge
         spans: dict[tuple[int, int], list[int]] = {}  # (row, col) → [end row, end col]
-        cell_looks: dict[tuple, CellStyle] = {}  # (id of the cell's style, font, bottom?) → its look
+        cell_looks: dict[tuple, CellStyle] = {}  # (id of the cell's style, font, bold?, bottom?) → its look
+        own: dict[tuple[int, int], tuple] = {}  # (row, col) → the cell's own borders (w:tcBorders)
         # one column: its width as is (the same float as the sum of one width)
         avail_1 = [w - 2 * pad for w in widths]
         for r, row in enumerate(t.rows):
@@ -72,22 +75,26 @@ class TableBuilder(ParagraphBuilder):
                     else:
                         restart.pop(c, None)
                 spans[(r, c)] = [r, end_c]
+                if cell.borders is not None:
+                    own[(r, c)] = cell.borders
                 if cell.shade is not None:   # drawn before the text and the grid, as Word's shading
                     cmds.append(("BACKGROUND", (c, r), (end_c, r), HexColor(f"#{cell.shade}")))
                 value = self._cell(cell, size, avail_1[c] if end_c == c else sum(widths[c:end_c + 1]) - 2 * pad)
                 bottom = cell.valign == "bottom"
                 if type(value) is tuple:  # one line of plain text: drawn as a string
-                    value, style, font = value
-                    key = (id(style), font, bottom)  # styles live in CACHES.styles: ids stay unique
+                    value, style, font, bold = value
+                    key = (id(style), font, bold, bottom)  # styles live in CACHES.styles: ids stay unique
                     cs = cell_looks.get(key)
                     if cs is None:
                         cs = cell_looks[key] = look(font, style.fontSize, style.leading,
                                                     _CELL_ALIGN.get(style.alignment, "LEFT"),
-                                                    "BOTTOM" if bottom else "MIDDLE")
+                                                    "BOTTOM" if bottom else "MIDDLE", bold)
                     styles_r[c] = cs
                 elif bottom:
                     styles_r[c] = look(base.fontname, base.fontsize, base.leading, "LEFT", "BOTTOM")
                 data_r[c] = value
+        if own:   # cells with borders of their own: every edge segment worked out
+            cmds = [c for c in cmds if c[0] == "BACKGROUND"] + cell_border_commands(t.borders, own, spans, nrows, ncols)
         for (r, c), (r1, c1) in spans.items():
             if r1 > r or c1 > c:
                 cmds.append(("SPAN", (c, r), (c1, r1)))
@@ -97,10 +104,10 @@ class TableBuilder(ParagraphBuilder):
         table.setStyle(TableStyle(cmds))
         return table
 
-    def _cell(self, cell: m.Cell, size: float, avail: float) -> list[Flowable] | str | tuple[str, ParagraphStyle, str]:
-        """The cell's paragraphs; a cell of one short paragraph in one face (most numbers, codes, names,
-        headers) is (text, style, font name) instead, drawn by the table as a string at exactly the place its
-        one-line Paragraph would take, without the cost of a Paragraph."""
+    def _cell(self, cell: m.Cell, size: float, avail: float) -> list[Flowable] | str | tuple[str, ParagraphStyle, str, bool]:
+        """The cell's paragraphs; a cell of one short paragraph in one face and weight (most numbers, codes,
+        names, headers) is (text, style, font name, bold) instead, drawn by the table as a string at exactly the
+        place its one-line Paragraph would take, without the cost of a Paragraph."""
         if len(cell.paragraphs) == 1:
             p = cell.paragraphs[0]
             # table texts ("0.00", "合计") repeat: decided once; a single run by its text and weight (a run's
@@ -109,10 +116,10 @@ class TableBuilder(ParagraphBuilder):
             key = ((runs[0].text, runs[0].bold) if len(runs) == 1 and runs[0].plain else runs, p.style, p.align, size)
             plain = self._plain.get(key)
             if plain is None:
-                plain = self._plain[key] = self._plain_cell(p, key, size)
-            text, style, font, width = plain
+                plain = self._plain[key] = self._plain_cell(p, size)
+            text, style, font, width, bold = plain
             if font is not None and width <= avail + _FUZZ:  # one line: else it wraps, a Paragraph
-                return text, style, font
+                return text, style, font, bold
             if not text:
                 return ""
         out: list[Flowable] = []
@@ -127,32 +134,27 @@ class TableBuilder(ParagraphBuilder):
                 out.append(self._para(text, segs, style))
         return out or ""
 
-    def _plain_cell(self, p: m.Paragraph, key: tuple, size: float) -> tuple[str, ParagraphStyle, str | None, float]:
-        """A one-paragraph cell's entry of self._plain, shared by every document with the same paragraph
-        style (kept in CACHES.styles, which forgets these entries with it) and faces."""
+    def _plain_cell(self, p: m.Paragraph, size: float) -> tuple[str, ParagraphStyle, str | None, float, bool]:
+        """A one-paragraph cell's entry of self._plain."""
         align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
         style = self._pstyle("Table Text", align, size, in_table=True)
-        shared_key = (key, id(style), self._face("Table Text", "table").name, self.fonts.heading.name)
-        plain = CACHES.plain_cells.get(shared_key)
-        if plain is None:
-            text = _text(p)
-            face, width = self._plain_face(p, text, style) if text else (None, 0.0)
-            plain = (text, style, face.name if face is not None else None, width)
-            CACHES.plain_cells.put(shared_key, plain)
-        return plain
+        italic = bool(self.doc.styles.get(p.style, _NO_INFO).italic)
+        text = _text(p)
+        face, width = self._plain_face(p, text, style) if text and not italic else (None, 0.0)
+        return text, style, face.name if face is not None else None, width, p.runs[0].bold if p.runs else False
 
     def _plain_face(self, p: m.Paragraph, text: str, style: ParagraphStyle):
-        """(face, width) when the Paragraph would be one line of this text in one face (the table face, or
-        黑体 when every run is bold; see _markup) if it fits: no glyph from the fallback face, no whitespace
-        the paragraph parser would collapse; the width is the same sum cjk_frag_split makes. (None, 0.0)
-        otherwise."""
+        """(face, width) when the Paragraph would be one line of this text in the table face, every run in one
+        weight (bold: drawn with synthetic bold, see _markup_segs) if it fits: no glyph from the fallback face, no
+        whitespace the paragraph parser would collapse; the width is the same sum cjk_frag_split makes. (None,
+        0.0) otherwise."""
         bold = {r.bold for r in p.runs}
         if len(bold) != 1 or not all(r.plain for r in p.runs) or text[0] == " " or text[-1] == " " or "  " in text:
             return None, 0.0
         table_face = self._face("Table Text", "table")
         if style.fontName != table_face.name:
             return None, 0.0
-        face = self.fonts.heading if True in bold else table_face
+        face = table_face
         if not face.covers(text):
             return None, 0.0
         for ch in text:
@@ -259,7 +261,7 @@ class _Table(Table):
                             if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
                                 canv.setFillColor(cellstyle.color)  # type: ignore[arg-type]  # stubs: int colour
                                 self._curcellstyle = cellstyle
-                            font, fsize, just, left, right, bottom, top, leading, at_bottom = look
+                            font, fsize, just, left, right, bottom, top, leading, at_bottom, bold = look
                             # the places reportlab's drawString / drawCentredString / drawRightString give
                             if just == "LEFT":
                                 tx = x + left
@@ -268,7 +270,11 @@ class _Table(Table):
                             else:
                                 tx = x + (w + left - right) * 0.5 - 0.5 * string_width(cellval, font, fsize)
                             ty = y + bottom + leading - fsize if at_bottom else y + (bottom + h - top + leading) / 2.0 - fsize
-                            code.append(f"BT 1 0 0 1 {pos(tx, ty)} Tm {show(canv, font, fsize, cellval)} ET")
+                            if bold:   # synthetic bold; q … Q: the render mode and line width end with the text
+                                code.append(f"q BT 1 0 0 1 {pos(tx, ty)} Tm {bold_ops(fsize)} "
+                                            f"{show(canv, font, fsize, cellval)} ET Q")
+                            else:
+                                code.append(f"BT 1 0 0 1 {pos(tx, ty)} Tm {show(canv, font, fsize, cellval)} ET")
                         continue
                 self._drawCell(cellval, cellstyle, (x, y), (w, h))  # type: ignore[attr-defined]
         self._drawLines()  # type: ignore[attr-defined]
@@ -280,8 +286,8 @@ class _Table(Table):
 
 _HAlign = Literal["LEFT", "CENTER", "CENTRE", "RIGHT", "DECIMAL"]  # CellStyle.alignment
 _VAlign = Literal["TOP", "MIDDLE", "BOTTOM"]
-# font, size, alignment, left, right, bottom and top padding, leading, at the bottom
-_TextLook = tuple[str, float, _HAlign, float, float, float, float, float, bool]
+# font, size, alignment, left, right, bottom and top padding, leading, at the bottom, synthetic bold
+_TextLook = tuple[str, float, _HAlign, float, float, float, float, float, bool, bool]
 
 
 def _text_look(cs: CellStyle) -> _TextLook | None:
@@ -290,7 +296,7 @@ def _text_look(cs: CellStyle) -> _TextLook | None:
     if not embedded(cs.fontname):
         return None
     return (cs.fontname, cs.fontsize, cs.alignment, cs.leftPadding, cs.rightPadding, cs.bottomPadding,
-            cs.topPadding, cs.leading, cs.valign == "BOTTOM")
+            cs.topPadding, cs.leading, cs.valign == "BOTTOM", getattr(cs, "br_bold", False))
 
 
 def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
@@ -355,11 +361,8 @@ def _text(p: m.Paragraph) -> str:
 
 
 def _tokens(text: str) -> tuple[str, ...]:
-    """The unbreakable tokens of a cell text, memoised (cell texts repeat within and across reports)."""
-    toks = CACHES.tokens.get(text)
-    if toks is None:
-        toks = CACHES.tokens.put(text, tuple(_TOKEN.findall(text)))
-    return toks
+    """The unbreakable tokens of a cell text."""
+    return tuple(_TOKEN.findall(text))
 
 
 
@@ -370,16 +373,6 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     A column is never narrower than its longest unbreakable token (a number, a code), so numbers are not
     split across lines; the room comes from columns with slack.
     """
-    key = (id(t), frame_w, base, face)  # tables repeat across reports (the model shares equal ones)
-    fit = CACHES.fits.get(key)
-    if fit is not None and fit[0] is t:  # the entry keeps its table alive: the id is still that table's
-        return list(fit[1]), fit[2]
-    widths, size = _fit_columns(t, frame_w, base, face)
-    CACHES.fits.put(key, (t, tuple(widths), size))
-    return widths, size
-
-
-def _fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
     grid = list(t.grid)
     total = sum(grid) or 1.0
     scale = min(1.0, frame_w / total)
