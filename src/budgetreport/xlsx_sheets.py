@@ -89,11 +89,6 @@ class Grid:
         self.hidden = hidden
         self.loaded = loaded        # False: a sheet the report does not use, listed but never inflated
 
-    @classmethod
-    def from_rows(cls, title: str, rows: list[tuple], merged: list[MergedRange]) -> "Grid":
-        cells = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v is not None}
-        return cls(title, cells, len(rows), max(map(len, rows), default=0), merged)
-
     def value(self, row: int, column: int) -> Any:
         return self.cells.get((row, column))
 

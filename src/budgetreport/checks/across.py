@@ -100,19 +100,7 @@ def t4_t2(b: Budget, out: Out) -> None:
 
 @rule("X-T5-T4", ERROR, "表5 各类合计与总计 = 表4 一般公共预算列")
 def t5_t4(b: Budget, out: Out) -> None:
-    t5, t4 = b.t5, b.t4
-    classes = {r.code: r for r in t5.rows if r.level == 1}
-    for code in sorted(set(classes) | {c for c, r in t4.expense.items() if r.get("gpb")}):
-        t4row = t4.expense.get(code)
-        expected = t4row.get("gpb") if t4row else ZERO
-        if code in classes:
-            out.cell(t5, classes[code], "total", f"表5“{label(classes[code])}”合计应等于表4 该类一般公共预算",
-                     expected, f"表4 {code} 一般公共预算")
-        elif t4row is not None:             # always: the code came from 表4
-            out.add(t4.sheet, t4.cell(t4row, "gpb"), f"表4 类 {code} 有一般公共预算支出，表5 没有这一类",
-                    f"{expected}（表4）", "表5 无此类")
-    out.cell(t5, _total_row(t5), "total", "表5 总计应等于表4 一般公共预算支出总计",
-             t4.expense_total.get("gpb"), "表4 支出总计 一般公共预算")
+    _fund_vs_t4(out, b, b.t5, "gpb", "一般公共预算", always_total=True)
 
 
 @rule("X-T6-T5", ERROR, "表6 总计 = 表5 基本支出合计")
@@ -142,7 +130,8 @@ def t7_t5(b: Budget, out: Out) -> None:
              "表5 项目支出合计")
 
 
-def _fund_vs_t4(out: Out, b: Budget, t: Table, key: str, name: str) -> None:
+def _fund_vs_t4(out: Out, b: Budget, t: Table, key: str, name: str, always_total: bool = False) -> None:
+    """表5/8/9 against one column of 表4: each class and the total (`always_total`: even when the table has none)."""
     t4 = b.t4
     classes = {r.code: r for r in t.rows if r.level == 1}
     for code in sorted(set(classes) | {c for c, r in t4.expense.items() if r.get(key)}):
@@ -154,8 +143,8 @@ def _fund_vs_t4(out: Out, b: Budget, t: Table, key: str, name: str) -> None:
         elif t4row is not None:             # always: the code came from 表4
             out.add(t4.sheet, t4.cell(t4row, key), f"表4 类 {code} 有{name}支出，表{t.number} 没有这一类",
                     f"{expected}（表4）", f"表{t.number} 无此类")
-    if t.total is not None:
-        out.cell(t, t.total, "total", f"表{t.number} 总计应等于表4 {name}支出总计", t4.expense_total.get(key),
+    if t.total is not None or always_total:
+        out.cell(t, _total_row(t), "total", f"表{t.number} 总计应等于表4 {name}支出总计", t4.expense_total.get(key),
                  f"表4 支出总计 {name}")
     elif t4.expense_total.get(key):
         out.add(t4.sheet, t4.cell(t4.expense_total, key), f"表4 有{name}支出，表{t.number} 却是空表",
