@@ -92,7 +92,7 @@ def fill_docx(facts: Facts, templates: TemplateSet) -> FilledDocx:
         raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
     data = write_zip([_member(package, name, filled.get(name)) for name in package.order])
-    return FilledDocx(data, {package.document: root}, {package.document: filled[package.document]})
+    return FilledDocx(data, {package.document: root})
 
 
 def _placed(templates: TemplateSet, facts: Any, path: Path) -> BudgetError | None:

@@ -2,7 +2,6 @@
 
     docmodel      the package, sections, core properties: read_docx
     docx_styles   the styles part
-    docx_sources  where paragraphs and rows sit in the bytes the fill stage serialised
     docx_body     paragraphs, runs and tables (recipes)
     ooxml         WordprocessingML names
 """
@@ -27,7 +26,6 @@ from .doc import (  # the model's names, also importable from here
 )
 from .docx_body import _Reader
 from .docx_furniture import read_part, references
-from .docx_sources import _sources
 from .docx_styles import _Styles
 from .ooxml import _W, W_BODY, W_P, W_SDT, W_SDTCONTENT, W_SECTPR, W_TBL, W_TR, W_TYPE, W_VAL, _on, _twips
 
@@ -109,10 +107,8 @@ class _Package:
 
 def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
     """The document model of a .docx file; of a FilledDocx, from the trees it already holds where it can."""
-    serialised: Mapping[str, bytes] = {}
     if isinstance(source, FilledDocx):
         pkg = _Package(source.data, source.parsed)
-        serialised = source.serialised
     else:
         pkg = _Package(source if isinstance(source, bytes) else Path(source).read_bytes())
     main = pkg.rel_target("", _RT_DOCUMENT)
@@ -120,9 +116,7 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
     if main is None or root is None:
         raise ValueError("not a Word document: no main document part")
     body = root.find(W_BODY)
-    xml = serialised.get(main)
-    sources = _sources(body, xml) if xml is not None and body is not None else None
-    reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)), sources)
+    reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)))
     sections: list[Section] = []
     current: list[Block] = []
     for child in _body_children(body if body is not None else ()):

@@ -6,9 +6,7 @@ from typing import Literal, NamedTuple
 
 from lxml import etree
 
-from .caches import Memo
 from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
-from .docx_sources import _SLOT, _Sources
 from .docx_styles import _Styles
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
@@ -24,10 +22,7 @@ _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom":
 # ---------------------------------------------------------------------------------------------- body
 # Each paragraph and table row is read in two steps: a walk of its elements makes a recipe — everything the
 # model takes from it, with each w:t's text left as a slot (its index among the element's w:t, in document
-# order) — and the recipe filled with the texts gives the model objects. When the fill stage hands over the
-# bytes the tree was serialised to, a recipe is found again by those bytes with the w:t elements cut out
-# (its "skeleton"): the rows and paragraphs of a template come out in few shapes (78 for the sample's 200
-# rows), so most elements are never walked, only their texts cut out of the bytes.
+# order) — and the recipe filled with the texts gives the model objects.
 
 class _Mark(NamedTuple):
     """A bookmark or hyperlink anchor met among a paragraph's runs."""
@@ -61,9 +56,6 @@ class CellRecipe(NamedTuple):
     vmerge: Literal["restart", "continue"] | None
     valign: str
     paras: tuple[ParaRecipe, ...]
-    first: int  # its slots are first … last - 1 (a cell's w:t follow one another)
-    last: int
-    made: Memo[tuple[str, ...], Cell]  # by the texts of its slots: the cells it gave (bounded)
     shade: str | None = None  # w:shd w:fill, "RRGGBB"
 
 
@@ -72,10 +64,8 @@ class RowRecipe(NamedTuple):
     height: float | None
     cells: tuple[CellRecipe, ...]
     styles: frozenset[str]  # of its paragraphs
-    made: Memo[tuple[str, ...], Row]  # by its texts: the rows it gave (bounded)
 
 
-_MADE_MAX = 32  # rows and cells kept per recipe: a template's fixed text repeats in every unit, figures do not
 
 
 
@@ -83,7 +73,7 @@ class _Reader:
     """Reads one document's body; makes each distinct paragraph, run, cell, row and table once (per styles
     part)."""
 
-    def __init__(self, styles: _Styles, sources: _Sources | None) -> None:
+    def __init__(self, styles: _Styles) -> None:
         self.styles = styles
         self._names: set[str] = set()  # the paragraph styles this document uses
         # equal objects are shared across the documents read with these styles (they repeat from unit to unit)
@@ -92,8 +82,6 @@ class _Reader:
         self._cells = styles.cells
         self._rows = styles.rows
         self._tables = styles.tables
-        self._recipes = styles.recipes
-        self._sources = sources
 
     def note_style(self, name: str) -> None:
         """A style used outside the body (a header or footer): its StyleInfo goes into the model too."""
@@ -107,36 +95,17 @@ class _Reader:
                 out[name] = info
         return out
 
-    def _recipe(self, el: etree._Element, record, span: tuple[int, int] | None) -> tuple:
-        """(recipe, texts) of a paragraph or row: the recipe found by the element's skeleton when its bytes are
-        known (span), else made by walking it (`record`)."""
-        if span is None:
-            slots = {t: i for i, t in enumerate(el.iter(W_T))}
-            return record(el, slots), [t.text or "" for t in slots]
-        pieces = _SLOT.split(self._sources.xml[span[0]:span[1]])  # type: ignore[union-attr]
-        raw = pieces[1::2]
-        skeleton = (self._sources.head, b"\0".join(pieces[0::2]))  # type: ignore[union-attr]  # no NUL in XML
-        recipe = self._recipes.get(skeleton)
-        if recipe is None:
-            slots = {t: i for i, t in enumerate(el.iter(W_T))}
-            recipe = record(el, slots)
-            if len(slots) == len(raw):  # every w:t is a slot of the skeleton (same prefix, no other attribute)
-                self._recipes.put(skeleton, recipe)
-            else:
-                return recipe, [t.text or "" for t in slots]
-        if None in raw:
-            raw = [r or b"" for r in raw]
-        blob = b"\0".join(raw)
-        if b"&" in blob:  # an escaped character: lxml's own reading of the text
-            return recipe, [t.text or "" for t in el.iter(W_T)]
-        return recipe, blob.decode("utf-8").split("\0")
+    @staticmethod
+    def _recipe(el: etree._Element, record) -> tuple:
+        """(recipe, texts) of a paragraph or row: the recipe made by walking it (`record`)."""
+        slots = {t: i for i, t in enumerate(el.iter(W_T))}
+        return record(el, slots), [t.text or "" for t in slots]
 
     # -- paragraphs
 
     def paragraph(self, p: etree._Element) -> tuple[list[Block], etree._Element | None]:
         """One w:p → paragraph(s) (a page break inside a run splits it), and the w:sectPr it ends, if any."""
-        span = self._sources.spans.get(p) if self._sources is not None else None
-        recipe, texts = self._recipe(p, self._record_para, span)
+        recipe, texts = self._recipe(p, self._record_para)
         return self._para_blocks(recipe, texts), (_sect_of(p) if recipe.ends_section else None)
 
     def _record_para(self, p: etree._Element, slots: dict[etree._Element, int]) -> ParaRecipe:
@@ -361,8 +330,7 @@ class _Reader:
     def table(self, tbl: etree._Element) -> Table:
         grid_el = tbl.find(W_TBLGRID)
         grid = tuple(_twips(gc, "w", 0.0) for gc in grid_el.iterchildren(W_GRIDCOL)) if grid_el is not None else ()
-        spans = self._sources.spans if self._sources is not None else {}
-        rows = tuple([self._row(*self._recipe(tr, self._record_row, spans.get(tr))) for tr in tbl.iterchildren(W_TR)])
+        rows = tuple([self._row(*self._recipe(tr, self._record_row)) for tr in tbl.iterchildren(W_TR)])
         ncols = max([len(grid)] + [c.col + c.span for r in rows for c in r.cells])
         if len(grid) < ncols:  # malformed grid: pad with the average width
             avg = (sum(grid) / len(grid)) if grid else 72.0
@@ -409,8 +377,7 @@ class _Reader:
             cell = self._record_cell(tc, col, slots)
             cells.append(cell)
             col += cell[1]
-        return RowRecipe(header, height, tuple(cells), frozenset(p.style for c in cells for p in c.paras),
-                         Memo(_MADE_MAX))
+        return RowRecipe(header, height, tuple(cells), frozenset(p.style for c in cells for p in c.paras))
 
     def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
         span, vmerge, valign, shade = 1, None, "top", None
@@ -436,27 +403,15 @@ class _Reader:
                 for tr in child.iterchildren(W_TR):
                     for cell in self._record_row(tr, slots).cells:
                         paras.extend(cell.paras)
-        mine = [slots[t] for t in tc.iter(W_T)]
-        first, last = (mine[0], mine[-1] + 1) if mine else (0, 0)
-        return CellRecipe(col, span, vmerge, valign, tuple(paras), first, last,  # type: ignore[arg-type]
-                          Memo(_MADE_MAX), shade)
+        return CellRecipe(col, span, vmerge, valign, tuple(paras), shade)  # type: ignore[arg-type]
 
     def _row(self, recipe: RowRecipe, texts: list[str]) -> Row:
         """The row of a recipe filled with its texts."""
-        header, height, cell_recipes, names, made = recipe
+        header, height, cell_recipes, names = recipe
         self._names.update(names)
-        row_key = tuple(texts)
-        row = made.get(row_key)
-        if row is not None:
-            return row
         known = self._paras
         cells: list[Cell] = []
-        for col, span, vmerge, valign, para_recipes, first, last, cells_made, shade in cell_recipes:
-            cell_key = tuple(texts[first:last])
-            cell = cells_made.get(cell_key)
-            if cell is not None:
-                cells.append(cell)
-                continue
+        for col, span, vmerge, valign, para_recipes, shade in cell_recipes:
             paras: list[Paragraph] = []
             for r in para_recipes:
                 if r.slot is None:
@@ -470,12 +425,12 @@ class _Reader:
             cell = self._cells.get(shared_key)
             if cell is None:
                 cell = self._cells.put(shared_key, Cell(tuple(paras), col, span, vmerge, valign, shade))  # type: ignore[arg-type]
-            cells.append(cells_made.put(cell_key, cell))
+            cells.append(cell)
         shared_row_key = (header, height, *map(id, cells))
         row = self._rows.get(shared_row_key)
         if row is None:
             row = self._rows.put(shared_row_key, Row(tuple(cells), header, height))
-        return made.put(row_key, row)
+        return row
 
 
 def _first_row_on(tblpr: etree._Element | None) -> bool:
