@@ -20,7 +20,6 @@ that rarely change — the taken-apart template, what reportlab reads out of a f
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import importlib.util
 import marshal
@@ -113,16 +112,11 @@ def fetch(kind: str, key: str) -> Any:
     data = _load(kind, key)
     if data is None:
         return None
-    collecting = gc.isenabled()
-    gc.disable()    # a font's metrics are ~10⁵ lists and tuples: the cyclic GC would walk the heap again and again
     try:
         value = marshal.loads(data)
         return value if _plain_data(value) else None
     except (EOFError, ValueError, TypeError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 _CONTAINERS = (tuple, list, set, frozenset)
