@@ -63,10 +63,6 @@ _DOCXTPL = DocxTemplate(None)     # for its text passes (patch_xml, resolve_list
 _PACKAGES: BoundedCache[bytes, TemplatePackage] = BoundedCache(16)   # report.docx content → taken apart
 
 
-def render_docx(facts: Facts, templates: TemplateSet) -> bytes:
-    return fill_docx(facts, templates).data
-
-
 def fill_docx(facts: Facts, templates: TemplateSet) -> FilledDocx:
     """The filled .docx, with the main document's tree for the PDF stage."""
     path = templates.require("report.docx")
@@ -321,26 +317,13 @@ def _field(obj: Any, name: str) -> Any:
     return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
-def _grid_column(row, cell) -> int | None:
-    """The grid column where `cell` (a w:tc of the w:tr `row`) starts, honouring gridSpan; None if absent."""
+def _grid_cells(row):
+    """(the grid column where it starts, honouring gridSpan; the w:tc) for each cell of the w:tr `row`."""
     col = 0
     for tc in row.iterchildren(_TC):
-        if tc is cell:
-            return col
+        yield col, tc
         span = tc.find(_GRID_SPAN)
         col += int(span.get(_VAL)) if span is not None else 1
-    return None
-
-
-def _cell_at(row, column: int):
-    """The w:tc of `row` that starts at grid `column`, if any."""
-    col = 0
-    for tc in row.iterchildren(_TC):
-        if col == column:
-            return tc
-        span = tc.find(_GRID_SPAN)
-        col += int(span.get(_VAL)) if span is not None else 1
-    return None
 
 
 def _tc_text(tc) -> str:
@@ -388,15 +371,13 @@ def merge_marked_cells(body) -> None:
     a run of marks continues one merge."""
     for tc in _marked_cells(body):
         row = tc.getparent()
-        col = _grid_column(row, tc)
-        if col is None:                             # never: tc is one of row's cells
-            continue
+        col = next(c for c, cell in _grid_cells(row) if cell is tc)
         for t in tc.iter(_T):
             t.text = ""
         _set_vmerge(tc, None)
         # the first cell above in the same grid column that is not itself a continuation restarts the merge
         for above_row in row.itersiblings(_TR, preceding=True):
-            above = _cell_at(above_row, col)
+            above = next((cell for c, cell in _grid_cells(above_row) if c == col), None)
             if above is None:
                 break
             vm = above.find(_VMERGE)
