@@ -53,7 +53,6 @@ _DCTERMS = "{http://purl.org/dc/terms/}"
 
 class _Package:
     def __init__(self, data: bytes, parsed: Mapping[str, etree._Element] | None = None) -> None:
-        self.data = data
         self.parsed = parsed or {}
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
@@ -64,15 +63,6 @@ class _Package:
             return None
         tree = self.parsed.get(name)
         return tree if tree is not None else etree.fromstring(self.zip.read(name), _PARSER)
-
-    def stored(self, name: str) -> tuple[int, bytes]:
-        """A part as stored: (compression, compressed bytes). Equal stored parts have equal content, and
-        comparing them skips inflating (and hashing) a large part."""
-        info = self.zip.getinfo(name)
-        at = info.header_offset
-        start = at + 30 + int.from_bytes(self.data[at + 26:at + 28], "little") + int.from_bytes(
-            self.data[at + 28:at + 30], "little")  # after the local header's name and extra field
-        return info.compress_type, self.data[start:start + info.compress_size]
 
     def rel_by_id(self, source: str, rid: str) -> str | None:
         """The part the relationship `rid` of `source` points to."""
@@ -206,9 +196,6 @@ def _body_children(parent) -> Iterator[etree._Element]:
                 yield from _body_children(content)
 
 
-
-
-
 def _section(sect: etree._Element, blocks: list[Block]) -> Section:
     d = PageSetup()
     sz = sect.find(_W + "pgSz")
@@ -231,9 +218,6 @@ def _section(sect: etree._Element, blocks: list[Block]) -> Section:
     )
 
 
-
-
-
 # ---------------------------------------------------------------------------------------------- styles
 
 def _styles(pkg: _Package, name: str | None) -> _Styles:
@@ -241,4 +225,4 @@ def _styles(pkg: _Package, name: str | None) -> _Styles:
     a template's styles.xml is large and identical in every report built from it."""
     if name is None or name not in pkg.names:
         return _Styles(None)
-    return CACHES.docx_styles.get_or_make(pkg.stored(name), lambda: _Styles(pkg.xml(name)))
+    return CACHES.docx_styles.get_or_make(pkg.zip.read(name), lambda: _Styles(pkg.xml(name)))

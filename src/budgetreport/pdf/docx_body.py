@@ -18,7 +18,6 @@ from .ooxml import (
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
 
 
-
 # ---------------------------------------------------------------------------------------------- body
 # Each paragraph and table row is read in two steps: a walk of its elements makes a recipe — everything the
 # model takes from it, with each w:t's text left as a slot (its index among the element's w:t, in document
@@ -64,9 +63,6 @@ class RowRecipe(NamedTuple):
     height: float | None
     cells: tuple[CellRecipe, ...]
     styles: frozenset[str]  # of its paragraphs
-
-
-
 
 
 class _Reader:
@@ -494,8 +490,6 @@ def _sect_of(p: etree._Element) -> etree._Element | None:
     """The w:sectPr in a paragraph's (first) w:pPr."""
     ppr = _child(p, W_PPR)
     return _child(ppr, W_SECTPR) if ppr is not None else None
-
-
 
 
 def _is_page_field(instr: str) -> bool:

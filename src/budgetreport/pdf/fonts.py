@@ -228,8 +228,6 @@ def _font(name: str) -> TTFont:
     return pdfmetrics.getFont(name)  # type: ignore[return-value]
 
 
-
-
 def _cmap(name: str) -> dict[int, int]:
     """The registered face's character → glyph map (looked up once per face, asked per character)."""
     cmap = CACHES.cmaps.get(name)
