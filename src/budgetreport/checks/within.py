@@ -6,7 +6,7 @@ from .. import layout
 from ..findings import ERROR
 from ..model import Budget, PairedTable, Table
 from ..money import ZERO
-from .common import all_rows, column_label, label, money_keys, t10_amount, t10_row, total
+from .common import all_rows, column_label, label, t10_amount, t10_row, total
 from .registry import Out, rule
 
 # --------------------------------------------------------------------------- generic shapes
@@ -31,7 +31,7 @@ def _tree(out: Out, spec: layout.TableSpec, table: Table) -> None:
             children = [r for r, lv in leveled if lv == level + 1 and r.code.startswith(parent.code)]
             if children:
                 families.append((parent, label(parent), "款" if level == 1 else "项", children))
-    for key in money_keys(spec):
+    for key in spec.money_keys():
         col = column_label(spec, key)
         if table.total is not None:
             out.cell(table, table.total, key, f"表{spec.number} 总计行{col}应等于各类之和",
@@ -47,7 +47,7 @@ def _labelled_sum(out: Out, spec: layout.TableSpec, table: Table) -> None:
         if table.rows:
             out.add(table.sheet, table.cell(table.rows[0], "label"), f"表{spec.number} 有数据却缺少“合计”行")
         return
-    for key in money_keys(spec):
+    for key in spec.money_keys():
         out.cell(table, table.total, key, f"表{spec.number} 合计行{column_label(spec, key)}应等于各行之和",
                  total(r.get(key) for r in table.rows), f"各行{column_label(spec, key)}之和")
 
@@ -113,15 +113,13 @@ _TREE_TITLE = " 每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项"
 def _row_rule(spec: layout.TableSpec, parts: tuple[str, ...], title: str, target: str = "total",
               rule_id: str = "") -> None:
     """Registers T<n>-ROW: in every row of the table, `target` = Σ `parts`."""
-    name = f"t{spec.number}"
     rule(rule_id or f"T{spec.number}-ROW", ERROR, f"表{spec.number}{title}")(
-        lambda b, out: _row_sum(out, spec, getattr(b, name), target, parts))
+        lambda b, out: _row_sum(out, spec, getattr(b, spec.key), target, parts))
 
 
 def _tree_rule(spec: layout.TableSpec, title: str = _TREE_TITLE) -> None:
     """Registers T<n>-TREE: down the codes of the table (see _tree)."""
-    name = f"t{spec.number}"
-    rule(f"T{spec.number}-TREE", ERROR, f"表{spec.number}{title}")(lambda b, out: _tree(out, spec, getattr(b, name)))
+    rule(f"T{spec.number}-TREE", ERROR, f"表{spec.number}{title}")(lambda b, out: _tree(out, spec, getattr(b, spec.key)))
 
 
 _row_rule(layout.T2, ("fiscal", "special", "unit_funds", "carryover", "other_carryover"),
@@ -194,7 +192,7 @@ def _t10_parts(out: Out, b: Budget, target: str, parts: tuple[str, ...], what: s
     if row is None:
         return
     names = dict(layout.T10_ITEMS)
-    for key in money_keys(layout.T10):
+    for key in layout.T10.money_keys():
         expected = total(t10_amount(t, p, key) for p in parts)
         out.cell(t, row, key, f"表10“{names[target]}”{column_label(layout.T10, key)}应等于{what}", expected,
                  " + ".join(names[p] for p in parts))
