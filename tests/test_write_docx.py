@@ -19,7 +19,7 @@ from lxml import etree
 from PIL import Image
 
 from budgetreport.derive import derive
-from budgetreport.docx_package import FIXED_ZIP_TIME, write_zip
+from budgetreport.docx_package import FIXED_ZIP_TIME, deflate, write_zip
 from budgetreport.errors import BudgetError
 from budgetreport.read import read_workbook
 from budgetreport.templates import PACKAGED_DEFAULTS, make_env, template_set
@@ -157,7 +157,7 @@ def test_zip_is_what_zipfile_writes():
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             dst.writestr(info, data)
-    assert write_zip([(name, data, -1) for name, data in entries]) == reference.getvalue()
+    assert write_zip([deflate(name, data) for name, data in entries]) == reference.getvalue()
 
 
 def test_the_pdf_stage_reads_the_filled_tree_as_it_would_read_the_file(facts):

@@ -1,7 +1,7 @@
 """A template .docx taken apart once per process, and the zip writer that puts a filled report back together.
 
 python-docx opens and re-saves the template once (`TemplatePackage.load`): that fixes every part's bytes exactly
-as a python-docx save would write them. What a
+as a python-docx save would write them, and the parts no render touches are deflated once, right then. What a
 render changes — the document body, headers/footers, footnotes, core properties — is kept as the text docxtpl
 starts from, so a render never builds a python-docx Document.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import docx
 from docx import Document
@@ -27,6 +28,16 @@ from . import diskcache
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CONTENT_TYPES = "[Content_Types].xml"
 
+# what zipfile writes for ZipInfo(name, FIXED_ZIP_TIME), ZIP_DEFLATED, external_attr 0o644 << 16, on Unix
+_VERSION, _SYSTEM, _FLAGS = 20, 3, 0
+_DOS_TIME = 0
+_DOS_DATE = (FIXED_ZIP_TIME[0] - 1980) << 9 | FIXED_ZIP_TIME[1] << 5 | FIXED_ZIP_TIME[2]
+_EXTERNAL_ATTR = 0o644 << 16
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
 @dataclass(frozen=True)
 class FilledDocx:
     """A filled report: the .docx file, and the parsed trees some of its parts were serialised from (zip name →
@@ -36,15 +47,39 @@ class FilledDocx:
     parsed: Mapping[str, etree._Element]
 
 
-def write_zip(parts: Iterable[tuple[str, bytes, int]]) -> bytes:
-    """The archive of (name, bytes, zlib level) in that order, with fixed timestamps and attributes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, data, level in parts:
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=level)
+@dataclass(frozen=True)
+class Member:
+    """One zip entry, deflated once."""
+    name: str
+    raw: bytes
+    crc: int
+    packed: bytes
+
+
+def deflate(name: str, raw: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION) -> Member:
+    """Deflated as zipfile would (raw stream; at its default level the archive bytes match a zipfile save)."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Member(name, raw, zlib.crc32(raw), packer.compress(raw) + packer.flush())
+
+
+def write_zip(members: list[Member]) -> bytes:
+    """The archive zipfile writes for these entries (fixed timestamps), without deflating anything again."""
+    out, central = io.BytesIO(), []
+    for m in members:
+        name = m.name.encode("ascii") if m.name.isascii() else m.name.encode("utf-8")
+        flags = _FLAGS if m.name.isascii() else _FLAGS | 0x800
+        offset = out.tell()
+        out.write(_LOCAL.pack(b"PK\003\004", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+                              m.crc, len(m.packed), len(m.raw), len(name), 0))
+        out.write(name)
+        out.write(m.packed)
+        central.append(_CENTRAL.pack(b"PK\001\002", _VERSION, _SYSTEM, _VERSION, 0, flags, zipfile.ZIP_DEFLATED,
+                                     _DOS_TIME, _DOS_DATE, m.crc, len(m.packed), len(m.raw), len(name), 0, 0, 0,
+                                     0, _EXTERNAL_ATTR, offset) + name)
+    start = out.tell()
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(_END.pack(b"PK\005\006", 0, 0, len(members), len(members), len(directory), start, 0))
     return out.getvalue()
 
 
@@ -58,7 +93,7 @@ def zip_order(names: list[str]) -> list[str]:
 class TemplatePackage:
     """A template .docx as every render needs it."""
     order: tuple[str, ...]                  # zip member names
-    saved: dict[str, bytes]                 # every part as python-docx saves the unrendered template
+    saved: dict[str, Member]                # every part as python-docx saves the unrendered template
     document: str                           # the main document part's zip name
     head: bytes                             # its XML before the body …
     body: str                               # … the body, which docxtpl templates (as written inside the root)
@@ -76,7 +111,7 @@ class TemplatePackage:
         doc.save(raw)
         with zipfile.ZipFile(raw) as saved_zip:
             names = zip_order(saved_zip.namelist())
-            saved = {n: saved_zip.read(n) for n in names}
+            saved = {n: deflate(n, saved_zip.read(n)) for n in names}
         head, body, tail = _split_body(doc.element)
         return cls(tuple(names), saved, _zip_name(doc.part), head, body, tail,
                    _headers_footers(doc), _footnotes(doc), _zip_name(core))
@@ -90,14 +125,14 @@ class TemplatePackage:
         fields = diskcache.fetch("docx-package", key)
         if fields is not None:
             try:
-                order, saved, *rest = fields
-                return cls(order, dict(saved), *rest)
+                order, members, *rest = fields
+                return cls(order, {m[0]: Member(*m) for m in members}, *rest)
             except (TypeError, ValueError):
                 pass    # not what this code writes: made again below
         package = cls.load(data)
-        diskcache.keep("docx-package", key, (package.order, list(package.saved.items()), package.document, package.head,
-                                             package.body, package.tail, package.headers_footers, package.footnotes,
-                                             package.core))
+        members = [(m.name, m.raw, m.crc, m.packed) for m in package.saved.values()]
+        diskcache.keep("docx-package", key, (package.order, members, package.document, package.head, package.body,
+                                             package.tail, package.headers_footers, package.footnotes, package.core))
         return package
 
 

@@ -3,7 +3,7 @@
 docxtpl's own preprocessing (`patch_xml`) turns each templated part of `report.docx` — the body, headers and
 footers, footnotes, core properties — into Jinja source, rendered in a sandboxed, strict, autoescaping
 environment. The template is taken apart once per process (docx_package.TemplatePackage), so a render fills
-only those parts and re-zips with zipfile: filled parts at zlib's fastest level.
+only those parts and re-zips: untouched parts keep bytes deflated once, filled ones use zlib's fastest level.
 Two steps follow that Word itself would not do for us: cells marked MERGE_UP become vertical merges (the 绩效
 tables' merged 一级/二级指标), and the zip has fixed timestamps so the same input gives the same bytes.
 """
@@ -32,7 +32,7 @@ from lxml import etree
 from . import diskcache
 from .bounded import BoundedCache
 from .derive import MERGE_UP
-from .docx_package import FilledDocx, TemplatePackage, write_zip, zip_order
+from .docx_package import FilledDocx, Member, TemplatePackage, deflate, write_zip, zip_order
 from .errors import BudgetError
 from .template_files import check_fonts_toml, check_report_docx
 from .template_settings import DEFAULT as DEFAULT_SETTINGS, ReportSettings, settings_for
@@ -185,7 +185,7 @@ def _fill(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
     if b"docPr" in body_xml:  # no drawing: nothing to number
         _number_drawings(body)
     filled = {name: _reserialised(_render(xml, facts, env)) for name, xml in package.headers_footers}
-    filled[package.core] = _core_properties(package.saved[package.core], facts, env, settings)
+    filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env, settings)
     if package.footnotes:
         filled.update(_footnotes(package, facts, env, len(body.xpath(_SECTIONS, namespaces=nsmap))))
     if _MERGE_UP in body_xml:                     # no mark anywhere (no 绩效 tables): nothing to merge
@@ -285,13 +285,11 @@ def _footnotes(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
     return texts
 
 
-def _member(package: TemplatePackage, name: str, data: bytes | None) -> tuple[str, bytes, int]:
-    """A part as the template has it, deflated as zipfile does by default; a filled part at zlib's fastest level
-    (a tenth of the render's time saved for a few KB more)."""
+def _member(package: TemplatePackage, name: str, data: bytes | None) -> Member:
+    """A part that came out as the template has it keeps the template's deflated bytes; a filled part is deflated
+    for speed (zlib level 1: a tenth of the render's time saved for a few KB more)."""
     saved = package.saved[name]
-    if data is None or data == saved:
-        return name, saved, zlib.Z_DEFAULT_COMPRESSION
-    return name, data, zlib.Z_BEST_SPEED
+    return saved if data is None or data == saved.raw else deflate(name, data, zlib.Z_BEST_SPEED)
 
 
 def _set_properties(props: CoreProperties, facts: Any, settings: ReportSettings = DEFAULT_SETTINGS) -> None:
@@ -391,4 +389,4 @@ def merge_marked_cells(body) -> None:
 def normalize_zip(data: bytes) -> bytes:
     """Same parts, same order, fixed timestamps: byte-identical output for identical input."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        return write_zip([(name, src.read(name), zlib.Z_DEFAULT_COMPRESSION) for name in zip_order(src.namelist())])
+        return write_zip([deflate(name, src.read(name)) for name in zip_order(src.namelist())])
