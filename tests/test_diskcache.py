@@ -52,7 +52,7 @@ def test_cold_warm_damaged_and_off_cache_give_the_same_bytes(tmp_path: Path) -> 
     cache = tmp_path / "cache"
     cold = _build(str(cache))
     kinds = {p.name for p in cache.iterdir()}
-    assert kinds == {"docx-package", "fonts", "jinja-source", "lookalikes"}   # data only: no compiled code
+    assert kinds == {"docx-package", "fonts", "jinja-source"}   # data only: no compiled code
     assert _build(str(cache), "strict") == cold        # everything came from the cache, and the same bytes
 
     for entry in cache.rglob("*"):

@@ -142,22 +142,15 @@ def _package(path: Path) -> TemplatePackage:
 
 def _refuse_lookalikes(path: Path, data: bytes) -> None:
     """What looks like a tag but is not one (full-width ｛｝％, a lone {{ or }}) would be printed as it is into the
-    report: an error, never a silently wrong report. The scan is kept in the disk cache per template content."""
-    import hashlib
+    report: an error, never a silently wrong report."""
     from . import template_scan
-    key = diskcache.make_key("lookalikes", hashlib.sha256(data).digest(), diskcache.source_digest(__name__),
-                             diskcache.source_digest(template_scan.__name__))
-    found = diskcache.fetch("lookalikes", key)
-    if not isinstance(found, list) or not all(isinstance(f, list) and len(f) == 4 and
-                                              all(isinstance(x, str) for x in f) for f in found):
-        found = []
-        parts = [template_scan.body_paragraphs(data)] + [template_scan.part_paragraphs(data, name, label)
-                                                          for name, label in template_scan.header_footer_names(data)]
-        for paragraph in (p for paragraphs in parts for p in paragraphs):
-            for slip in template_scan.tags_and_slips(paragraph)[1]:
-                sentence = template_scan.around(paragraph.text, slip.start, len(slip.text))
-                found.append([paragraph.place.describe(), sentence, slip.message, slip.fix])
-        diskcache.keep("lookalikes", key, found)
+    found = []
+    parts = [template_scan.body_paragraphs(data)] + [template_scan.part_paragraphs(data, name, label)
+                                                      for name, label in template_scan.header_footer_names(data)]
+    for paragraph in (p for paragraphs in parts for p in paragraphs):
+        for slip in template_scan.tags_and_slips(paragraph)[1]:
+            sentence = template_scan.around(paragraph.text, slip.start, len(slip.text))
+            found.append([paragraph.place.describe(), sentence, slip.message, slip.fix])
     if found:
         where, sentence, message, fix = found[0]
         more = (f"（另有 {len(found) - 1} 处像标签而不是标签的文字；模板中的其他问题也可能存在，"
