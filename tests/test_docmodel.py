@@ -10,6 +10,8 @@ import pytest
 from lxml import etree
 
 from budgetreport.docx_package import FilledDocx
+from budgetreport.pdf import docx_body
+from budgetreport.pdf.caches import CACHES
 from budgetreport.pdf.docmodel import (
     Cell,
     Document,
@@ -204,10 +206,19 @@ _TEXTS = [{"h": "表头", "a": "1.00", "b": "2.00", "c": "名称"}, {"h": "表�
 
 
 @pytest.mark.parametrize("texts", _TEXTS)
-def test_the_fill_stages_tree_gives_the_model_the_file_gives(texts) -> None:
-    """The tree the fill stage parsed gives what the file gives, whatever texts it holds (empty, escaped) and
-    whatever was read before."""
+def test_shapes_met_before_give_the_model_walking_gives(texts, monkeypatch) -> None:
+    """Paragraphs and rows found again by their shape (recipes) give what walking their elements gives, whatever
+    texts they hold (empty, escaped) and whatever was read before; the fill stage's tree gives what the file
+    gives."""
     for before in _TEXTS:  # the shapes met first, with other texts
         read_docx(_filled(_BODY.format(**before)))
     filled = _filled(_BODY.format(**texts))
-    assert read_docx(filled) == read_docx(filled.data)
+    model = read_docx(filled)
+    assert read_docx(filled.data) == model
+
+    def walked(self, el, record):
+        slots = {t: i for i, t in enumerate(el.iter(f"{{{W_NS.decode()}}}t"))}
+        return record(el, slots), [t.text or "" for t in slots]
+    CACHES.clear()
+    monkeypatch.setattr(docx_body._Reader, "_recipe", walked)
+    assert read_docx(filled.data) == model

@@ -1,6 +1,7 @@
 """The body of a filled .docx read into the model: paragraphs, runs, tables (see docmodel.read_docx)."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Literal, NamedTuple
 
@@ -16,12 +17,15 @@ from .ooxml import (
 )
 
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
+# a w:t as lxml serialises it (text escaped; no text: self-closed); its text is the split's group
+_SLOT = re.compile(rb'<w:t(?: xml:space="preserve")?(?:/>|>([^<]*)</w:t>)')
 
 
 # ---------------------------------------------------------------------------------------------- body
 # Each paragraph and table row is read in two steps: a walk of its elements makes a recipe — everything the
 # model takes from it, with each w:t's text left as a slot (its index among the element's w:t, in document
-# order) — and the recipe filled with the texts gives the model objects.
+# order) — and the recipe filled with the texts gives the model objects. A recipe is found again by the
+# element's serialised bytes with the w:t texts cut out, so most elements are never walked.
 
 class _Mark(NamedTuple):
     """A bookmark or hyperlink anchor met among a paragraph's runs."""
@@ -78,6 +82,7 @@ class _Reader:
         self._cells = styles.cells
         self._rows = styles.rows
         self._tables = styles.tables
+        self._recipes = styles.recipes
 
     def note_style(self, name: str) -> None:
         """A style used outside the body (a header or footer): its StyleInfo goes into the model too."""
@@ -91,11 +96,24 @@ class _Reader:
                 out[name] = info
         return out
 
-    @staticmethod
-    def _recipe(el: etree._Element, record) -> tuple:
-        """(recipe, texts) of a paragraph or row: the recipe made by walking it (`record`)."""
-        slots = {t: i for i, t in enumerate(el.iter(W_T))}
-        return record(el, slots), [t.text or "" for t in slots]
+    def _recipe(self, el: etree._Element, record) -> tuple:
+        """(recipe, texts) of a paragraph or row. The recipe is found again by the element's bytes with its
+        texts cut out (a template's rows and paragraphs come in few shapes: 78 for the sample's 200 rows), else
+        made by walking the element (`record`)."""
+        pieces = _SLOT.split(etree.tostring(el))
+        raw = pieces[1::2]
+        skeleton = (pieces[0], b"\0".join(pieces[2::2]))  # no NUL in XML
+        recipe = self._recipes.get(skeleton)
+        if recipe is None:
+            slots = {t: i for i, t in enumerate(el.iter(W_T))}
+            recipe = record(el, slots)
+            if len(slots) != len(raw):  # a w:t the skeleton keeps (another attribute): walked every time
+                return recipe, [t.text or "" for t in slots]
+            self._recipes.put(skeleton, recipe)
+        blob = b"\0".join([r or b"" for r in raw])
+        if b"&" in blob:  # an escaped character: lxml's own reading of the text
+            return recipe, [t.text or "" for t in el.iter(W_T)]
+        return recipe, blob.decode("utf-8").split("\0")
 
     # -- paragraphs
 
