@@ -7,6 +7,7 @@ from typing import Literal, NamedTuple
 
 from lxml import etree
 
+from .caches import Memo
 from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
 from .docx_styles import _Styles
 from .ooxml import (
@@ -25,7 +26,8 @@ _SLOT = re.compile(rb'<w:t(?: xml:space="preserve")?(?:/>|>([^<]*)</w:t>)')
 # Each paragraph and table row is read in two steps: a walk of its elements makes a recipe — everything the
 # model takes from it, with each w:t's text left as a slot (its index among the element's w:t, in document
 # order) — and the recipe filled with the texts gives the model objects. A recipe is found again by the
-# element's serialised bytes with the w:t texts cut out, so most elements are never walked.
+# element's serialised bytes with the w:t texts cut out (its "skeleton"): the rows and paragraphs of a template
+# come out in few shapes (78 for the sample's 200 rows), so most elements are never walked.
 
 class _Mark(NamedTuple):
     """A bookmark or hyperlink anchor met among a paragraph's runs."""
@@ -59,6 +61,9 @@ class CellRecipe(NamedTuple):
     vmerge: Literal["restart", "continue"] | None
     valign: str
     paras: tuple[ParaRecipe, ...]
+    first: int  # its slots are first … last - 1 (a cell's w:t follow one another)
+    last: int
+    made: Memo[tuple[str, ...], Cell]  # by the texts of its slots: the cells it gave (bounded)
     shade: str | None = None  # w:shd w:fill, "RRGGBB"
 
 
@@ -67,6 +72,10 @@ class RowRecipe(NamedTuple):
     height: float | None
     cells: tuple[CellRecipe, ...]
     styles: frozenset[str]  # of its paragraphs
+    made: Memo[tuple[str, ...], Row]  # by its texts: the rows it gave (bounded)
+
+
+_MADE_MAX = 32  # rows and cells kept per recipe: a template's fixed text repeats in every unit, figures do not
 
 
 class _Reader:
@@ -97,9 +106,8 @@ class _Reader:
         return out
 
     def _recipe(self, el: etree._Element, record) -> tuple:
-        """(recipe, texts) of a paragraph or row. The recipe is found again by the element's bytes with its
-        texts cut out (a template's rows and paragraphs come in few shapes: 78 for the sample's 200 rows), else
-        made by walking the element (`record`)."""
+        """(recipe, texts) of a paragraph or row: the recipe found by the element's skeleton, else made by
+        walking it (`record`)."""
         pieces = _SLOT.split(etree.tostring(el))
         raw = pieces[1::2]
         skeleton = (pieces[0], b"\0".join(pieces[2::2]))  # no NUL in XML
@@ -391,7 +399,8 @@ class _Reader:
             cell = self._record_cell(tc, col, slots)
             cells.append(cell)
             col += cell[1]
-        return RowRecipe(header, height, tuple(cells), frozenset(p.style for c in cells for p in c.paras))
+        return RowRecipe(header, height, tuple(cells), frozenset(p.style for c in cells for p in c.paras),
+                         Memo(_MADE_MAX))
 
     def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
         span, vmerge, valign, shade = 1, None, "top", None
@@ -417,15 +426,27 @@ class _Reader:
                 for tr in child.iterchildren(W_TR):
                     for cell in self._record_row(tr, slots).cells:
                         paras.extend(cell.paras)
-        return CellRecipe(col, span, vmerge, valign, tuple(paras), shade)  # type: ignore[arg-type]
+        mine = [slots[t] for t in tc.iter(W_T)]
+        first, last = (mine[0], mine[-1] + 1) if mine else (0, 0)
+        return CellRecipe(col, span, vmerge, valign, tuple(paras), first, last,  # type: ignore[arg-type]
+                          Memo(_MADE_MAX), shade)
 
     def _row(self, recipe: RowRecipe, texts: list[str]) -> Row:
         """The row of a recipe filled with its texts."""
-        header, height, cell_recipes, names = recipe
+        header, height, cell_recipes, names, made = recipe
         self._names.update(names)
+        row_key = tuple(texts)
+        row = made.get(row_key)
+        if row is not None:
+            return row
         known = self._paras
         cells: list[Cell] = []
-        for col, span, vmerge, valign, para_recipes, shade in cell_recipes:
+        for col, span, vmerge, valign, para_recipes, first, last, cells_made, shade in cell_recipes:
+            cell_key = tuple(texts[first:last])
+            cell = cells_made.get(cell_key)
+            if cell is not None:
+                cells.append(cell)
+                continue
             paras: list[Paragraph] = []
             for r in para_recipes:
                 if r.slot is None:
@@ -439,12 +460,12 @@ class _Reader:
             cell = self._cells.get(shared_key)
             if cell is None:
                 cell = self._cells.put(shared_key, Cell(tuple(paras), col, span, vmerge, valign, shade))  # type: ignore[arg-type]
-            cells.append(cell)
+            cells.append(cells_made.put(cell_key, cell))
         shared_row_key = (header, height, *map(id, cells))
         row = self._rows.get(shared_row_key)
         if row is None:
             row = self._rows.put(shared_row_key, Row(tuple(cells), header, height))
-        return row
+        return made.put(row_key, row)
 
 
 def _first_row_on(tblpr: etree._Element | None) -> bool:
