@@ -241,23 +241,3 @@ def test_units_built_one_after_another_do_not_leak_into_each_other(tmp_path):
     assert alone_a != alone_b
     assert _build_in_one_process(tmp_path / "ab", a, b) == [alone_a, alone_b]
     assert _build_in_one_process(tmp_path / "ba", b, a) == [alone_b, alone_a]
-
-
-def test_warm_up_leaves_the_collector_as_it_was_and_what_it_made_frozen() -> None:
-    """The warm-up runs without the cyclic GC and freezes what it made (it lives as long as the process)."""
-    import gc
-
-    from budgetreport.concurrency import _preload
-    was = gc.isenabled()
-    try:
-        gc.unfreeze()
-        gc.enable()
-        _preload(False)
-        assert gc.isenabled() and gc.get_freeze_count() > 0
-        gc.disable()
-        _preload(False)
-        assert not gc.isenabled()
-    finally:
-        gc.unfreeze()
-        if was:
-            gc.enable()

@@ -52,7 +52,7 @@ def test_cold_warm_damaged_and_off_cache_give_the_same_bytes(tmp_path: Path) -> 
     cache = tmp_path / "cache"
     cold = _build(str(cache))
     kinds = {p.name for p in cache.iterdir()}
-    assert kinds == {"docx-package", "fonts", "jinja-source", "lookalikes"}   # data only: no compiled code
+    assert kinds == {"docx-package", "fonts", "jinja-source"}   # data only: no compiled code
     assert _build(str(cache), "strict") == cold        # everything came from the cache, and the same bytes
 
     for entry in cache.rglob("*"):
@@ -148,8 +148,6 @@ def _face_info(face: TTFontFace) -> dict[str, object]:
             value = [value(x) for x in (0, 1, 7, 1000, -123)]
         elif isinstance(value, TTFNameBytes):
             value = ("TTFNameBytes", bytes(value), value.ustr)
-        elif attr == "hmetrics":                         # CachedFace's HMetrics: the same pairs
-            value = [face.hmetrics[i] for i in range(len(face.hmetrics))]
         elif attr in ("get_table", "makeSubset", "_pos"):
             continue
         out[attr] = value
@@ -177,24 +175,6 @@ def test_font_object_is_reportlabs(tmp_path: Path) -> None:
         assert getattr(ours, attr) == getattr(theirs, attr)
     assert type(ours.encoding) is type(theirs.encoding) and not ours.state
     assert _face_info(ours.face) == _face_info(theirs.face)
-
-
-@pytest.mark.parametrize("hmetrics", [[(512, 89), (1000, -3), (600.5, 7), (600.5, 0)], [(512, 1), (9, 2)], []])
-def test_hmetrics_columns_give_reportlabs_pairs_with_their_types(hmetrics: list[tuple[float, int]]) -> None:
-    """A face's hmetrics from the cache: the same pairs, ints staying ints and the scaled tail a float."""
-    columns = fontcache._columns(hmetrics)
-    assert columns is not None and fontcache._hmetrics_ok(columns)
-    restored = fontcache._hmetrics(columns)
-    pairs = [restored[i] for i in range(len(restored))]
-    assert pairs == hmetrics and [tuple(map(type, p)) for p in pairs] == [tuple(map(type, p)) for p in hmetrics]
-    assert restored[1:] == hmetrics[1:] and restored[-1:] == hmetrics[-1:] and restored[:] == hmetrics
-    with pytest.raises(IndexError):
-        restored[len(hmetrics)]
-
-
-def test_hmetrics_of_another_shape_are_kept_as_reportlab_made_them() -> None:
-    assert fontcache._columns([(1.5, 2), (3, 4)]) is None      # a float before an int: no single tail
-    assert fontcache._columns([(1, 2), (2.5, 4), (3.5, 5)]) is None
 
 
 def test_a_changed_font_file_is_read_again_not_taken_from_the_cache(monkeypatch: pytest.MonkeyPatch,

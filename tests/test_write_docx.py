@@ -23,7 +23,7 @@ from budgetreport.docx_package import FIXED_ZIP_TIME, deflate, write_zip
 from budgetreport.errors import BudgetError
 from budgetreport.read import read_workbook
 from budgetreport.templates import PACKAGED_DEFAULTS, make_env, template_set
-from budgetreport.write_docx import _set_properties, merge_marked_cells, normalize_zip, render_docx
+from budgetreport.write_docx import _set_properties, fill_docx, merge_marked_cells, normalize_zip
 from conftest import SAMPLE, UNIT, unit_report_template
 
 FOOTNOTES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
@@ -96,13 +96,13 @@ def _rich_template(path: Path) -> None:
 
 def test_default_template_same_bytes_as_docxtpl(facts):
     templates = template_set(UNIT)
-    assert parts(render_docx(facts, templates)) == parts(docxtpl_render(facts, templates))
+    assert parts(fill_docx(facts, templates).data) == parts(docxtpl_render(facts, templates))
 
 
 def test_header_footnotes_pictures_listing_same_bytes_as_docxtpl(facts, root):
     _rich_template(root / UNIT / "report.docx")
     templates = template_set(UNIT, "", root)
-    ours = render_docx(facts, templates)
+    ours = fill_docx(facts, templates).data
     assert parts(ours) == parts(docxtpl_render(facts, templates))
     filled = dict(parts(ours))
     assert f"{UNIT}页眉 &amp; 2025".encode() in filled["word/header1.xml"]
@@ -117,16 +117,16 @@ def test_template_edited_on_disk_is_taken_apart_again(facts, root):
     target.parent.mkdir()
     shutil.copy(PACKAGED_DEFAULTS / "report.docx", target)
     templates = template_set(UNIT, "", root)
-    first = render_docx(facts, templates)
+    first = fill_docx(facts, templates).data
     _rich_template(target)
-    second = render_docx(facts, templates)
+    second = fill_docx(facts, templates).data
     assert first != second and parts(second) == parts(docxtpl_render(facts, templates))
 
 
 def test_filled_xml_that_is_broken_is_an_error_naming_the_template(facts, root):
     unit_report_template(root, lambda doc: doc.add_paragraph("{{ '<w:p>' | safe }}", style="Body Text"))
     with pytest.raises(BudgetError) as info:
-        render_docx(facts, template_set(UNIT, "", root))
+        fill_docx(facts, template_set(UNIT, "", root)).data
     assert "不是有效的 XML" in str(info.value) and "report.docx" in str(info.value)
 
 
@@ -135,16 +135,16 @@ def test_missing_value_in_a_header_is_an_error_naming_it(facts, root):
         doc.sections[0].header.paragraphs[0].text = "{{ unit.no_such_header_field }}"
     unit_report_template(root, edit)
     with pytest.raises(BudgetError) as info:
-        render_docx(facts, template_set(UNIT, "", root))
+        fill_docx(facts, template_set(UNIT, "", root)).data
     assert "no_such_header_field" in str(info.value) and "report.docx" in str(info.value)
 
 
 def test_same_bytes_in_another_process(facts):
     script = ("import sys; from budgetreport.derive import derive; from budgetreport.read import read_workbook; "
-              "from budgetreport.templates import template_set; from budgetreport.write_docx import render_docx; "
-              f"sys.stdout.buffer.write(render_docx(derive(read_workbook({str(SAMPLE)!r})), template_set({UNIT!r})))")
+              "from budgetreport.templates import template_set; from budgetreport.write_docx import fill_docx; "
+              f"sys.stdout.buffer.write(fill_docx(derive(read_workbook({str(SAMPLE)!r})), template_set({UNIT!r})).data)")
     other = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True).stdout
-    assert other == render_docx(facts, template_set(UNIT))
+    assert other == fill_docx(facts, template_set(UNIT)).data
 
 
 def test_zip_is_what_zipfile_writes():
@@ -168,7 +168,7 @@ def test_the_pdf_stage_reads_the_filled_tree_as_it_would_read_the_file(facts):
     from budgetreport.write_docx import fill_docx
 
     filled = fill_docx(facts, template_set(UNIT))
-    assert filled.data == render_docx(facts, template_set(UNIT))
+    assert filled.data == fill_docx(facts, template_set(UNIT)).data
     assert list(filled.parsed) == ["word/document.xml"]
     assert read_docx(filled) == read_docx(filled.data)
     fonts = pdf.resolve_fonts(None)
@@ -211,7 +211,7 @@ def test_an_error_in_the_body_shows_the_lines_around_it(facts, root):
     """An error met while rendering the body is shown at its place in the document, with the sentence around it."""
     unit_report_template(root, lambda doc: doc.add_paragraph("附近的文字 {{ unit.name | no_such_filter }}"))
     with pytest.raises(BudgetError) as info:
-        render_docx(facts, template_set(UNIT, "", root))
+        fill_docx(facts, template_set(UNIT, "", root)).data
     message = str(info.value)
     from docx import Document
     last_part = [p.text for p in Document(str(root / UNIT / "report.docx")).paragraphs if p.style.name == "Heading 1"][-1]

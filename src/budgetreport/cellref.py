@@ -11,7 +11,3 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
-
-
-def cell_ref(col: int, row: int) -> str:
-    return f"{column_letter(col)}{row}"

@@ -8,7 +8,6 @@ exceptions do not all pickle, and one unit must never stop the others.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -203,24 +202,10 @@ def _forked_worker(starts: SimpleQueue | None = None) -> None:
     global _starts
     _starts = starts
     _ignore_sigint()
-    gc.freeze()     # what the worker inherited stays out of its garbage collections: less work, fewer page copies
 
 
 def _preload(pdf: bool, templates_root: Path | None = None) -> None:
-    """Imports, fonts and the default templates (most of it from the disk cache after the first run). What it
-    makes lives as long as the process: the cyclic GC would walk it ~100 times meanwhile and find nothing
-    (≈0.07 CPU s), and again in every later collection, so it is kept out of them (gc.freeze)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        _import_and_prepare(pdf, templates_root)
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
-
-
-def _import_and_prepare(pdf: bool, templates_root: Path | None) -> None:
+    """Imports, fonts and the default templates (most of it from the disk cache after the first run)."""
     from . import build, derive, read, write_docx  # noqa: F401
     from .templates import template_set
     if pdf:

@@ -62,14 +62,10 @@ def _staff(b: Budget) -> f.Staff:
     return f.Staff(quota=s.quota, actual=s.actual, groups=groups)
 
 
-def _money_keys(spec: layout.TableSpec) -> tuple[str, ...]:
-    return tuple(c.key for c in spec.columns if c.kind == layout.MONEY)
-
-
 def _table_rows(table: Table, spec: layout.TableSpec, total_label: str = "总计") -> list[f.TableRow]:
     """Rows as printed: the 总计 row first, code split into 类/款/项, zero amounts blank.
     `label` repeats the name for the labelled tables (表11's first column is 项目)."""
-    keys = _money_keys(spec)
+    keys = spec.money_keys()
     out: list[f.TableRow] = []
     if table.total is not None:
         out.append({"cls": "", "kuan": "", "xiang": "", "name": total_label, "label": total_label, "project": "",
@@ -103,7 +99,7 @@ def _tables(b: Budget) -> f.Tables:
         return f.TableFacts(rows=_table_rows(t, spec, total_label), empty=t.empty)
 
     t10_rows: list[f.TableRow] = [{"label": label, **{k: cell(t10_row(b.t10, key).get(k))
-                                                      for k in _money_keys(layout.T10)}}
+                                                      for k in layout.T10.money_keys()}}
                                   for key, label in layout.T10_ITEMS]
     return f.Tables(
         t1=_paired(b.t1, layout.T1_INCOME_ITEMS, ("out_amount",)),

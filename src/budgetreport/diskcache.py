@@ -1,26 +1,12 @@
-"""A persistent cache of derived bytes in the user's cache folder (like pip's): what a run computes from files
+"""A persistent cache of derived data in the user's cache folder (like pip's): what a run computes from files
 that rarely change — the taken-apart template, what reportlab reads out of a font — so the next run starts faster.
 
-- Folder: `BUDGETREPORT_CACHE_DIR` when set (`off` disables the cache), else Windows
-  `%LOCALAPPDATA%\\budgetreport\\Cache`, macOS `~/Library/Caches/budgetreport`, elsewhere
-  `$XDG_CACHE_HOME/budgetreport` or `~/.cache/budgetreport`. Deleting the folder is always safe.
-- A key hashes everything its value depends on (the caller's content hashes and library versions, plus the
-  Python version and our format number, added here), so an entry is never stale: changed inputs give new keys.
-- Bounded: keys change only when templates, fonts or versions change, and each write removes the entries of
-  its kind not written for `MAX_AGE_DAYS`, so old keys do not pile up.
-- Writes are atomic (temporary file + os.replace): concurrent processes (a batch's workers) see a whole entry
-  or none. Every entry carries a SHA-256 of its payload; a damaged or truncated one reads as missing.
-- Never an error for the user: any failure (unwritable folder, full disk, damaged entry) means "not cached"
-  and the caller computes the value as if there were no cache.
-- Data, never code: values are stored with marshal (never pickle), loading runs no code, and no caller keeps
-  or runs code (compiled templates stay in memory). Still, an entry another user could rewrite would change
-  what the report says, so the folder is used only when it belongs to this user and no one else may write to
-  it (what jinja2.bccache.FileSystemBytecodeCache checks); else the cache is simply off.
+Folder (`BUDGETREPORT_CACHE_DIR`, `off`), keys, bounds, atomic writes and the ownership check: docs/design.md
+"The persistent cache". Data, never code (marshal, never pickle); any failure means "not cached", never an error.
 """
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import importlib.util
 import marshal
@@ -113,16 +99,11 @@ def fetch(kind: str, key: str) -> Any:
     data = _load(kind, key)
     if data is None:
         return None
-    collecting = gc.isenabled()
-    gc.disable()    # a font's metrics are ~10⁵ lists and tuples: the cyclic GC would walk the heap again and again
     try:
         value = marshal.loads(data)
         return value if _plain_data(value) else None
     except (EOFError, ValueError, TypeError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 _CONTAINERS = (tuple, list, set, frozenset)

@@ -41,12 +41,10 @@ _END = struct.Struct("<4s4H2LH")
 @dataclass(frozen=True)
 class FilledDocx:
     """A filled report: the .docx file, and the parsed trees some of its parts were serialised from (zip name →
-    root element), with the bytes each was serialised to. The PDF stage reads those trees instead of inflating and
-    parsing the same XML again, and finds the shapes it has met before in those bytes; nothing may change the
-    trees once the file is written."""
+    root element). The PDF stage reads those trees instead of inflating and parsing the same XML again; nothing
+    may change the trees once the file is written."""
     data: bytes
     parsed: Mapping[str, etree._Element]
-    serialised: Mapping[str, bytes] = field(default_factory=dict)  # the XML each tree was serialised to
 
 
 @dataclass(frozen=True)

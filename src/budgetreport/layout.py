@@ -56,6 +56,9 @@ class TableSpec:
     def column_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns)
 
+    def money_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.kind == MONEY)
+
 
 def _cols(*spec: tuple[str, str, str] | tuple[str, str]) -> tuple[Column, ...]:
     return tuple(Column(*s) for s in spec)

@@ -32,13 +32,11 @@ class Row:
 
 
 @dataclass
-class Table:
+class _Sheet:
     number: int
     title: str
     sheet: str                                 # the sheet's actual name in the workbook
     letters: dict[str, str]                    # column key → Excel column letter
-    rows: list[Row] = field(default_factory=list)
-    total: Row | None = None                   # the 总计 / 合计 row where the table has one
 
     def cell(self, row: Row | int, key: str) -> str:
         number = row.row if isinstance(row, Row) else row
@@ -46,6 +44,12 @@ class Table:
 
     def where(self, row: Row | int, key: str) -> str:
         return f"{self.sheet}!{self.cell(row, key)}"
+
+
+@dataclass
+class Table(_Sheet):
+    rows: list[Row] = field(default_factory=list)
+    total: Row | None = None                   # the 总计 / 合计 row where the table has one
 
     @property
     def empty(self) -> bool:
@@ -59,24 +63,13 @@ class Table:
 
 
 @dataclass
-class PairedTable:
+class PairedTable(_Sheet):
     """表1 and 表4: a 收入 side (labelled rows) beside a 支出 side (功能分类 类 rows)."""
-    number: int
-    title: str
-    sheet: str
-    letters: dict[str, str]
     income: dict[str, Row] = field(default_factory=dict)    # item key (layout.T1_INCOME_ITEMS) → row
     expense: dict[str, Row] = field(default_factory=dict)   # 类 code → row
     # 收入总计 / 支出总计; Row(0) until the reader finds them (a missing one is reported and stands in as a Row)
     income_total: Row = field(default_factory=lambda: Row(0))
     expense_total: Row = field(default_factory=lambda: Row(0))
-
-    def cell(self, row: Row | int, key: str) -> str:
-        number = row.row if isinstance(row, Row) else row
-        return f"{self.letters[key]}{number}"
-
-    def where(self, row: Row | int, key: str) -> str:
-        return f"{self.sheet}!{self.cell(row, key)}"
 
     def income_amount(self, key: str) -> Decimal:
         row = self.income.get(key)

@@ -98,13 +98,6 @@ def fmt(value: Decimal | None) -> str:
     return f"{money(value):.2f}"
 
 
-def fmt_cell(value: Decimal | None) -> str:
-    """Table cells leave zero blank, as published."""
-    if value is None or value == 0:
-        return ""
-    return fmt(value)
-
-
 def decimals(value: object) -> int:
     """How many decimal places an input value carries (for the '>2 decimals' reminder)."""
     d = to_decimal(value).normalize()

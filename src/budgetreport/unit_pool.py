@@ -2,19 +2,11 @@
 
     run_units(tasks, jobs=…, options=…, timeout=…, on_done=…)   on_done(task, UnitBuilt, running) once per unit
 
-What can go wrong with a worker, and what happens (one unit never sinks the batch):
-  - a unit runs longer than `timeout` seconds: its worker is killed; that unit fails with a message, the others
-    that were running in the same pool are simply run again in a new pool;
-  - a worker dies (the out-of-memory killer, a crash in a C library): the pool is broken (BrokenProcessPool from
-    submit or result). Which unit killed it is not known, so each unit that had started is run again alone; the
-    one that breaks a pool while alone fails, the others are built. Units that had not started are run again;
-  - a pool that cannot even start its workers (fork fails, no memory) is replaced a few times, then the units
-    left fail with a message instead of the batch looping.
-
-Each worker tells the main process, through a queue of its pool, which unit it starts and when (its pid and
-time.monotonic(), a system-wide clock), so the deadline counts from the unit's start, not from its submission,
-and exactly that worker is killed. With an executor given by the caller (e.g. Dask's) there is no such queue:
-no deadline, and a broken executor fails the units left (it cannot be replaced from here).
+One unit never sinks the batch: a unit over `timeout` has its worker killed and fails; a dead worker's units are
+run again alone, and the one that breaks a pool while alone fails; a pool that cannot start is replaced a few
+times, then the units left fail (docs/reliability.md lists each case and its test). Each worker reports which
+unit it starts and when (pid, time.monotonic()), so the deadline counts from the unit's start. An executor given
+by the caller (e.g. Dask's) has no such queue: no deadline, and a broken one fails the units left.
 """
 from __future__ import annotations
 

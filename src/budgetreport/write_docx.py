@@ -63,10 +63,6 @@ _DOCXTPL = DocxTemplate(None)     # for its text passes (patch_xml, resolve_list
 _PACKAGES: BoundedCache[bytes, TemplatePackage] = BoundedCache(16)   # report.docx content → taken apart
 
 
-def render_docx(facts: Facts, templates: TemplateSet) -> bytes:
-    return fill_docx(facts, templates).data
-
-
 def fill_docx(facts: Facts, templates: TemplateSet) -> FilledDocx:
     """The filled .docx, with the main document's tree for the PDF stage."""
     path = templates.require("report.docx")
@@ -92,7 +88,7 @@ def fill_docx(facts: Facts, templates: TemplateSet) -> FilledDocx:
         raise BudgetError(f"模板填充后的 Word 内容不是有效的 XML（{exc}）", file=path,
                           hint="多半是模板中 {%p %}/{%tr %} 标签没有成对，或标签跨越了表格与段落") from None
     data = write_zip([_member(package, name, filled.get(name)) for name in package.order])
-    return FilledDocx(data, {package.document: root}, {package.document: filled[package.document]})
+    return FilledDocx(data, {package.document: root})
 
 
 def _placed(templates: TemplateSet, facts: Any, path: Path) -> BudgetError | None:
@@ -146,22 +142,15 @@ def _package(path: Path) -> TemplatePackage:
 
 def _refuse_lookalikes(path: Path, data: bytes) -> None:
     """What looks like a tag but is not one (full-width ｛｝％, a lone {{ or }}) would be printed as it is into the
-    report: an error, never a silently wrong report. The scan is kept in the disk cache per template content."""
-    import hashlib
+    report: an error, never a silently wrong report."""
     from . import template_scan
-    key = diskcache.make_key("lookalikes", hashlib.sha256(data).digest(), diskcache.source_digest(__name__),
-                             diskcache.source_digest(template_scan.__name__))
-    found = diskcache.fetch("lookalikes", key)
-    if not isinstance(found, list) or not all(isinstance(f, list) and len(f) == 4 and
-                                              all(isinstance(x, str) for x in f) for f in found):
-        found = []
-        parts = [template_scan.body_paragraphs(data)] + [template_scan.part_paragraphs(data, name, label)
-                                                          for name, label in template_scan.header_footer_names(data)]
-        for paragraph in (p for paragraphs in parts for p in paragraphs):
-            for slip in template_scan.tags_and_slips(paragraph)[1]:
-                sentence = template_scan.around(paragraph.text, slip.start, len(slip.text))
-                found.append([paragraph.place.describe(), sentence, slip.message, slip.fix])
-        diskcache.keep("lookalikes", key, found)
+    found = []
+    parts = [template_scan.body_paragraphs(data)] + [template_scan.part_paragraphs(data, name, label)
+                                                      for name, label in template_scan.header_footer_names(data)]
+    for paragraph in (p for paragraphs in parts for p in paragraphs):
+        for slip in template_scan.tags_and_slips(paragraph)[1]:
+            sentence = template_scan.around(paragraph.text, slip.start, len(slip.text))
+            found.append([paragraph.place.describe(), sentence, slip.message, slip.fix])
     if found:
         where, sentence, message, fix = found[0]
         more = (f"（另有 {len(found) - 1} 处像标签而不是标签的文字；模板中的其他问题也可能存在，"
@@ -319,26 +308,13 @@ def _field(obj: Any, name: str) -> Any:
     return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
-def _grid_column(row, cell) -> int | None:
-    """The grid column where `cell` (a w:tc of the w:tr `row`) starts, honouring gridSpan; None if absent."""
+def _grid_cells(row):
+    """(the grid column where it starts, honouring gridSpan; the w:tc) for each cell of the w:tr `row`."""
     col = 0
     for tc in row.iterchildren(_TC):
-        if tc is cell:
-            return col
+        yield col, tc
         span = tc.find(_GRID_SPAN)
         col += int(span.get(_VAL)) if span is not None else 1
-    return None
-
-
-def _cell_at(row, column: int):
-    """The w:tc of `row` that starts at grid `column`, if any."""
-    col = 0
-    for tc in row.iterchildren(_TC):
-        if col == column:
-            return tc
-        span = tc.find(_GRID_SPAN)
-        col += int(span.get(_VAL)) if span is not None else 1
-    return None
 
 
 def _tc_text(tc) -> str:
@@ -386,15 +362,13 @@ def merge_marked_cells(body) -> None:
     a run of marks continues one merge."""
     for tc in _marked_cells(body):
         row = tc.getparent()
-        col = _grid_column(row, tc)
-        if col is None:                             # never: tc is one of row's cells
-            continue
+        col = next(c for c, cell in _grid_cells(row) if cell is tc)
         for t in tc.iter(_T):
             t.text = ""
         _set_vmerge(tc, None)
         # the first cell above in the same grid column that is not itself a continuation restarts the merge
         for above_row in row.itersiblings(_TR, preceding=True):
-            above = _cell_at(above_row, col)
+            above = next((cell for c, cell in _grid_cells(above_row) if c == col), None)
             if above is None:
                 break
             vm = above.find(_VMERGE)

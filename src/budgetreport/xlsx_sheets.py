@@ -14,7 +14,6 @@ says it is a formula and quotes it.
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
@@ -23,7 +22,7 @@ from lxml import etree
 
 from .cellref import column_letter
 from .errors import BudgetError
-from .xlsx_parts import MAIN, SAFE, SheetEntry, parse, text_of
+from .xlsx_parts import MAIN, SAFE, SheetEntry, text_of
 from .xlsx_safety import CONVERT, Archive
 from .xlsx_values import from_excel, from_ISO8601, unescape
 
@@ -88,11 +87,6 @@ class Grid:
         self.formulas = formulas or {}
         self.hidden = hidden
         self.loaded = loaded        # False: a sheet the report does not use, listed but never inflated
-
-    @classmethod
-    def from_rows(cls, title: str, rows: list[tuple], merged: list[MergedRange]) -> "Grid":
-        cells = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v is not None}
-        return cls(title, cells, len(rows), max(map(len, rows), default=0), merged)
 
     def value(self, row: int, column: int) -> Any:
         return self.cells.get((row, column))
@@ -365,14 +359,8 @@ def read_grid(archive: Archive, entry: SheetEntry, book: Book) -> Grid:
     """One worksheet, parsed as it is inflated; rows are freed as they are read, and whatever else the part
     holds (columns, hyperlinks, validations …) once it is complete, so memory stays bounded by one chunk."""
     sheet = _Sheet(entry.title, book)
-    chunks = _with_dimension_check(archive.chunks(entry.part, entry.title), sheet)
-    first = next(chunks)
-    second = next(chunks, None)
     try:
-        if second is None:                      # the part is one chunk: one tree is faster than feeding
-            _take(etree.iterwalk(parse(first), events=("start", "end"), tag=_TAGS), sheet, None, free=False)
-        else:
-            _stream(itertools.chain((first, second), chunks), sheet)
+        _stream(_with_dimension_check(archive.chunks(entry.part, entry.title), sheet), sheet)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position and exc.position[0] > 0 else (0, 0)
         where = f"（XML 第 {line} 行第 {column} 列）" if line else ""
@@ -381,32 +369,31 @@ def read_grid(archive: Archive, entry: SheetEntry, book: Book) -> Grid:
 
 
 def _stream(chunks: Iterator[bytes], sheet: _Sheet) -> None:
-    """A big part, fed to lxml chunk by chunk; what is complete is freed after each chunk."""
+    """The part fed to lxml chunk by chunk; what is complete is freed after each chunk."""
     parser = etree.XMLPullParser(events=("start", "end"), tag=_TAGS, **SAFE)
     root = None
     for chunk in chunks:
         parser.feed(chunk)
-        root = _take(parser.read_events(), sheet, root, free=True)
+        root = _take(parser.read_events(), sheet, root)
         if root is not None:
             _prune(root)
     parser.close()
-    _take(parser.read_events(), sheet, root, free=True)
+    _take(parser.read_events(), sheet, root)
 
 
-def _take(events: Iterator[tuple[str, etree._Element]], sheet: _Sheet, root: etree._Element | None,
-          free: bool) -> etree._Element | None:
+def _take(events: Iterator[tuple[str, etree._Element]], sheet: _Sheet,
+          root: etree._Element | None) -> etree._Element | None:
     """Read the cells, rows and merged ranges the events bring; returns the root once it has started. Cells are
-    read as they end, so that a row of a million cells never sits in memory whole (`free`: each is dropped)."""
+    read as they end and dropped, so that a row of a million cells never sits in memory whole."""
     for event, el in events:
         tag = el.tag
         if event == "end":
             if tag == _C:
                 sheet.cell(el)
-                if free:
-                    el.clear()
-                    parent = el.getparent()
-                    while parent is not None and el.getprevious() is not None:
-                        del parent[0]
+                el.clear()
+                parent = el.getparent()
+                while parent is not None and el.getprevious() is not None:
+                    del parent[0]
             elif tag == _ROW:
                 sheet.end_row()
             elif tag == _MERGE_CELL:

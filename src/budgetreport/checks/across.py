@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import layout
 from ..findings import ERROR, WARNING
-from ..model import Budget, Row, Table
+from ..model import Budget, PairedTable, Row, Table
 from ..money import ZERO
 from .common import label, t10_row, total
 from .registry import Out, rule
@@ -30,15 +30,20 @@ def _total_row(t: Table) -> Row:
     return t.total if t.total is not None else Row(0)
 
 
+def _income_vs_t2(out: Out, t: PairedTable, t2: Row, pairs: tuple[tuple[str, tuple[str, ...]], ...],
+                  labels: dict[str, str], what: str) -> None:
+    """Each 收入 item of 表1/表4 (when present) = the sum of its columns in 表2's 总计 row."""
+    for key, cols in pairs:
+        row = t.income.get(key)
+        if row is not None:
+            out.cell(t, row, "in_amount", f"表{t.number}“{labels[key]}”{what}", total(t2.get(c) for c in cols),
+                     "表2 总计行 " + " + ".join(_T2_LABELS[c] for c in cols))
+
+
 @rule("X-T1-T2", ERROR, "表1 收入各项（按资金来源）与收入总计 = 表2 总计行对应列")
 def t1_t2(b: Budget, out: Out) -> None:
     t1, t2 = b.t1, _total_row(b.t2)
-    for key, cols in T1_FROM_T2:
-        row = t1.income.get(key)
-        if row is None:
-            continue
-        out.cell(t1, row, "in_amount", f"表1“{_T1_LABELS[key]}”应与表2 总计行一致",
-                 total(t2.get(c) for c in cols), "表2 总计行 " + " + ".join(_T2_LABELS[c] for c in cols))
+    _income_vs_t2(out, t1, t2, T1_FROM_T2, _T1_LABELS, "应与表2 总计行一致")
     out.cell(t1, t1.income_total, "in_amount", "表1 收入总计应等于表2 总计", t2.get("total"), "表2 总计")
 
 
@@ -82,15 +87,10 @@ def t2_t3_total(b: Budget, out: Out) -> None:
 
 @rule("X-T4-T2", ERROR, "表4 财政拨款收入（合计、一般公共预算、政府性基金、国有资本经营）与支出各类合计 = 表2 财政拨款各列")
 def t4_t2(b: Budget, out: Out) -> None:
-    t4, t2 = b.t4, _total_row(b.t2)
+    t4 = b.t4
     pairs = (("fiscal", ("fiscal",)), ("gpb", ("gpb", "gpb_transfer")), ("fund", ("fund", "fund_transfer")),
              ("soe", ("soe", "soe_transfer")))
-    labels = dict(layout.T4_INCOME_ITEMS)
-    for key, cols in pairs:
-        row = t4.income.get(key)
-        if row is not None:
-            out.cell(t4, row, "in_amount", f"表4“{labels[key]}”应等于表2 总计行对应列", total(t2.get(c) for c in cols),
-                     "表2 总计行 " + " + ".join(_T2_LABELS[c] for c in cols))
+    _income_vs_t2(out, t4, _total_row(b.t2), pairs, dict(layout.T4_INCOME_ITEMS), "应等于表2 总计行对应列")
     classes = {r.code: r for r in b.t2.rows if r.level == 1}
     for code, row in sorted(t4.expense.items()):
         expected = classes[code].get("fiscal") if code in classes else ZERO
@@ -100,19 +100,7 @@ def t4_t2(b: Budget, out: Out) -> None:
 
 @rule("X-T5-T4", ERROR, "表5 各类合计与总计 = 表4 一般公共预算列")
 def t5_t4(b: Budget, out: Out) -> None:
-    t5, t4 = b.t5, b.t4
-    classes = {r.code: r for r in t5.rows if r.level == 1}
-    for code in sorted(set(classes) | {c for c, r in t4.expense.items() if r.get("gpb")}):
-        t4row = t4.expense.get(code)
-        expected = t4row.get("gpb") if t4row else ZERO
-        if code in classes:
-            out.cell(t5, classes[code], "total", f"表5“{label(classes[code])}”合计应等于表4 该类一般公共预算",
-                     expected, f"表4 {code} 一般公共预算")
-        elif t4row is not None:             # always: the code came from 表4
-            out.add(t4.sheet, t4.cell(t4row, "gpb"), f"表4 类 {code} 有一般公共预算支出，表5 没有这一类",
-                    f"{expected}（表4）", "表5 无此类")
-    out.cell(t5, _total_row(t5), "total", "表5 总计应等于表4 一般公共预算支出总计",
-             t4.expense_total.get("gpb"), "表4 支出总计 一般公共预算")
+    _fund_vs_t4(out, b, b.t5, "gpb", "一般公共预算", always_total=True)
 
 
 @rule("X-T6-T5", ERROR, "表6 总计 = 表5 基本支出合计")
@@ -142,7 +130,8 @@ def t7_t5(b: Budget, out: Out) -> None:
              "表5 项目支出合计")
 
 
-def _fund_vs_t4(out: Out, b: Budget, t: Table, key: str, name: str) -> None:
+def _fund_vs_t4(out: Out, b: Budget, t: Table, key: str, name: str, always_total: bool = False) -> None:
+    """表5/8/9 against one column of 表4: each class and the total (`always_total`: even when the table has none)."""
     t4 = b.t4
     classes = {r.code: r for r in t.rows if r.level == 1}
     for code in sorted(set(classes) | {c for c, r in t4.expense.items() if r.get(key)}):
@@ -154,8 +143,8 @@ def _fund_vs_t4(out: Out, b: Budget, t: Table, key: str, name: str) -> None:
         elif t4row is not None:             # always: the code came from 表4
             out.add(t4.sheet, t4.cell(t4row, key), f"表4 类 {code} 有{name}支出，表{t.number} 没有这一类",
                     f"{expected}（表4）", f"表{t.number} 无此类")
-    if t.total is not None:
-        out.cell(t, t.total, "total", f"表{t.number} 总计应等于表4 {name}支出总计", t4.expense_total.get(key),
+    if t.total is not None or always_total:
+        out.cell(t, _total_row(t), "total", f"表{t.number} 总计应等于表4 {name}支出总计", t4.expense_total.get(key),
                  f"表4 支出总计 {name}")
     elif t4.expense_total.get(key):
         out.add(t4.sheet, t4.cell(t4.expense_total, key), f"表4 有{name}支出，表{t.number} 却是空表",

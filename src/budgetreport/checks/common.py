@@ -18,10 +18,6 @@ def label(row: Row) -> str:
     return f"{row.code} {row.name}" if row.code.isdigit() else row.name
 
 
-def money_keys(spec: layout.TableSpec) -> list[str]:
-    return [c.key for c in spec.columns if c.kind == layout.MONEY]
-
-
 def column_label(spec: layout.TableSpec, key: str) -> str:
     for c in spec.columns:
         if c.key == key:

@@ -15,10 +15,6 @@ _UNIT_PERF_ROWS = {f.key: i for i, f in enumerate(layout.UNIT_PERFORMANCE.fields
 _PROJECT_COLS = {f.key: i for i, f in enumerate(layout.PROJECTS.columns, start=1)}
 
 
-def _col(index: int) -> str:
-    return column_letter(index)
-
-
 def _cmp_sheet(b: Budget) -> str:
     return b.sheets.get(layout.COMPARISONS.name, layout.COMPARISONS.name)
 
@@ -110,7 +106,7 @@ def project_budget(b: Budget, out: Out) -> None:
     sheet = b.sheets.get(layout.PROJECTS.name, layout.PROJECTS.name)
     for p in b.projects:
         if p.name in t7 and p.fiscal < t7[p.name][0]:
-            out.add(sheet, f"{_col(_PROJECT_COLS['fiscal'])}{p.row}",
+            out.add(sheet, f"{column_letter(_PROJECT_COLS['fiscal'])}{p.row}",
                     f"项目“{p.name}”的财政拨款少于表7 该项目的一般公共预算项目支出（表7 第 {t7[p.name][1]} 行起）；"
                     "财政拨款应包含表7 的金额，其他资金（单位资金等）填在“其他资金”列",
                     f"≥ {fmt(t7[p.name][0])}（表7 该项目合计）", fmt(p.fiscal))
@@ -123,10 +119,10 @@ def project_funds(b: Budget, out: Out) -> None:
     sheet = b.sheets.get(layout.PROJECTS.name, layout.PROJECTS.name)
     fiscal = total_of(b.t7, "total") + total_of(b.t8, "project") + total_of(b.t9, "project")
     first = b.projects[0].row
-    out.compare(sheet, f"{_col(_PROJECT_COLS['fiscal'])}{first}",
+    out.compare(sheet, f"{column_letter(_PROJECT_COLS['fiscal'])}{first}",
                 "项目信息各项目的财政拨款合计应等于表7 合计加表8、表9 项目支出（十二（四）的“财政拨款项目涉及预算金额”）",
                 sum((p.fiscal for p in b.projects), ZERO), fiscal, "表7 合计 + 表8、表9 项目支出")
-    out.compare(sheet, f"{_col(_PROJECT_COLS['other'])}{first}",
+    out.compare(sheet, f"{column_letter(_PROJECT_COLS['other'])}{first}",
                 "项目信息各项目的其他资金合计应等于表3 项目支出减去财政拨款项目支出（十二（四）的“非财政拨款项目涉及预算金额”）",
                 sum((p.other for p in b.projects), ZERO), total_of(b.t3, "project") - fiscal,
                 "表3 项目支出 − 表7 合计 − 表8、表9 项目支出")
@@ -174,6 +170,6 @@ def purposes(b: Budget, out: Out) -> None:
         for code, row in sorted(b.t4.expense.items()):
             if row.get(key) > 0 and not known[column].get(code):
                 at = rows.index(code) + 2 if code in rows else len(rows) + 2
-                out.add(sheet, f"{'A' if code not in rows else _col(columns[column])}{at}",
+                out.add(sheet, f"{'A' if code not in rows else column_letter(columns[column])}{at}",
                         f"类 {code} {row.name} 有{fund}支出 {fmt(row.get(key))}（{b.t4.where(row, key)}），"
                         f"缺少“{label}”说明", "一行说明" if code not in rows else "说明", "无")

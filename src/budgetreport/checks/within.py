@@ -6,7 +6,7 @@ from .. import layout
 from ..findings import ERROR
 from ..model import Budget, PairedTable, Table
 from ..money import ZERO
-from .common import all_rows, column_label, label, money_keys, t10_amount, t10_row, total
+from .common import all_rows, column_label, label, t10_amount, t10_row, total
 from .registry import Out, rule
 
 # --------------------------------------------------------------------------- generic shapes
@@ -31,7 +31,7 @@ def _tree(out: Out, spec: layout.TableSpec, table: Table) -> None:
             children = [r for r, lv in leveled if lv == level + 1 and r.code.startswith(parent.code)]
             if children:
                 families.append((parent, label(parent), "款" if level == 1 else "项", children))
-    for key in money_keys(spec):
+    for key in spec.money_keys():
         col = column_label(spec, key)
         if table.total is not None:
             out.cell(table, table.total, key, f"表{spec.number} 总计行{col}应等于各类之和",
@@ -47,7 +47,7 @@ def _labelled_sum(out: Out, spec: layout.TableSpec, table: Table) -> None:
         if table.rows:
             out.add(table.sheet, table.cell(table.rows[0], "label"), f"表{spec.number} 有数据却缺少“合计”行")
         return
-    for key in money_keys(spec):
+    for key in spec.money_keys():
         out.cell(table, table.total, key, f"表{spec.number} 合计行{column_label(spec, key)}应等于各行之和",
                  total(r.get(key) for r in table.rows), f"各行{column_label(spec, key)}之和")
 
@@ -106,45 +106,31 @@ def t1_balance(b: Budget, out: Out) -> None:
              t.income_total.get("in_amount"), "表1 收入总计")
 
 
-# --------------------------------------------------------------------------- 表2
+# --------------------------------------------------------------------------- 表2, 表3, 表5
+_TREE_TITLE = " 每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项"
 
 
-@rule("T2-ROW", ERROR, "表2 每行：总计 = 财政拨款（补助）小计 + 财政专户 + 单位资金 + 财政拨款结转 + 非财政拨款结转结余")
-def t2_row(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T2, b.t2, "total", ("fiscal", "special", "unit_funds", "carryover", "other_carryover"))
+def _row_rule(spec: layout.TableSpec, parts: tuple[str, ...], title: str, target: str = "total",
+              rule_id: str = "") -> None:
+    """Registers T<n>-ROW: in every row of the table, `target` = Σ `parts`."""
+    rule(rule_id or f"T{spec.number}-ROW", ERROR, f"表{spec.number}{title}")(
+        lambda b, out: _row_sum(out, spec, getattr(b, spec.key), target, parts))
 
 
-@rule("T2-FISCAL", ERROR, "表2 每行：财政拨款（补助）小计 = 一般公共预算、政府性基金、国有资本经营预算及其上级转移支付共 6 列之和")
-def t2_fiscal(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T2, b.t2, "fiscal", layout.FISCAL_SOURCES)
+def _tree_rule(spec: layout.TableSpec, title: str = _TREE_TITLE) -> None:
+    """Registers T<n>-TREE: down the codes of the table (see _tree)."""
+    rule(f"T{spec.number}-TREE", ERROR, f"表{spec.number}{title}")(lambda b, out: _tree(out, spec, getattr(b, spec.key)))
 
 
-@rule("T2-TREE", ERROR, "表2 每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项")
-def t2_tree(b: Budget, out: Out) -> None:
-    _tree(out, layout.T2, b.t2)
-
-
-# --------------------------------------------------------------------------- 表3 / 表5
-
-
-@rule("T3-ROW", ERROR, "表3 每行：合计 = 基本支出 + 项目支出")
-def t3_row(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T3, b.t3, "total", ("basic", "project"))
-
-
-@rule("T3-TREE", ERROR, "表3 每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项")
-def t3_tree(b: Budget, out: Out) -> None:
-    _tree(out, layout.T3, b.t3)
-
-
-@rule("T5-ROW", ERROR, "表5 每行：合计 = 基本支出 + 项目支出")
-def t5_row(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T5, b.t5, "total", ("basic", "project"))
-
-
-@rule("T5-TREE", ERROR, "表5 每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项")
-def t5_tree(b: Budget, out: Out) -> None:
-    _tree(out, layout.T5, b.t5)
+_row_rule(layout.T2, ("fiscal", "special", "unit_funds", "carryover", "other_carryover"),
+          " 每行：总计 = 财政拨款（补助）小计 + 财政专户 + 单位资金 + 财政拨款结转 + 非财政拨款结转结余")
+_row_rule(layout.T2, layout.FISCAL_SOURCES, " 每行：财政拨款（补助）小计 = 一般公共预算、政府性基金、国有资本经营预算及其上级转移支付共 6 列之和",
+          "fiscal", "T2-FISCAL")
+_tree_rule(layout.T2)
+_row_rule(layout.T3, ("basic", "project"), " 每行：合计 = 基本支出 + 项目支出")
+_tree_rule(layout.T3)
+_row_rule(layout.T5, ("basic", "project"), " 每行：合计 = 基本支出 + 项目支出")
+_tree_rule(layout.T5)
 
 
 # --------------------------------------------------------------------------- 表4
@@ -183,63 +169,21 @@ def t4_balance(b: Budget, out: Out) -> None:
     out.cell(t, t.expense_total, "total", "表4 支出总计应等于收入总计", t.income_total.get("in_amount"), "表4 收入总计")
 
 
-# --------------------------------------------------------------------------- 表6
-
-
-@rule("T6-ROW", ERROR, "表6 每行：合计 = 人员经费 + 公用经费")
-def t6_row(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T6, b.t6, "total", ("personnel", "public"))
-
-
-@rule("T6-TREE", ERROR, "表6 每列：总计 = Σ 经济分类类，类 = Σ 款")
-def t6_tree(b: Budget, out: Out) -> None:
-    _tree(out, layout.T6, b.t6)
-
-
-# --------------------------------------------------------------------------- 表7
-
-T7_PARTS = tuple(k for k, _, _ in layout.T7_ECONOMIC)
-
-
-@rule("T7-ROW", ERROR, "表7 每行：项目支出合计 = 各经济分类类级支出（工资福利支出 … 其他支出）之和")
-def t7_row(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T7, b.t7, "total", T7_PARTS)
-
-
-@rule("T7-TREE", ERROR, "表7 每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项（同一科目下多个项目相加）")
-def t7_tree(b: Budget, out: Out) -> None:
-    _tree(out, layout.T7, b.t7)
-
-
-# --------------------------------------------------------------------------- 表8 / 表9 (only when not empty)
-
-
-@rule("T8-ROW", ERROR, "表8（非空时）每行：合计 = 人员经费 + 公用经费 + 项目支出")
-def t8_row(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T8, b.t8, "total", ("personnel", "public", "project"))
-
-
-@rule("T8-TREE", ERROR, "表8（非空时）每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项")
-def t8_tree(b: Budget, out: Out) -> None:
-    _tree(out, layout.T8, b.t8)
-
-
-@rule("T9-ROW", ERROR, "表9（非空时）每行：合计 = 人员经费 + 公用经费 + 项目支出")
-def t9_row(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T9, b.t9, "total", ("personnel", "public", "project"))
-
-
-@rule("T9-TREE", ERROR, "表9（非空时）每列：总计 = Σ 类，类 = Σ 款，款 = Σ 项")
-def t9_tree(b: Budget, out: Out) -> None:
-    _tree(out, layout.T9, b.t9)
+# --------------------------------------------------------------------------- 表6, 表7, 表8 / 表9 (only when not empty)
+_row_rule(layout.T6, ("personnel", "public"), " 每行：合计 = 人员经费 + 公用经费")
+_tree_rule(layout.T6, " 每列：总计 = Σ 经济分类类，类 = Σ 款")
+_row_rule(layout.T7, tuple(k for k, _, _ in layout.T7_ECONOMIC),
+          " 每行：项目支出合计 = 各经济分类类级支出（工资福利支出 … 其他支出）之和")
+_tree_rule(layout.T7, _TREE_TITLE + "（同一科目下多个项目相加）")
+for _spec in (layout.T8, layout.T9):
+    _row_rule(_spec, ("personnel", "public", "project"), "（非空时）每行：合计 = 人员经费 + 公用经费 + 项目支出")
+    _tree_rule(_spec, "（非空时）" + _TREE_TITLE.lstrip())
 
 
 # --------------------------------------------------------------------------- 表10
 
 
-@rule("T10-ROW", ERROR, "表10 每行：合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算")
-def t10_row_sum(b: Budget, out: Out) -> None:
-    _row_sum(out, layout.T10, b.t10, "total", ("gpb", "fund", "soe"))
+_row_rule(layout.T10, ("gpb", "fund", "soe"), " 每行：合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算")
 
 
 def _t10_parts(out: Out, b: Budget, target: str, parts: tuple[str, ...], what: str) -> None:
@@ -248,7 +192,7 @@ def _t10_parts(out: Out, b: Budget, target: str, parts: tuple[str, ...], what: s
     if row is None:
         return
     names = dict(layout.T10_ITEMS)
-    for key in money_keys(layout.T10):
+    for key in layout.T10.money_keys():
         expected = total(t10_amount(t, p, key) for p in parts)
         out.cell(t, row, key, f"表10“{names[target]}”{column_label(layout.T10, key)}应等于{what}", expected,
                  " + ".join(names[p] for p in parts))

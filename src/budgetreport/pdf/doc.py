@@ -23,7 +23,6 @@ CONTRACT_STYLES = ("Normal", "Title", "Subtitle", "TOC Heading", "toc 1", "toc 2
                    "Heading 3", "Table Number", "Table Title", "Table Meta", "Body Text", "Table Text", "Signature")
 
 
-
 @dataclass(frozen=True)
 class Run:
     text: str

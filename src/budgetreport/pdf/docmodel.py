@@ -2,7 +2,6 @@
 
     docmodel      the package, sections, core properties: read_docx
     docx_styles   the styles part
-    docx_sources  where paragraphs and rows sit in the bytes the fill stage serialised
     docx_body     paragraphs, runs and tables (recipes)
     ooxml         WordprocessingML names
 """
@@ -27,7 +26,6 @@ from .doc import (  # the model's names, also importable from here
 )
 from .docx_body import _Reader
 from .docx_furniture import read_part, references
-from .docx_sources import _sources
 from .docx_styles import _Styles
 from .ooxml import _W, W_BODY, W_P, W_SDT, W_SDTCONTENT, W_SECTPR, W_TBL, W_TR, W_TYPE, W_VAL, _on, _twips
 
@@ -55,7 +53,6 @@ _DCTERMS = "{http://purl.org/dc/terms/}"
 
 class _Package:
     def __init__(self, data: bytes, parsed: Mapping[str, etree._Element] | None = None) -> None:
-        self.data = data
         self.parsed = parsed or {}
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zip.namelist())
@@ -66,15 +63,6 @@ class _Package:
             return None
         tree = self.parsed.get(name)
         return tree if tree is not None else etree.fromstring(self.zip.read(name), _PARSER)
-
-    def stored(self, name: str) -> tuple[int, bytes]:
-        """A part as stored: (compression, compressed bytes). Equal stored parts have equal content, and
-        comparing them skips inflating (and hashing) a large part."""
-        info = self.zip.getinfo(name)
-        at = info.header_offset
-        start = at + 30 + int.from_bytes(self.data[at + 26:at + 28], "little") + int.from_bytes(
-            self.data[at + 28:at + 30], "little")  # after the local header's name and extra field
-        return info.compress_type, self.data[start:start + info.compress_size]
 
     def rel_by_id(self, source: str, rid: str) -> str | None:
         """The part the relationship `rid` of `source` points to."""
@@ -109,10 +97,8 @@ class _Package:
 
 def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
     """The document model of a .docx file; of a FilledDocx, from the trees it already holds where it can."""
-    serialised: Mapping[str, bytes] = {}
     if isinstance(source, FilledDocx):
         pkg = _Package(source.data, source.parsed)
-        serialised = source.serialised
     else:
         pkg = _Package(source if isinstance(source, bytes) else Path(source).read_bytes())
     main = pkg.rel_target("", _RT_DOCUMENT)
@@ -120,9 +106,7 @@ def read_docx(source: bytes | Path | str | FilledDocx) -> Document:
     if main is None or root is None:
         raise ValueError("not a Word document: no main document part")
     body = root.find(W_BODY)
-    xml = serialised.get(main)
-    sources = _sources(body, xml) if xml is not None and body is not None else None
-    reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)), sources)
+    reader = _Reader(_styles(pkg, pkg.rel_target(main, _RT_STYLES)))
     sections: list[Section] = []
     current: list[Block] = []
     for child in _body_children(body if body is not None else ()):
@@ -212,9 +196,6 @@ def _body_children(parent) -> Iterator[etree._Element]:
                 yield from _body_children(content)
 
 
-
-
-
 def _section(sect: etree._Element, blocks: list[Block]) -> Section:
     d = PageSetup()
     sz = sect.find(_W + "pgSz")
@@ -237,9 +218,6 @@ def _section(sect: etree._Element, blocks: list[Block]) -> Section:
     )
 
 
-
-
-
 # ---------------------------------------------------------------------------------------------- styles
 
 def _styles(pkg: _Package, name: str | None) -> _Styles:
@@ -247,4 +225,4 @@ def _styles(pkg: _Package, name: str | None) -> _Styles:
     a template's styles.xml is large and identical in every report built from it."""
     if name is None or name not in pkg.names:
         return _Styles(None)
-    return CACHES.docx_styles.get_or_make(pkg.stored(name), lambda: _Styles(pkg.xml(name)))
+    return CACHES.docx_styles.get_or_make(pkg.zip.read(name), lambda: _Styles(pkg.xml(name)))

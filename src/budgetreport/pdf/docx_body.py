@@ -1,6 +1,7 @@
 """The body of a filled .docx read into the model: paragraphs, runs, tables (see docmodel.read_docx)."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Literal, NamedTuple
 
@@ -8,7 +9,6 @@ from lxml import etree
 
 from .caches import Memo
 from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
-from .docx_sources import _SLOT, _Sources
 from .docx_styles import _Styles, cell_borders, read_indent
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
@@ -18,16 +18,16 @@ from .ooxml import (
 )
 
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
-
+# a w:t as lxml serialises it (text escaped; no text: self-closed); its text is the split's group
+_SLOT = re.compile(rb'<w:t(?: xml:space="preserve")?(?:/>|>([^<]*)</w:t>)')
 
 
 # ---------------------------------------------------------------------------------------------- body
 # Each paragraph and table row is read in two steps: a walk of its elements makes a recipe — everything the
 # model takes from it, with each w:t's text left as a slot (its index among the element's w:t, in document
-# order) — and the recipe filled with the texts gives the model objects. When the fill stage hands over the
-# bytes the tree was serialised to, a recipe is found again by those bytes with the w:t elements cut out
-# (its "skeleton"): the rows and paragraphs of a template come out in few shapes (78 for the sample's 200
-# rows), so most elements are never walked, only their texts cut out of the bytes.
+# order) — and the recipe filled with the texts gives the model objects. A recipe is found again by the
+# element's serialised bytes with the w:t texts cut out (its "skeleton"): the rows and paragraphs of a template
+# come out in few shapes (78 for the sample's 200 rows), so most elements are never walked.
 
 class _Mark(NamedTuple):
     """A bookmark or hyperlink anchor met among a paragraph's runs."""
@@ -79,12 +79,11 @@ class RowRecipe(NamedTuple):
 _MADE_MAX = 32  # rows and cells kept per recipe: a template's fixed text repeats in every unit, figures do not
 
 
-
 class _Reader:
     """Reads one document's body; makes each distinct paragraph, run, cell, row and table once (per styles
     part)."""
 
-    def __init__(self, styles: _Styles, sources: _Sources | None) -> None:
+    def __init__(self, styles: _Styles) -> None:
         self.styles = styles
         self._names: set[str] = set()  # the paragraph styles this document uses
         # equal objects are shared across the documents read with these styles (they repeat from unit to unit)
@@ -94,7 +93,6 @@ class _Reader:
         self._rows = styles.rows
         self._tables = styles.tables
         self._recipes = styles.recipes
-        self._sources = sources
 
     def note_style(self, name: str) -> None:
         """A style used outside the body (a header or footer): its StyleInfo goes into the model too."""
@@ -108,26 +106,20 @@ class _Reader:
                 out[name] = info
         return out
 
-    def _recipe(self, el: etree._Element, record, span: tuple[int, int] | None) -> tuple:
-        """(recipe, texts) of a paragraph or row: the recipe found by the element's skeleton when its bytes are
-        known (span), else made by walking it (`record`)."""
-        if span is None:
-            slots = {t: i for i, t in enumerate(el.iter(W_T))}
-            return record(el, slots), [t.text or "" for t in slots]
-        pieces = _SLOT.split(self._sources.xml[span[0]:span[1]])  # type: ignore[union-attr]
+    def _recipe(self, el: etree._Element, record) -> tuple:
+        """(recipe, texts) of a paragraph or row: the recipe found by the element's skeleton, else made by
+        walking it (`record`)."""
+        pieces = _SLOT.split(etree.tostring(el))
         raw = pieces[1::2]
-        skeleton = (self._sources.head, b"\0".join(pieces[0::2]))  # type: ignore[union-attr]  # no NUL in XML
+        skeleton = (pieces[0], b"\0".join(pieces[2::2]))  # no NUL in XML
         recipe = self._recipes.get(skeleton)
         if recipe is None:
             slots = {t: i for i, t in enumerate(el.iter(W_T))}
             recipe = record(el, slots)
-            if len(slots) == len(raw):  # every w:t is a slot of the skeleton (same prefix, no other attribute)
-                self._recipes.put(skeleton, recipe)
-            else:
+            if len(slots) != len(raw):  # a w:t the skeleton keeps (another attribute): walked every time
                 return recipe, [t.text or "" for t in slots]
-        if None in raw:
-            raw = [r or b"" for r in raw]
-        blob = b"\0".join(raw)
+            self._recipes.put(skeleton, recipe)
+        blob = b"\0".join([r or b"" for r in raw])
         if b"&" in blob:  # an escaped character: lxml's own reading of the text
             return recipe, [t.text or "" for t in el.iter(W_T)]
         return recipe, blob.decode("utf-8").split("\0")
@@ -136,8 +128,7 @@ class _Reader:
 
     def paragraph(self, p: etree._Element) -> tuple[list[Block], etree._Element | None]:
         """One w:p → paragraph(s) (a page break inside a run splits it), and the w:sectPr it ends, if any."""
-        span = self._sources.spans.get(p) if self._sources is not None else None
-        recipe, texts = self._recipe(p, self._record_para, span)
+        recipe, texts = self._recipe(p, self._record_para)
         return self._para_blocks(recipe, texts), (_sect_of(p) if recipe.ends_section else None)
 
     def _record_para(self, p: etree._Element, slots: dict[etree._Element, int]) -> ParaRecipe:
@@ -367,8 +358,7 @@ class _Reader:
     def table(self, tbl: etree._Element) -> Table:
         grid_el = tbl.find(W_TBLGRID)
         grid = tuple(_twips(gc, "w", 0.0) for gc in grid_el.iterchildren(W_GRIDCOL)) if grid_el is not None else ()
-        spans = self._sources.spans if self._sources is not None else {}
-        rows = tuple([self._row(*self._recipe(tr, self._record_row, spans.get(tr))) for tr in tbl.iterchildren(W_TR)])
+        rows = tuple([self._row(*self._recipe(tr, self._record_row)) for tr in tbl.iterchildren(W_TR)])
         ncols = max([len(grid)] + [c.col + c.span for r in rows for c in r.cells])
         if len(grid) < ncols:  # malformed grid: pad with the average width
             avg = (sum(grid) / len(grid)) if grid else 72.0
@@ -556,8 +546,6 @@ def _sect_of(p: etree._Element) -> etree._Element | None:
     """The w:sectPr in a paragraph's (first) w:pPr."""
     ppr = _child(p, W_PPR)
     return _child(ppr, W_SECTPR) if ppr is not None else None
-
-
 
 
 def _is_page_field(instr: str) -> bool:

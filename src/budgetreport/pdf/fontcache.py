@@ -12,7 +12,6 @@ import hashlib
 import marshal
 import os
 import sys
-from array import array
 from collections.abc import Callable, Sequence
 from fnmatch import fnmatch
 from typing import Any, Literal
@@ -33,26 +32,6 @@ _SUBSETS_MAX = 16   # subsets kept per face: a subset of a CJK face is up to ~20
 # init_ttfont follows TTFont.__init__ of these reportlab versions; on any other, fonts.py uses TTFont's own
 SUPPORTED = REPORTLAB_VERSION.startswith("5.1.")
 _GLYPH_TO_CHAR = "_glyph_to_char"       # where CachedFace keeps glyphToChar
-_HMETRICS = "hmetrics"                  # reportlab's per-glyph (advance, left side bearing), kept as two arrays
-
-
-class HMetrics(Sequence[tuple[float, int]]):
-    """reportlab's hmetrics, the (advance, left side bearing) of each glyph, read from arrays: decoding ~10⁴
-    tuples from the cache was a third of loading a face, and reportlab only indexes it (makeSubset). The
-    glyphs after the font's last advance share one advance, which reportlab keeps scaled (a float): `tail`."""
-
-    def __init__(self, advances: array, bearings: array, tail: float | None) -> None:
-        self._advances, self._bearings, self._tail = advances, bearings, tail
-
-    def __len__(self) -> int:
-        return len(self._bearings)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(len(self))[i]]
-        lsb = self._bearings[i]       # raises IndexError as the list would
-        i = i + len(self) if i < 0 else i
-        return (self._advances[i] if i < len(self._advances) else self._tail), lsb
 
 
 def init_ttfont(font: TTFont, name: str, filename: str, validate: bool | Literal[0, 1] = 0, subfontIndex: int = 0,
@@ -145,8 +124,6 @@ def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | Non
             names[attr] = value.ustr
         elif attr == _GLYPH_TO_CHAR:
             attrs[attr] = marshal.dumps(value)
-        elif attr == _HMETRICS and (columns := _columns(value)) is not None:
-            attrs[attr] = columns
         elif type(value) in _PLAIN:
             attrs[attr] = value
         else:
@@ -159,49 +136,15 @@ def _extracted(face: TTFontFace, before: dict[str, Any]) -> dict[str, Any] | Non
 def _load(key: str) -> dict[str, Any] | None:
     info = diskcache.fetch(KIND, key)
     ok = isinstance(info, dict) and isinstance(info.get("attrs"), dict) and isinstance(info.get("names"), dict) \
-        and isinstance(info["attrs"].get("unitsPerEm"), int) and info["attrs"]["unitsPerEm"] > 0 \
-        and _hmetrics_ok(info["attrs"].get(_HMETRICS))
+        and isinstance(info["attrs"].get("unitsPerEm"), int) and info["attrs"]["unitsPerEm"] > 0
     return info if ok else None
-
-
-def _columns(hmetrics: list[tuple[float, int]]) -> tuple[bytes, bytes, float | None] | None:
-    """hmetrics as (advances, bearings, tail) for HMetrics: None when it is not of that shape (kept as it is)."""
-    head = next((i for i, (aw, _) in enumerate(hmetrics) if type(aw) is not int), len(hmetrics))
-    tail = hmetrics[head][0] if head < len(hmetrics) else None
-    if any(type(aw) is not type(tail) or aw != tail for aw, _ in hmetrics[head:]) \
-            or any(type(lsb) is not int for _, lsb in hmetrics):
-        return None
-    try:
-        advances = array("q", [aw for aw, _ in hmetrics[:head]])
-        bearings = array("q", [lsb for _, lsb in hmetrics])
-    except OverflowError:
-        return None
-    return advances.tobytes(), bearings.tobytes(), tail
-
-
-def _hmetrics_ok(value: Any) -> bool:
-    """hmetrics from the cache: reportlab's list, or columns for HMetrics of consistent lengths."""
-    if value is None or type(value) is list:
-        return True
-    return type(value) is tuple and len(value) == 3 and type(value[0]) is bytes and type(value[1]) is bytes \
-        and len(value[0]) % 8 == 0 and len(value[1]) % 8 == 0 and len(value[0]) <= len(value[1]) \
-        and (value[2] is None) == (len(value[0]) == len(value[1])) and type(value[2]) in (int, float, type(None))
 
 
 def _apply(face: CachedFace, info: dict[str, Any]) -> None:
     vars(face).update(info["attrs"])
-    if type(info["attrs"].get(_HMETRICS)) is tuple:
-        face.hmetrics = _hmetrics(info["attrs"][_HMETRICS])
     for attr, text in info["names"].items():
         setattr(face, attr, TTFNameBytes(text.encode("utf-8"), "utf-8"))
     face._pdfScale = _scale(face.unitsPerEm)
-
-
-def _hmetrics(columns: tuple[bytes, bytes, float | None]) -> HMetrics:
-    advances, bearings = array("q"), array("q")
-    advances.frombytes(columns[0])
-    bearings.frombytes(columns[1])
-    return HMetrics(advances, bearings, columns[2])
 
 
 def _scale(units_per_em: int) -> Callable[[float], float]:

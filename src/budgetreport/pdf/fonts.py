@@ -223,8 +223,6 @@ def _font(name: str) -> TTFont:
     return pdfmetrics.getFont(name)  # type: ignore[return-value]
 
 
-
-
 def _cmap(name: str) -> dict[int, int]:
     """The registered face's character → glyph map."""
     return _font(name).face.charToGlyph

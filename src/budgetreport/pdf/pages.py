@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # tables imports styles, which imports this module
     from .tables import _Table
 
 
-
 def _keep_height(preface: list[Flowable], table: _Table, frame_w: float, frame_h: float) -> float:
     """Room a table needs on the current page: all of it (with its 表号/标题) when it fits on one page,
     else the preface, the header rows and three body rows (at most the frame's height); a table is then never
@@ -49,7 +48,6 @@ def _drop_trailing_spacers(story: list[Flowable]) -> None:
 
 def story_has_content(story: list[Flowable]) -> bool:
     return any(not isinstance(f, (NextPageTemplate, CondPageBreak)) for f in story)
-
 
 
 class _Outline:
