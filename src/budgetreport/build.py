@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .checks import run_all
 from .derive import derive
@@ -20,9 +19,6 @@ from .template_settings import DEFAULT as DEFAULT_SETTINGS, settings_for
 from .templates import TemplateSet, safe_name, template_set
 from .docx_package import FilledDocx
 from .write_docx import fill_docx
-
-if TYPE_CHECKING:
-    from .pdf import FontSet      # reportlab is imported only when a PDF is made
 
 
 @dataclass
@@ -130,17 +126,10 @@ def build_report(workbook: str | Path, outdir: str | Path, *, templates_root: Pa
 def font_files(templates: TemplateSet) -> tuple[tuple[str, int], ...]:
     """The font files (path, face index) a PDF of this template set is drawn with: title, heading, body,
     table, fallback. Part of the batch skip key: installing 仿宋 later changes them, so the PDFs are rebuilt."""
-    return _face_files(_fonts_for(templates))
-
-
-def _face_files(fonts: FontSet) -> tuple[tuple[str, int], ...]:
+    from . import pdf as pdf_writer
+    fonts = pdf_writer.resolve_fonts(templates.folders)
     faces = (fonts.title, fonts.heading, fonts.body, fonts.table, fonts.fallback)
     return tuple((str(face.path), face.index) for face in faces)
-
-
-def _fonts_for(templates: TemplateSet) -> FontSet:
-    from . import pdf as pdf_writer
-    return pdf_writer.resolve_fonts(templates.folders)
 
 
 def _render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str) -> tuple[bytes, str, list[str]]:

@@ -57,11 +57,6 @@ def first_data_row(spec: TableSpec) -> int:
     return layout.TITLE_ROWS + len(spec.header) + 1
 
 
-def header_row(spec: TableSpec, index: int) -> int:
-    """Excel row of header block row `index` (1-based)."""
-    return layout.TITLE_ROWS + index
-
-
 def write_cell(ws: Worksheet, row: int, column: int, value: CellValue, kind: str = TEXT) -> None:
     """A data cell: unlocked, formatted by kind. Zero/None money stays empty only where the caller decides."""
     cell = ws.cell(row=row, column=column)
@@ -155,8 +150,9 @@ def _write_table_sheet(ws: Worksheet, spec: TableSpec, unit: str | None) -> None
     for r in (1, 2, 3):
         ws.cell(row=r, column=1).protection = _LOCKED
 
+    top = layout.TITLE_ROWS
     for i, labels in enumerate(spec.header, start=1):
-        row = header_row(spec, i)
+        row = top + i
         for c in range(1, width + 1):
             cell = ws.cell(row=row, column=c)
             label = labels[c - 1]
@@ -165,7 +161,6 @@ def _write_table_sheet(ws: Worksheet, spec: TableSpec, unit: str | None) -> None
             _style_header(cell)
         ws.row_dimensions[row].height = _row_height(
             (labels[c - 1], _merged_width(spec, i, c)) for c in range(1, width + 1))
-    top = layout.TITLE_ROWS
     for m in spec.merges:
         ws.merge_cells(start_row=top + m.r1, start_column=m.c1, end_row=top + m.r2, end_column=m.c2)
 
@@ -223,12 +218,6 @@ def _paired_rows(income_items: Sequence[tuple[str, str]]) -> list[dict[str, Cell
     return rows
 
 
-def _prefill_tables(wb: Workbook) -> None:
-    write_table_rows(wb[layout.T1.sheet_name], layout.T1, _paired_rows(layout.T1_INCOME_ITEMS))
-    write_table_rows(wb[layout.T4.sheet_name], layout.T4, _paired_rows(layout.T4_INCOME_ITEMS))
-    write_table_rows(wb[layout.T10.sheet_name], layout.T10, [{"label": label} for _, label in layout.T10_ITEMS])
-
-
 # --------------------------------------------------------------------------- key/value and row sheets
 
 _KIND_NOTES = {MONEY: "金额（万元，两位小数）", INT: "整数", DATE: "日期（年-月-日）"}
@@ -273,9 +262,9 @@ def field_row(sheet: KeyValueSheet, key: str) -> int:
 
 
 def set_field(ws: Worksheet, sheet: KeyValueSheet, key: str, value: CellValue) -> None:
-    f = sheet.fields[field_row(sheet, key) - 2]
-    write_cell(ws, field_row(sheet, key), 2, value, f.kind)
-    ws.cell(row=field_row(sheet, key), column=2).border = _BORDER
+    row = field_row(sheet, key)
+    write_cell(ws, row, 2, value, sheet.fields[row - 2].kind)
+    ws.cell(row=row, column=2).border = _BORDER
 
 
 def _row_sheet_width(f: Field) -> float:
@@ -312,12 +301,6 @@ def comparison_keys() -> list[tuple[str, str]]:
     keys += [(layout.CMP_THREE, item) for item in layout.THREE_ITEMS]
     keys += [(layout.CMP_RUNNING, "运行经费")]
     return keys
-
-
-def _prefill_comparisons(wb: Workbook) -> None:
-    ws = wb[layout.COMPARISONS.name]
-    write_records(ws, layout.COMPARISONS, [{"category": c, "item": i} for c, i in comparison_keys()])
-    _list_validation(ws, layout.CMP_CATEGORIES, f"A2:A{VALIDATION_ROWS}", "类别：" + "、".join(layout.CMP_CATEGORIES))
 
 
 # --------------------------------------------------------------------------- 填表说明
@@ -417,8 +400,12 @@ def new_workbook(unit: str | None = None, year: int | None = None) -> Workbook:
             _write_key_value_sheet(ws, key_values[name])
         else:
             _write_row_sheet(ws, row_sheets[name])
-    _prefill_tables(wb)
-    _prefill_comparisons(wb)
+    write_table_rows(wb[layout.T1.sheet_name], layout.T1, _paired_rows(layout.T1_INCOME_ITEMS))
+    write_table_rows(wb[layout.T4.sheet_name], layout.T4, _paired_rows(layout.T4_INCOME_ITEMS))
+    write_table_rows(wb[layout.T10.sheet_name], layout.T10, [{"label": label} for _, label in layout.T10_ITEMS])
+    cmp = wb[layout.COMPARISONS.name]
+    write_records(cmp, layout.COMPARISONS, [{"category": c, "item": i} for c, i in comparison_keys()])
+    _list_validation(cmp, layout.CMP_CATEGORIES, f"A2:A{VALIDATION_ROWS}", "类别：" + "、".join(layout.CMP_CATEGORIES))
 
     info = wb[layout.UNIT_INFO.name]
     _list_validation(info, UNIT_KINDS, f"B{field_row(layout.UNIT_INFO, 'kind')}", "单位性质：" + "、".join(UNIT_KINDS))
