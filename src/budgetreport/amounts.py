@@ -1,13 +1,8 @@
 """Amounts and percentages as templates receive them, and the filters that print them in other forms.
 
-A template prints `{{ x }}` in today's form (万元, 2 places; a table cell blank when zero). Other forms are filters,
-all Decimal and half-up, never float:
-
-    {{ x|wan }}          197.31        万元, 2 places (the plain form)
-    {{ x|yuan }}         1973100       元, whole yuan;     x|yuan(2)     → 1973100.00
-    {{ x|yuan_sep }}     1,973,100     元 with thousands separators; x|yuan_sep(2) → 1,973,100.00
-    {{ x|blank_zero }}   ""            for zero (else the plain form); x|blank_zero|yuan_sep is blank for zero too
-    {{ x|show_zero }}    0.00          for zero even in a table cell
+A template prints `{{ x }}` in today's form (万元, 2 places; a table cell blank when zero). Other forms are filters
+(wan, yuan, yuan_sep, blank_zero, show_zero: the table in docs/template-fields.md), all Decimal and half-up, never
+float.
 """
 from __future__ import annotations
 

@@ -87,10 +87,6 @@ class BatchReport:
             return 2
         return 1 if self.failed else 0
 
-    @property
-    def manifest(self) -> Path:
-        return self.outdir / MANIFEST_NAME
-
 
 @dataclass(frozen=True)
 class Progress:
@@ -211,15 +207,12 @@ class Cache:
                     return None
             return UnitResult(task.rel, entry["unit"], entry.get("year"), entry["status"],
                               int(entry.get("warnings", 0)), entry.get("reason", ""),
-                              sorted(outputs.items(), key=_output_order), templates=entry.get("templates", ""),
+                              sorted(outputs.items(), key=lambda o: (not o[0].endswith(".docx"), o[0])),
+                              templates=entry.get("templates", ""),
                               findings=[dict(f) for f in entry.get("findings", [])], skipped=True,
                               code=entry.get("code", ""))
         except (KeyError, TypeError, ValueError, AttributeError, OSError, BudgetError):
             return None   # an entry edited by hand or from another format, a broken fonts.toml: rebuild
-
-
-def _output_order(item: tuple[str, str]) -> tuple[bool, str]:
-    return (not item[0].endswith(".docx"), item[0])
 
 
 # ------------------------------------------------------------------------------------------------- the run

@@ -1,13 +1,7 @@
 """OUTDIR/校验汇总.xlsx: the bureau's view of a batch (issue 15 item 3), beside manifest.csv.
 
-    sheet 单位汇总   one row per unit: input file, unit, year, status, error and reminder counts, the template
-                     folder it used, first problem
-    sheet 全部问题   every finding of every unit: unit, input file, level, rule, sheet, cell, message — with
-                     filters on, so the bureau can sort by rule and see which mistakes are common; the batch's
-                     own 提醒 (template folders no unit used, rule TPL-UNUSED) close the sheet, with no unit
-
-Texts are written as text cells whatever they begin with (openpyxl would take a leading "=" for a formula;
-a 单位名称 comes straight from a workbook), and characters an .xlsx cannot hold are dropped.
+Sheet 单位汇总: one row per unit; sheet 全部问题: every finding of every unit, with filters on, then the batch's
+own 提醒 (TPL-UNUSED). Texts are written as text cells, never formulas (docs/reliability.md).
 """
 from __future__ import annotations
 

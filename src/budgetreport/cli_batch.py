@@ -45,6 +45,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
 
         退出码：0 全部成功（可有提醒）；1 有单位失败；2 文件夹或用法错误；130 被中断。"""
         from .batch import FAILED, INTERRUPTED_REASON, WARNED, run_batch
+        from .manifest import MANIFEST_NAME
         from .outputs import SUMMARY_NAME
         from .unit_pool import DEFAULT_TIMEOUT
         from .errors import BudgetError
@@ -89,7 +90,7 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
         out.print(f"共 {len(report.units)} 个单位：成功 {report.count('成功')}，有提醒 {report.count(WARNED)}，"
                   f"失败 {report.failed - not_run}" + (f"，因中断未处理 {not_run}" if not_run else "")
                   + f"；其中未变化跳过 {report.skipped}。用时 {report.elapsed:.1f} 秒。")
-        out.print(f"清单：{report.manifest}；汇总：{report.outdir / SUMMARY_NAME}", soft_wrap=True)
+        out.print(f"清单：{report.outdir / MANIFEST_NAME}；汇总：{report.outdir / SUMMARY_NAME}", soft_wrap=True)
         for note in report.notes:    # template folders no unit used: a clerk's folder that never took effect
             out.print(f"[yellow]提醒[/]：{escape(note)}", soft_wrap=True)
         for problem in report.problems:

@@ -1,10 +1,7 @@
 """OUTDIR/manifest.csv: one row per unit of a batch, for the clerk to open in Excel.
 
-Cells are neutralised as OWASP's CSV-injection guidance says: a cell that begins with =, +, -, @, a tab or a
-carriage return gets a leading apostrophe, so Excel, WPS and LibreOffice show it as text instead of running it
-as a formula (a 单位名称 such as `=HYPERLINK(...)` comes straight from a workbook). Quotes and separators inside
-a cell are escaped by the csv module (every cell that needs it is quoted). The text after the apostrophe is
-the original, so the unit name stays readable.
+Cells are neutralised against CSV injection (a leading apostrophe; docs/reliability.md): a 单位名称 such as
+`=HYPERLINK(...)` comes straight from a workbook.
 """
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """Money and percentages: Decimal, rounded half-up (四舍五入) to 2 places. Never float, never round().
 
-Text typed into an amount cell is read strictly (docs/checks.md, R-AMOUNT): plain digits with an optional sign and
-decimal point, or digits grouped by ASCII commas in threes ("1,234.56", "12,345"). Anything else is an error, never
-a guess: "26,07" or "26，07" (the Chinese IME comma typed for the point) must not become 2607, and "1,23,456"
-(lakh grouping) is not ours either. The full-width comma "，" is never read as a thousands separator, because it is
-what a clerk's IME gives for the point.
+Text typed into an amount cell is read strictly, never guessed (docs/checks.md, R-AMOUNT): the full-width comma
+"，" is what a clerk's IME gives for the point, so it is never read as a thousands separator.
 """
 from __future__ import annotations
 

@@ -13,12 +13,10 @@ raises BudgetError here: not a workbook, damaged, encrypted, a required sheet mi
 """
 from __future__ import annotations
 
-import dataclasses
-
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, TypedDict
@@ -467,11 +465,8 @@ def _purposes(sheet: _Sheet) -> tuple[dict[str, str], dict[str, str], dict[str, 
     return out
 
 
-_UNIT_PARTS: dict[str, Part] = {"year": ("unit", "year"), "date": ("unit", "date"), "subunits": ("unit", "subunits")}
-
-
 def _unit_part(key: str) -> Part:
-    return ("unit", "staff") if key.startswith("staff_") else _UNIT_PARTS.get(key, ("unit", key))
+    return ("unit", "staff") if key.startswith("staff_") else ("unit", key)
 
 
 def _unit_info(sheet: _Sheet) -> UnitInfo:
@@ -554,7 +549,7 @@ def _formula_told(finding: Finding, wb: Any) -> Finding:
     formula = wb.formula_at(finding.sheet, finding.cell) if finding.cell else None
     if formula is None or "公式" in finding.message:
         return finding
-    return dataclasses.replace(finding, message=f"{finding.message}（该单元格是公式“{formula.text}”，显示的是公式保存的结果）")
+    return replace(finding, message=f"{finding.message}（该单元格是公式“{formula.text}”，显示的是公式保存的结果）")
 
 
 def read_budget(path: str | Path) -> Reading:

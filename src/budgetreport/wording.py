@@ -1,10 +1,7 @@
 """Lists in a sentence, one helper for every template: how the reference and official texts join items.
 
-- inline (`and_list`): "A" · "A和B" · "A、B和C" — a list inside a sentence ("收入包括一般公共预算拨款和政府性基金预算拨款",
-  "无政府性基金预算拨款和国有资本经营预算").
-  In a loop whose items carry more than a name, `{{ loop|and_sep }}` writes the same separators.
-- enumeration after a colon (`enum_list`): "A、B、C、D" — the reference's "支出预算包括：社会保障和就业支出、卫生健康支出、
-  城乡社区支出、住房保障支出。" and "主要包括：基本工资、津贴补贴、……".
+`and_list` ("A、B和C", inside a sentence; `loop|and_sep` in a loop) and `enum_list` ("A、B、C", after a colon):
+docs/wording.md.
 """
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Opening a workbook: the one entry point read.py uses, in three steps, each in its own module.
-
-    xlsx_safety.py   what is refused before any XML is parsed (not a zip, .xls, encrypted, bombs) and the
-                     bounds on what is inflated
-    xlsx_parts.py    the small parts: which sheets there are, the epoch, stale results, styles, shared strings
-    xlsx_sheets.py   one worksheet's cells into a grid, strictly and within bounds
-    xlsx_values.py   openpyxl's value rules, copied (openpyxl itself is not imported: ~0.1–0.2 s per process)
+"""Opening a workbook: the one entry point read.py uses, in three steps, each in its own module (xlsx_safety,
+xlsx_parts, xlsx_sheets, with xlsx_values; docs/design.md says what each does).
 
 `open_report_workbook` inflates only the sheets the report uses (their names come from layout.py) and refuses two
 sheets, hidden ones included, that stand for one of them; the other sheets are listed (read.py names them in a

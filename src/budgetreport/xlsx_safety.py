@@ -1,18 +1,8 @@
 """Opening a workbook file safely: what is refused before any XML is parsed, and the bounds on what is inflated.
 
-    not found / a folder / 0 bytes / not a zip  → 不是 Excel 工作簿
-    OLE2 (D0 CF 11 E0) with EncryptionInfo       → 加密（有打开密码）的工作簿
-    OLE2 without it                              → 旧版 .xls（另存为 .xlsx）
-    zip without xl/workbook.xml                  → 不是 Excel 工作簿（可能是 .docx 等）
-    declared sizes (the zip directory only): total > MAX_TOTAL_BYTES, a part > MAX_PART_BYTES, or a ratio
-    > MAX_RATIO on a part over 1 MB              → 压缩炸弹 / 过大，拒绝
-    actual bytes inflated, counted as they are read: a part over its cap, all parts over MAX_TOTAL_BYTES
-                                                 → 过大，拒绝（读到上限即停止）
-    a DOCTYPE in any part (entity tricks; no real workbook has one)
-                                                 → 部件已损坏
-
-Only the parts the report needs are inflated (`Archive.read`, `Archive.chunks`); every zip error they meet is a
-BudgetError naming the file. The bounds of the cell grid itself (rows, cells, text) are in xlsx_sheets.py.
+What is refused and why (not a zip, encrypted, .xls, bombs, a DOCTYPE): docs/reliability.md. Only the parts the
+report needs are inflated (`Archive.read`, `Archive.chunks`); every zip error they meet is a BudgetError naming the
+file. The bounds of the cell grid itself (rows, cells, text) are in xlsx_sheets.py.
 """
 from __future__ import annotations
 

@@ -1,14 +1,6 @@
-"""Stale text: free text copied from an earlier year's report.
+"""Stale text: free text copied from an earlier year's report (TXT-PLAN-YEAR, TXT-YEAR, TXT-PERIOD).
 
-Years are read as four digits followed by 年 ("2024年", "2024 年度"). Text inside 《》〈〉〔〕【】[] is a
-document title or number ("《昌吉市2020年深化…》", "〔2020〕8号") and is not read.
-
-- TXT-PLAN-YEAR: a statement of a year's budget amount ("2024年度预算计划支出8万元") whose year is not the
-  budget year. In a 2025 report the project's budget is the 2025 budget, so 2024 here is stale.
-  A comparison ("比2024年预算减少") or a fact about last year ("截至2024年底", "2024年工作汇报") is not such a
-  statement and is not flagged.
-- TXT-YEAR: any other year that is neither the budget year nor the year before ("2020年7月1日" in a 2025 report).
-- TXT-PERIOD: the project's 资金执行时间 names a year other than the budget year.
+What counts as a year, which texts are read and what each rule flags: docs/checks.md (过时文字).
 """
 from __future__ import annotations
 
