@@ -27,7 +27,7 @@ import test_bad_inputs as bad
 import test_checks as checks
 from budgetreport import workbook_io, xlsx_safety
 from budgetreport.errors import BudgetError
-from budgetreport.workbook_io import BUILTIN_FORMATS, inspect, open_workbook
+from budgetreport.workbook_io import BUILTIN_FORMATS, open_workbook
 
 SAMPLE = bad.SAMPLE
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
@@ -97,7 +97,7 @@ def test_bad_input_variants_read_as_before(tmp_path, case):
     path = tmp_path / "case.xlsx"
     builder(path)
     try:
-        inspect(path)
+        open_workbook(path)
     except BudgetError:
         return                                      # refused before any reading, as before
     try:

@@ -9,7 +9,6 @@ cell where known; anything else is a bug of ours and propagates.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import layout
@@ -17,13 +16,13 @@ from .errors import BudgetError
 from .text import norm
 from .xlsx_parts import SheetEntry, date_styles, read_structure, shared_strings
 from .xlsx_safety import MAX_PART_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, Archive, open_archive, precheck
-from .xlsx_sheets import MAX_CELLS, MAX_ROWS, MAX_TEXT, Book, Grid, GridBook, MergedRange, explain_formula, read_grid
+from .xlsx_sheets import MAX_CELLS, MAX_ROWS, MAX_TEXT, Book, Grid, GridBook, MergedRange, read_grid
 from .xlsx_values import (BUILTIN_FORMATS, MAC_EPOCH, SHARED_STRINGS, WINDOWS_EPOCH, XLSM, XLSX, XLTM, XLTX,
                           from_excel, from_ISO8601, is_date_format, is_timedelta_format)
 
 __all__ = ["BUILTIN_FORMATS", "MAC_EPOCH", "MAX_CELLS", "MAX_PART_BYTES", "MAX_RATIO", "MAX_ROWS", "MAX_TEXT",
            "MAX_TOTAL_BYTES", "SHARED_STRINGS", "WINDOWS_EPOCH", "XLSM", "XLSX", "XLTM", "XLTX", "Grid", "GridBook",
-           "MergedRange", "Scan", "explain_formula", "from_ISO8601", "from_excel", "inspect", "is_date_format",
+           "MergedRange", "from_ISO8601", "from_excel", "is_date_format",
            "is_timedelta_format", "open_report_workbook", "open_workbook", "report_sheet"]
 
 _TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")    # as read.py's _find_sheets matches a table sheet
@@ -84,13 +83,3 @@ def open_report_workbook(path: Path) -> GridBook:
     """The workbook as the report reads it: only its sheets inflated, duplicates refused."""
     return open_workbook(path, report=True)
 
-
-@dataclass
-class Scan:
-    """What `inspect` learned: the worksheet titles that hold formulas."""
-    formula_parts: set[str] = field(default_factory=set)
-
-
-def inspect(path: Path) -> Scan:
-    """Read the whole workbook with every check and bound, keeping nothing but which sheets hold formulas."""
-    return Scan({g.title for g in open_workbook(path).worksheets if g.formulas})

@@ -111,15 +111,6 @@ class GridBook:
         return grid.formulas.get((int(match.group(2)), letters_column(match.group(1))))
 
 
-def explain_formula(exc: BudgetError, book: GridBook) -> BudgetError:
-    """`exc` about a formula cell says so and quotes the formula (read.py's messages name only the value)."""
-    formula = book.formula_at(exc.sheet, exc.cell)
-    if formula is not None and "公式" not in exc.message:
-        exc.message = f"{exc.message}（该单元格是公式“{formula.text}”，显示的是公式保存的结果）"
-        exc.args = (exc.message,)
-    return exc
-
-
 @dataclass
 class Book:
     """What reading every sheet needs: shared strings, date styles, the epoch, and whether results are stale."""
