@@ -1,14 +1,7 @@
 """Findings shown where the clerk fixes them: an annotated copy of the workbook, `工作簿（校验意见）.xlsx`.
 
-    write_annotated(workbook, findings, out, notes=()) -> Path
-
-Every cell with a finding gets a red fill (错误) or a yellow one (提醒 only) and one comment holding each of its
-findings (rule id, message, expected / found, fix). A first sheet "校验意见" lists all findings in order, each with
-a hyperlink to its cell, then `notes` (e.g. the rules that could not run). The original is only read, never
-written: the copy is saved to a temporary file beside `out` and renamed into place (atomic.write_atomic).
-
-openpyxl writes the copy (comments, fills and internal hyperlinks in the form Excel, WPS and LibreOffice Calc
-open without a repair prompt); it is imported here only, so `check` without --annotate and `build` never pay for it.
+What the copy holds: docs/checks.md (校验意见副本). The original is only read, never written. openpyxl writes the
+copy; it is imported here only, so `check` without --annotate and `build` never pay for it.
 """
 from __future__ import annotations
 

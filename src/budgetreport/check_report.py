@@ -1,9 +1,5 @@
 """`budgetreport check`: run the check, show the CheckResult — text for the clerk (grouped by sheet) or JSON for
-scripts — and, with --annotate, write the annotated copy (annotate.py).
-
-Text: errors first, then reminders; under each, one heading per sheet in workbook order and one line per finding
-(level, rule id, sheet!cell, message, expected / found, fix); then the rules that could not run, one line each;
-then a count line. JSON carries the same findings in the same order.
+scripts — and, with --annotate, write the annotated copy (annotate.py). Layout and order: docs/checks.md.
 """
 from __future__ import annotations
 

@@ -58,9 +58,6 @@ class Table(_Sheet):
     def by_code(self) -> dict[str, Row]:
         return {r.code: r for r in self.rows if r.code}
 
-    def by_name(self) -> dict[str, Row]:
-        return {r.name: r for r in self.rows}
-
 
 @dataclass
 class PairedTable(_Sheet):

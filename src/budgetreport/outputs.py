@@ -1,14 +1,8 @@
 """The output side: file names that fit, all outputs or none, and a Chinese message for every refusal.
 
-    fit_stem(stem)                   a report's file name (no extension) shortened to fit any file system, unique
-    ensure_folder(path)              the output folder, created when missing
-    write_together(folder, files)    every file or none of them (temporary files first, then renames)
-    output_errors(path)              context manager: an OSError while writing → BudgetError naming path and fix
-    os_error(exc, path)              the same, as a function
-
-The operating system refuses writes in many ways — `-o` names a file, the folder or a parent is read-only, a
-folder has the report's name, the disk is full, a name is too long — and each must reach the clerk as a
-message saying which path and what to do, with exit ≠ 0 and no traceback, and leave no half of a report.
+Every way the operating system refuses a write (read-only folder, a folder with the report's name, disk full, a
+name too long …) reaches the clerk as a message naming the path and the fix, exit ≠ 0, and no half of a report:
+docs/reliability.md lists them.
 """
 from __future__ import annotations
 

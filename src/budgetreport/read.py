@@ -5,11 +5,8 @@
     read_workbook(path) -> Budget      the complete Budget, or FindingsError with every finding (the reader's and
                                        the rules' on what could be read) when any is an error
 
-A problem in one cell is recorded (rule id R-…, sheet!cell, what was found, the fix) and reading goes on with the
-next cell: a wrong amount reads as 0, a row with a wrong code is left out, a table whose header cannot be found
-reads as empty — and the part of the Budget it went into is marked unreadable, so no rule draws conclusions from
-a stand-in (checks.run_rules skips the rules that would read it). Only a workbook that cannot be read as a whole
-raises BudgetError here: not a workbook, damaged, encrypted, a required sheet missing, two sheets for one table.
+A problem in one cell is recorded and reading goes on, with a stand-in marked unreadable so no rule draws
+conclusions from it; only a workbook that cannot be read as a whole raises BudgetError here (docs/checks.md, 一次列全).
 """
 from __future__ import annotations
 

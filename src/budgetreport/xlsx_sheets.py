@@ -5,12 +5,8 @@ dates by openpyxl's number-format rule, errors as text such as "#DIV/0!"), laid 
 row is as wide as its last cell's column, a later cell wins a column, a repeated or out-of-order row is dropped,
 empty rows at the end are cut off.
 
-Unlike openpyxl, what no workbook writer writes is refused, naming the sheet and the cell where there is one:
-row numbers other than 1…1 048 576 written in digits (`1e9`, ` 3`, `1_000`, `+5`, `2.0`), cell references beyond
-XFD, numbers that are not numbers, shared-string indexes that do not exist, texts over Excel's 32 767 characters,
-and more than MAX_ROWS rows or MAX_CELLS cells in a sheet (memory stays bounded: rows are freed as they are read).
-A formula without a saved result, or any formula in a workbook whose saved results are stale, is an error that
-says it is a formula and quotes it.
+Unlike openpyxl, what no workbook writer writes is refused, naming the sheet and the cell where there is one, and
+so are formulas without a saved result or with stale ones: docs/reliability.md lists each case and bound.
 """
 from __future__ import annotations
 
