@@ -20,9 +20,7 @@ def _decimal(other: object) -> Decimal | None:
     """Another operand of a comparison as Decimal; None when it is no number (then the comparison is False)."""
     if isinstance(other, (Amount, Percent)):
         return other.value
-    if isinstance(other, bool):
-        return None
-    if isinstance(other, (int, Decimal)):
+    if isinstance(other, (int, Decimal)) and not isinstance(other, bool):
         return Decimal(other)
     return None
 

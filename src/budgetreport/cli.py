@@ -164,8 +164,7 @@ def _register_extra_commands() -> None:
     template_fields.py (kept apart from build/check/init)."""
     from .cli_batch import register
     from .cli_templates import register as register_templates
-    register(app, out, err)
-    register_templates(app, out, err)
+    register_templates(register(app, out, err), out, err)
     from .template_fields import register as register_fields   # templates fields
     register_fields(app, out)
 

@@ -20,8 +20,8 @@ EXIT_INPUT = 2
 COPIED_FILES = ("report.docx", "phrases.j2")
 
 
-def register(app: typer.Typer, out: Console, err: Console) -> None:
-    """Add `batch` and the `templates` sub-app to the main CLI."""
+def register(app: typer.Typer, out: Console, err: Console) -> typer.Typer:
+    """Add `batch` and the `templates` sub-app to the main CLI; → the `templates` sub-app."""
 
     @app.command("batch")
     def batch_cmd(
@@ -99,10 +99,10 @@ def register(app: typer.Typer, out: Console, err: Console) -> None:
             err.print("[yellow]已中断[/]：已完成的单位已保存，再次运行同一命令即可从中断处继续。")
         raise typer.Exit(report.return_code)
 
-    _register_templates(app, out, err)
+    return _register_templates(app, out, err)
 
 
-def _register_templates(app: typer.Typer, out: Console, err: Console) -> None:
+def _register_templates(app: typer.Typer, out: Console, err: Console) -> typer.Typer:
     """The `templates` sub-app: `templates copy`."""
     templates_app = ChineseTyper(help="管理单位模板（templates/<单位名称>/ 中的文件覆盖默认模板）。",
                                 no_args_is_help=True)
@@ -133,3 +133,5 @@ def _register_templates(app: typer.Typer, out: Console, err: Console) -> None:
         for name in COPIED_FILES:
             out.print(f"[green]已复制[/] {target / name}")
         out.print(f"请修改 {target} 中的文件；只有单位“{unit}”使用它们，其他单位仍用默认模板。")
+
+    return templates_app

@@ -10,19 +10,14 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from .cli_texts import ChineseTyper
 from .errors import BudgetError
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 SAMPLE = Path(__file__).resolve().parents[2] / "inputs" / "昌吉市城市管理指挥中心2025.xlsx"
 
 
-def register(app: typer.Typer, out: Console, err: Console) -> None:
-    """Add `check` to the `templates` sub-app (made here when cli_batch has not made it yet)."""
-    group = next((g.typer_instance for g in app.registered_groups if g.name == "templates"), None)
-    if group is None:
-        group = ChineseTyper(help="管理单位模板（templates/<单位名称>/ 中的文件覆盖默认模板）。", no_args_is_help=True)
-        app.add_typer(group, name="templates")
+def register(group: typer.Typer, out: Console, err: Console) -> None:
+    """Add `check` to the `templates` sub-app (cli_batch makes it, with `templates copy`)."""
 
     @group.command("check")
     def check_cmd(
@@ -66,9 +61,7 @@ def run_template_check(workbook: Path | None, root: Path | None, unit: str | Non
         for i, line in enumerate(problem.lines()):
             out.print(f"{number}. {line}" if i == 0 else line, markup=False, soft_wrap=True)
     out.print(f"模板检查：{report.errors} 处错误，{report.warnings} 处提醒。", markup=False)
-    if report.unreadable:
-        return EXIT_UNREADABLE
-    return EXIT_ERRORS if report.errors else EXIT_OK
+    return EXIT_UNREADABLE if report.unreadable else EXIT_ERRORS if report.errors else EXIT_OK
 
 
 def template_check_data(workbook: Path, root: Path) -> tuple[dict, int]:
