@@ -4,7 +4,7 @@
     check_reading(reading) -> CheckResult   the same, for a workbook already read (read.read_budget)
     run_rules(budget, unreadable) -> (findings, skipped)
     run_all(budget) -> list[Finding]        every rule on a completely read budget, errors first
-    RULES                                   rule id → Rule(id, level, title, func, tolerance, module)
+    RULES                                   rule id → Rule(id, level, title, func)
 
 Rules live in small modules, one function each, registered with `@rule(id, level, 中文说明)`:
 within.py (one table), across.py (between tables), narrative.py (第三部分 and 绩效), codes.py, text.py.

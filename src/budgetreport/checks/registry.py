@@ -17,8 +17,6 @@ from ..findings import Finding
 from ..model import PairedTable, Row, Table
 from ..money import fmt
 
-TOLERANCE = Decimal("0.00")
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -26,18 +24,16 @@ class Rule:
     level: str            # findings.ERROR / findings.WARNING
     title: str            # one line, Chinese: what the rule compares
     func: Callable
-    tolerance: Decimal = TOLERANCE
-    module: str = ""
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, level: str, title: str, tolerance: Decimal = TOLERANCE):
+def rule(rule_id: str, level: str, title: str):
     def register(func: Callable) -> Callable:
         if rule_id in RULES:
             raise ValueError(f"duplicate rule id {rule_id}")
-        RULES[rule_id] = Rule(rule_id, level, title, func, tolerance, func.__module__.rsplit(".", 1)[-1])
+        RULES[rule_id] = Rule(rule_id, level, title, func)
         return func
     return register
 
@@ -53,14 +49,14 @@ class Out:
         self.findings.append(Finding(self.rule.id, self.rule.level, sheet or "", cell or "", message, expected, found))
 
     def compare(self, sheet: str, cell: str, what: str, found: Decimal, expected: Decimal, source: str) -> bool:
-        """Emit when |found − expected| exceeds the rule's tolerance; `source` says where `expected` comes from."""
-        if abs(found - expected) <= self.rule.tolerance:
+        """Emit when found ≠ expected (both to the cent); `source` says where `expected` comes from."""
+        if found == expected:
             return True
         self.add(sheet, cell, what, f"{fmt(expected)}（{source}）", fmt(found))
         return False
 
     def cell(self, table: Table | PairedTable, row: Row, key: str, what: str, expected: Decimal, source: str) -> bool:
         found = row.get(key)
-        if abs(found - expected) <= self.rule.tolerance:
+        if found == expected:
             return True                         # most cells agree: name the cell only for a finding
         return self.compare(table.sheet, table.cell(row, key), what, found, expected, source)
