@@ -11,9 +11,8 @@ from .registry import Out, rule
 FUNCTION_TABLES = (2, 3, 5, 7, 8, 9)
 
 
-def _code_tables(b: Budget, with_t6: bool = True) -> list[Table]:
-    numbers = FUNCTION_TABLES + ((6,) if with_t6 else ())
-    return [getattr(b, f"t{n}") for n in numbers]
+def _code_tables(b: Budget) -> list[Table]:
+    return [getattr(b, f"t{n}") for n in (*FUNCTION_TABLES, 6)]
 
 
 @rule("C-PARENT", ERROR, "款级（5 位）/项级（7 位）编码的上级行（类/款）在同一张表中存在；功能分类 3/5/7 位，经济分类 3/5 位")
