@@ -22,6 +22,17 @@ def total_of(table: Table, key: str) -> Decimal:
     return amount_of(table.total, key)
 
 
+def t7_projects(b: Budget) -> dict[str, tuple[Decimal, int]]:
+    """表7 项目名称 → (its 项目支出合计, its first Excel row), in 表7 order."""
+    result: dict[str, tuple[Decimal, int]] = {}
+    for r in b.t7.rows:
+        name = r.texts.get("project", "")
+        if name:
+            amount, row = result.get(name, (ZERO, r.row))
+            result[name] = (amount + r.get("total"), row)
+    return result
+
+
 def t10_row(t10: Table, key: str) -> Row:
     """表10's row by key ("total" is its 合计 row); an empty row when absent."""
     if key == "total" and t10.total is not None:

@@ -1,20 +1,18 @@
-"""Stage 3, derive: `Budget` → the facts a template prints (`facts.types.ReportFacts`).
+"""Stage 3, derive: `Budget` → the facts a template prints (`facts.ReportFacts`).
 
 Every share, every 比上年 change, every list in the narrative is computed here, once, as Decimal; amounts reach the
 template as `Amount` (printed in 万元 with 2 places), so wording stays the template's job: facts carry numbers,
 names, flags and lists, never sentences. What is compared with last year comes from one list
-(`facts.compare.compared_items`), the same the N-LAST rule checks.
+(`comparisons.compared_items`), the same the N-LAST rule checks.
 """
 from __future__ import annotations
-
-from decimal import Decimal
 
 from . import layout
 from .classification import FUNCTION_CLASSES
 from .errors import BudgetError
 from . import facts as f
 from .amounts import amount, cell, percent_of
-from .comparisons import Compared, amount_of, change, compared_items, t10_row, total_of
+from .comparisons import Compared, amount_of, change, compared_items, t7_projects, t10_row, total_of
 from .model import Budget, Indicator, PairedTable, Row, Table
 from .money import ZERO, percent
 from .text import cn_number
@@ -183,20 +181,10 @@ def _indicators(indicators: list[Indicator]) -> list[f.Indicator]:
             for i in indicators]
 
 
-def t7_projects(b: Budget) -> dict[str, Decimal]:
-    """表7 项目名称 → its 项目支出合计, in 表7 order."""
-    out: dict[str, Decimal] = {}
-    for r in b.t7.rows:
-        name = r.texts.get("project", "")
-        if name:
-            out[name] = out.get(name, ZERO) + r.get("total")
-    return out
-
-
 def _projects(b: Budget) -> tuple[list[f.Project], list[f.Project]]:
     """(七: the 表7 projects in 表7 order, 十二（四）: every 项目信息 project in its order — fund and non-fiscal
     projects have 绩效目标 too, so their tables are printed and counted)."""
-    t7 = t7_projects(b)
+    t7 = {name: total for name, (total, _row) in t7_projects(b).items()}
     details = {p.name: p for p in b.projects}
     for name in t7:
         if name not in details:

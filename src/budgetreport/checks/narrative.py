@@ -1,14 +1,12 @@
 """The narrative's facts (第三部分 and the 绩效 tables): last year's figures, reasons, and figures the text restates."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from .. import layout
 from ..cellref import column_letter
 from ..findings import ERROR, WARNING
 from ..model import Budget
 from ..money import ZERO, fmt
-from ..comparisons import amount_of, compared_items, total_of, vanished
+from ..comparisons import amount_of, compared_items, t7_projects, total_of, vanished
 from .registry import Out, rule
 
 _UNIT_PERF_ROWS = {f.key: i for i, f in enumerate(layout.UNIT_PERFORMANCE.fields, start=2)}
@@ -89,20 +87,9 @@ def unit_performance(b: Budget, out: Out) -> None:
                 up.total, amount_of(b.t1.income_total, "in_amount"), "表1 收入总计")
 
 
-def _t7_projects(b: Budget) -> dict[str, tuple[Decimal, int]]:
-    """表7 项目名称 → (合计, first Excel row)."""
-    result: dict[str, tuple[Decimal, int]] = {}
-    for r in b.t7.rows:
-        name = r.texts.get("project", "")
-        if name:
-            amount, row = result.get(name, (ZERO, r.row))
-            result[name] = (amount + r.get("total"), row)
-    return result
-
-
 @rule("N-PERF-PROJ", ERROR, "项目信息中表7 的每个项目：财政拨款 ≥ 表7 该项目合计（表7 只含一般公共预算，其他资金不在表7）")
 def project_budget(b: Budget, out: Out) -> None:
-    t7 = _t7_projects(b)
+    t7 = t7_projects(b)
     sheet = b.sheets.get(layout.PROJECTS.name, layout.PROJECTS.name)
     for p in b.projects:
         if p.name in t7 and p.fiscal < t7[p.name][0]:
@@ -131,7 +118,7 @@ def project_funds(b: Budget, out: Out) -> None:
 @rule("N-PROJ-INFO", ERROR, "表7 的每个项目在“项目信息”表都有一行（名称完全一致）")
 def project_info(b: Budget, out: Out) -> None:
     names = {p.name for p in b.projects}
-    for name, (_amount, row) in _t7_projects(b).items():
+    for name, (_amount, row) in t7_projects(b).items():
         if name not in names:
             out.add(b.t7.sheet, b.t7.cell(row, "project"),
                     f"表7 的项目“{name}”在“{layout.PROJECTS.name}”表中没有说明；请增加该项目一行（名称与表7 完全一致）",
@@ -140,7 +127,7 @@ def project_info(b: Budget, out: Out) -> None:
 
 @rule("N-PROJ-EXTRA", WARNING, "“项目信息”表中的项目在表7 中没有（第三部分七不写它；十二（四）计入项目数并列出其绩效目标表）")
 def project_extra(b: Budget, out: Out) -> None:
-    t7 = _t7_projects(b)
+    t7 = t7_projects(b)
     sheet = b.sheets.get(layout.PROJECTS.name, layout.PROJECTS.name)
     for p in b.projects:
         if p.name not in t7:
