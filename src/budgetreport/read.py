@@ -28,9 +28,8 @@ from .model import (Budget, Comparison, Indicator, OtherMatters, PairedTable, Pr
 from .money import ZERO
 from .read_cells import Log as _Log, Part, SheetCells as _Sheet, Unreadable as _Unreadable
 from .text import clean, norm, strip_period
-from .workbook_io import Grid as Worksheet, open_report_workbook as open_workbook
+from .workbook_io import Grid as Worksheet, open_report_workbook as open_workbook, report_sheet
 
-_TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")
 _CODE_NAME = re.compile(r"^\s*(\d{3,7})\s*(.*)$")
 MAX_HEADER_SCAN = 30
 YEARS = range(2000, 2101)                       # 预算年度
@@ -63,31 +62,23 @@ class Reading:
 # --------------------------------------------------------------------------- sheet lookup
 
 def _find_sheets(wb, warnings: list[BudgetError]) -> tuple[dict[int, Worksheet], dict[str, Worksheet]]:
-    """Table sheets by their 表 number, the others by name; unknown sheets are a reminder and ignored."""
+    """Table sheets by their 表 number, the others by name (workbook_io.report_sheet, which also refused two sheets
+    for one); unknown sheets are a reminder and ignored."""
     tables: dict[int, Worksheet] = {}
     others: dict[str, Worksheet] = {}
-    known = {_norm(s.name): s.name for s in (*layout.KEY_VALUE_SHEETS, *layout.ROW_SHEETS)}
     for ws in wb.worksheets:
-        m = _TABLE_SHEET.match(ws.title)
-        if m:
-            number = int(m.group(1))
-            if number in layout.TABLES_BY_NUMBER:
-                if number in tables:
-                    raise BudgetError(f"有两张表{number}：“{tables[number].title}”和“{ws.title}”", sheet=ws.title,
-                                      hint="请删除多余的一张")
-                tables[number] = ws
-                continue
-        key = _norm(ws.title)
-        if key in known:
-            others[known[key]] = ws
-        elif key != _norm(layout.INSTRUCTIONS_SHEET):
-            warnings.append(BudgetError("未知的工作表，已忽略", sheet=ws.title, rule="R-SHEET"))
-    for spec in layout.TABLES:
-        if spec.number not in tables:
-            raise BudgetError(f"缺少工作表“{spec.sheet_name}”", hint="请按标准工作簿补上该表（可用 budgetreport init 生成空白工作簿）")
-    for sheet in (*layout.KEY_VALUE_SHEETS, *layout.ROW_SHEETS):
-        if sheet.name not in others:
-            raise BudgetError(f"缺少工作表“{sheet.name}”", hint="请按标准工作簿补上该表（可用 budgetreport init 生成空白工作簿）")
+        key = report_sheet(ws.title)
+        if key is None:
+            if _norm(ws.title) != _norm(layout.INSTRUCTIONS_SHEET):
+                warnings.append(BudgetError("未知的工作表，已忽略", sheet=ws.title, rule="R-SHEET"))
+        elif key.startswith("表"):
+            tables[int(key[1:])] = ws
+        else:
+            others[key] = ws
+    missing = [spec.sheet_name for spec in layout.TABLES if spec.number not in tables]
+    missing += [sheet.name for sheet in (*layout.KEY_VALUE_SHEETS, *layout.ROW_SHEETS) if sheet.name not in others]
+    if missing:
+        raise BudgetError(f"缺少工作表“{missing[0]}”", hint="请按标准工作簿补上该表（可用 budgetreport init 生成空白工作簿）")
     return tables, others
 
 

@@ -25,13 +25,13 @@ __all__ = ["BUILTIN_FORMATS", "MAC_EPOCH", "MAX_CELLS", "MAX_PART_BYTES", "MAX_R
            "MergedRange", "from_ISO8601", "from_excel", "is_date_format",
            "is_timedelta_format", "open_report_workbook", "open_workbook", "report_sheet"]
 
-_TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")    # as read.py's _find_sheets matches a table sheet
+_TABLE_SHEET = re.compile(r"^\s*表\s*(\d+)")    # a table sheet: "表3…"
 _KNOWN = {norm(s.name): s.name for s in (*layout.KEY_VALUE_SHEETS, *layout.ROW_SHEETS)}
 
 
 def report_sheet(title: str) -> str | None:
-    """The sheet of the report that a sheet titled `title` stands for ("表3", "单位信息"), or None: the rule of
-    read.py's _find_sheets (a table by its number, the others by their normalised name)."""
+    """The sheet of the report that a sheet titled `title` stands for ("表3", "单位信息"), or None: a table by its
+    number, the others by their normalised name (read.py's _find_sheets uses it too)."""
     m = _TABLE_SHEET.match(title)
     if m and int(m.group(1)) in layout.TABLES_BY_NUMBER:
         return f"表{int(m.group(1))}"
