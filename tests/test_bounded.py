@@ -30,11 +30,6 @@ def test_matches_a_least_recently_used_model(seed: int) -> None:
         assert all(k in cache for k, _ in model)
 
 
-def test_clear_forgets_everything_and_a_limit_below_one_is_refused() -> None:
-    cache: BoundedCache[str, int] = BoundedCache(3)
-    for i, k in enumerate("abc"):
-        cache.put(k, i)
-    cache.clear()
-    assert len(cache) == 0 and cache.get("a") is None
+def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError):
         BoundedCache(0)

@@ -39,9 +39,6 @@ class BoundedCache(Generic[K, V]):
             self._values.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        self._values.clear()
-
     def __len__(self) -> int:
         return len(self._values)
 
