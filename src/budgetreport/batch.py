@@ -76,10 +76,6 @@ class BatchReport:
         return sum(1 for u in self.units if u.skipped)
 
     @property
-    def built(self) -> int:
-        return sum(1 for u in self.units if u.status != FAILED and not u.skipped)
-
-    @property
     def return_code(self) -> int:
         if self.interrupted:
             return 130
