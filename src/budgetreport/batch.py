@@ -222,11 +222,6 @@ class _Run:
         self.owner: dict[str, str] = {}             # output file name → input file that wrote it this run
         self.results: dict[str, UnitResult] = {}
 
-    def claim_skipped(self, result: UnitResult) -> None:
-        self.results[result.input] = result
-        for name, _ in result.outputs:
-            self.owner[name] = result.input
-
     def place(self, task: UnitTask, built: UnitBuilt) -> UnitResult:
         """Write a finished unit's files (atomically) and record it; or record why it failed."""
         result = UnitResult(task.rel, built.unit, built.year or None, code=built.code, detail=built.detail,
@@ -367,8 +362,9 @@ def _tasks(sources: list[Path], input_dir: Path, root: Path | None, options: Opt
             continue
         task = UnitTask(str(path), rel, digest, str(root) if root else None, options)
         hit = None if force else run.cache.unchanged(task, root, run.outdir)
-        if hit is not None:
-            run.claim_skipped(hit)
+        if hit is not None:        # unchanged: its outputs keep their names
+            run.results[rel] = hit
+            run.owner.update((name, rel) for name, _ in hit.outputs)
         else:
             tasks.append(task)
     return tasks

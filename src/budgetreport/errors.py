@@ -20,17 +20,9 @@ if TYPE_CHECKING:
 
 
 class BudgetError(Exception):
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | Path | None = None,
-        sheet: str | None = None,
-        cell: str | None = None,
-        rule: str | None = None,
-        hint: str | None = None,
-        unit: UnitInfo | None = None,
-    ) -> None:
+    def __init__(self, message: str, *, file: str | Path | None = None, sheet: str | None = None,
+                 cell: str | None = None, rule: str | None = None, hint: str | None = None,
+                 unit: UnitInfo | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.file = str(file) if file is not None else None

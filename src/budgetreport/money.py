@@ -34,7 +34,7 @@ _GROUPING_FIX = "小数点请用半角“.”；千位分隔符可以不写，�
 
 
 def parse_amount_text(text: str) -> Decimal:
-    """Text → exact Decimal, by the rules in the module docstring; AmountError otherwise."""
+    """Text → exact Decimal, by the rules of R-AMOUNT (docs/checks.md); AmountError otherwise."""
     text = text.strip()
     if text in _EMPTY_TEXTS:
         return ZERO
