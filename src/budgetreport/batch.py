@@ -1,15 +1,8 @@
 """Many units in one run: find the workbooks, skip the unchanged ones, build the rest in parallel, report.
 
-    run_batch(input_dir, outdir)  →  BatchReport (one UnitResult per workbook, exit code)
-        OUTDIR/<单位>YYYY年单位预算公开.docx / .pdf   written only by this process, atomically
-        OUTDIR/.budgetreport-cache.json               what was built from what (skip cache), kept current
-        OUTDIR/manifest.csv                           one row per unit, UTF-8 with BOM, sorted by input path
-        OUTDIR/校验汇总.xlsx                           per unit status and counts; every finding, filters on
-
-Workers (concurrency.build_unit) return bytes; this module alone writes. So a unit that fails, a worker that
-dies or a Ctrl-C can never leave a half-written file, and two workbooks of the same unit and year cannot
-silently overwrite each other: the one whose input path sorts first keeps the file name (an output left by an
-unchanged, skipped workbook keeps it too), the other fails with both files named.
+Workers (concurrency.build_unit) return bytes; this module alone writes, atomically (docs/performance.md, the batch
+part). Of two workbooks of the same unit and year, the one whose input path sorts first keeps the file name (an
+output left by an unchanged, skipped workbook keeps it too); the other fails with both files named.
 """
 from __future__ import annotations
 

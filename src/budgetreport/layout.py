@@ -1,12 +1,8 @@
 """The standard workbook: which sheets it has and what each column holds.
 
 One place describes the workbook, so the reader (`read.py`), the blank-workbook writer (`init_workbook.py`),
-the sample generator (`tools/make_sample.py`) and the documentation (`docs/workbook.md`) cannot drift apart.
-
-Table sheets (表1–表11) mirror the published tables row for row: title lines, then the header block as
-published (with merged cells), then a marker row ("※ ※ 1 2 3…", or the last header row for 表1/表4), then data.
-The reader finds a table sheet by its number ("表3…"), not by position or exact name, and finds the data by the
-marker row, so a sheet pasted from the budget system with an extra title line still reads.
+the sample generator (`tools/make_sample.py`) and the documentation (`docs/workbook.md`, which shows the sheets,
+header blocks and marker rows) cannot drift apart.
 """
 from __future__ import annotations
 

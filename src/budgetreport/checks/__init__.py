@@ -2,13 +2,10 @@
 
     check_workbook(path) -> CheckResult     read + every rule that can run: all findings in one run
     check_reading(reading) -> CheckResult   the same, for a workbook already read (read.read_budget)
-    run_rules(budget, unreadable) -> (findings, skipped)
     run_all(budget) -> list[Finding]        every rule on a completely read budget, errors first
-    RULES                                   rule id → Rule(id, level, title, func)
 
-Rules live in small modules, one function each, registered with `@rule(id, level, 中文说明)`:
-within.py (one table), across.py (between tables), narrative.py (第三部分 and 绩效), codes.py, text.py.
-A rule that would read a part of the budget the reader could not read is skipped (guard.py), not run on 0s.
+Rules live in small modules registered with `@rule` (registry.py); guard.py skips a rule that would read a part
+of the budget the reader could not read.
 """
 from __future__ import annotations
 

@@ -1,11 +1,8 @@
 """Keeping rules away from stand-in values: a view of the Budget that refuses the parts the reader could not read.
 
-When a cell is wrong the reader puts a stand-in into the Budget (0 for an amount, an empty table when the header
-is gone) and names the part it went into, as an attribute path: ("t3",), ("unit", "staff"), ("other",). A rule
-reads the Budget through `Guarded`; touching such a part raises `Skip`, and the rule is skipped as a whole (one
-line saying so) instead of reporting a difference that is only the stand-in's. Rules need not declare what they
-read, so a new rule is guarded without any bookkeeping. Used only when something was unreadable: the clean path
-runs the rules on the Budget itself.
+A rule reads the Budget through `Guarded`; touching a part the reader marked unreadable (an attribute path such as
+("t3",) or ("unit", "staff")) raises `Skip`, and the rule is skipped as a whole (docs/checks.md, 一次列全). Used only
+when something was unreadable: the clean path runs the rules on the Budget itself.
 """
 from __future__ import annotations
 
