@@ -120,10 +120,6 @@ def _mark_cells(wb, findings: list[Finding]) -> dict[int, tuple[str, str]]:
     return placed
 
 
-def _location(sheet: str, cell: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'!" + cell
-
-
 def _summary(wb, name: str, findings: list[Finding], placed: dict[int, tuple[str, str]],
              notes: Sequence[str]) -> None:
     """The first sheet: counts, then one row per finding with a link to its cell, then the notes."""
@@ -159,7 +155,9 @@ def _summary(wb, name: str, findings: list[Finding], placed: dict[int, tuple[str
         target = placed.get(i) or ((f.sheet, "A1") if f.sheet in wb.sheetnames else None)
         if target is not None:
             link = ws.cell(row=r, column=5, value=f.cell or "A1")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=_location(*target), display=link.value)
+            sheet, ref = target
+            link.hyperlink = Hyperlink(ref=link.coordinate, location="'" + sheet.replace("'", "''") + "'!" + ref,
+                                       display=link.value)
             link.font = link_font
     last = HEADER_ROW + len(findings)
     for j, note in enumerate(notes):

@@ -102,15 +102,11 @@ def _header(ws: Worksheet, columns: Sequence[str]) -> None:
 
 
 def _row(ws: Worksheet, values: Sequence[object]) -> None:
-    ws.append([_text(v) if isinstance(v, str) else v for v in values])
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"          # text, even when it begins with "="
             cell.alignment = Alignment(vertical="top", wrap_text=cell.column == ws.max_column)
-
-
-def _text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def _finish(ws: Worksheet) -> None:

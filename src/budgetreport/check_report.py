@@ -56,13 +56,6 @@ def json_data(result: CheckResult, annotated: Path | None = None) -> dict[str, A
     return data
 
 
-def annotate_copy(workbook: Path, result: CheckResult, outdir: Path | None = None) -> Path:
-    """`check --annotate`: the annotated copy beside the workbook (or in `outdir`), with the skipped rules noted."""
-    from .annotate import annotated_path, write_annotated
-    return write_annotated(workbook, result.findings, annotated_path(workbook, outdir),
-                           notes=[s.message for s in result.skipped])
-
-
 def run_check(workbook: Path, *, as_json: bool, annotate: bool, outdir: Path | None, out: Console,
               err: Console, templates: Path | None = None) -> int:
     """The whole `check` command; → its exit code. The findings are shown even when the copy cannot be written."""
@@ -78,9 +71,11 @@ def run_check(workbook: Path, *, as_json: bool, annotate: bool, outdir: Path | N
         return EXIT_INPUT
     copy: Path | None = None
     failure: BudgetError | None = None
-    if annotate:
+    if annotate:      # the copy beside the workbook (or in `outdir`), with the skipped rules noted
+        from .annotate import annotated_path, write_annotated
         try:
-            copy = annotate_copy(workbook, result, outdir)
+            copy = write_annotated(workbook, result.findings, annotated_path(workbook, outdir),
+                                   notes=[s.message for s in result.skipped])
         except BudgetError as exc:
             failure = exc
     code = EXIT_RULES if result.errors else EXIT_OK

@@ -172,14 +172,6 @@ def _register_extra_commands() -> None:
 _register_extra_commands()
 
 
-def _internal_error(exc: BaseException) -> None:
-    """A bug of ours, not the clerk's mistake: say so, and what to send, instead of a traceback."""
-    err.print(f"[bold red]内部错误[/]：{type(exc).__name__}: {exc}", markup=True, soft_wrap=True, highlight=False)
-    err.print("这是 budgetreport 自身的问题，不是工作簿或模板的错误。请把所用的命令、工作簿和以下信息发给维护人员："
-              f"budgetreport {__version__}，Python {sys.version.split()[0]}，{sys.platform}。"
-              "加 --debug 重新运行可显示完整的错误跟踪（例如 budgetreport --debug build …）。", soft_wrap=True)
-
-
 def main() -> None:
     # Windows consoles: make sure Chinese prints instead of raising UnicodeEncodeError
     for stream in (sys.stdout, sys.stderr):
@@ -194,7 +186,11 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 — anything that is not SystemExit/KeyboardInterrupt is our bug
         if debug:
             raise
-        _internal_error(exc)
+        # a bug of ours, not the clerk's mistake: say so, and what to send, instead of a traceback
+        err.print(f"[bold red]内部错误[/]：{type(exc).__name__}: {exc}", markup=True, soft_wrap=True, highlight=False)
+        err.print("这是 budgetreport 自身的问题，不是工作簿或模板的错误。请把所用的命令、工作簿和以下信息发给维护人员："
+                  f"budgetreport {__version__}，Python {sys.version.split()[0]}，{sys.platform}。"
+                  "加 --debug 重新运行可显示完整的错误跟踪（例如 budgetreport --debug build …）。", soft_wrap=True)
         sys.exit(EXIT_INTERNAL)
 
 

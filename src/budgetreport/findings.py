@@ -1,10 +1,6 @@
 """What a check reports: one finding per problem, at one place — from the reader and from the rules alike.
 
-    Finding            rule id, level, sheet!cell, message, expected / found, fix
-    READ_RULES         the reader's rule ids (R-…): id → (level, 中文说明); the rules' ids live in checks/registry
-    ordered(...)       the order a clerk reads them in: errors first, then reminders; each by sheet in workbook
-                       order, then by row and column
-    FindingsError      a BudgetError carrying every finding (read_workbook raises it when any is an error)
+`ordered` puts them in the order a clerk reads them (docs/checks.md); FindingsError carries them all.
 """
 from __future__ import annotations
 
