@@ -330,8 +330,11 @@ def run_batch(input_dir: str | Path, outdir: str | Path, *, jobs: int | None = N
     if not report.interrupted:   # units not reached would make their folders look unused
         report.notes = unused_folders(root, [(u.unit, u.code) for u in report.units if u.unit])
     from .batch_summary import write_summary     # openpyxl: only now, not in the workers forked earlier
-    try:
-        write_manifest(outdir / MANIFEST_NAME, report.units)
+    try:    # one row per unit, by input file; several outputs joined with "; " in the order of their SHA-256
+        write_manifest_rows(outdir / MANIFEST_NAME, ([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason,
+                                                     u.templates, "; ".join(n for n, _ in u.outputs),
+                                                     "; ".join(s for _, s in u.outputs)]
+                                                    for u in sorted(report.units, key=lambda u: u.input)))
     except BudgetError as exc:
         report.problems.append(f"{MANIFEST_NAME} 未能写出：{exc}")
     try:
@@ -351,7 +354,8 @@ def _tasks(sources: list[Path], input_dir: Path, root: Path | None, options: Opt
         try:
             digest = sha256_file(path)
         except OSError as exc:
-            run.results[rel] = UnitResult(rel, reason=unreadable_reason(exc))
+            run.results[rel] = UnitResult(rel, reason=f"无法打开工作簿（{exc.strerror or type(exc).__name__}），本单位未生成："
+                                          "请确认有读取权限（可先把文件复制到自己的文件夹）；如果它正在被其他程序独占打开，请先关闭该程序")
             continue
         task = UnitTask(str(path), rel, digest, str(root) if root else None, options)
         hit = None if force else run.cache.unchanged(task, root, run.outdir)
@@ -361,16 +365,3 @@ def _tasks(sources: list[Path], input_dir: Path, root: Path | None, options: Opt
         else:
             tasks.append(task)
     return tasks
-
-
-def unreadable_reason(exc: OSError) -> str:
-    return (f"无法打开工作簿（{exc.strerror or type(exc).__name__}），本单位未生成：请确认有读取权限（可先把文件复制到"
-            f"自己的文件夹）；如果它正在被其他程序独占打开，请先关闭该程序")
-
-
-def write_manifest(path: Path, units: list[UnitResult]) -> None:
-    """One row per unit, sorted by input file; several outputs are joined with "; " in the same order as
-    their SHA-256 (manifest.py: columns, neutralised cells, UTF-8 with BOM)."""
-    write_manifest_rows(path, ([u.input, u.unit, u.year or "", u.status, u.warnings, u.reason, u.templates,
-                                "; ".join(n for n, _ in u.outputs), "; ".join(s for _, s in u.outputs)]
-                               for u in sorted(units, key=lambda u: u.input)))
