@@ -84,7 +84,8 @@ def run_check(workbook: Path, *, as_json: bool, annotate: bool, outdir: Path | N
         if failure is not None:
             data["annotate_error"] = str(failure)
         if templates is not None:
-            data["templates"], template_code = _template_json(workbook, templates)
+            from .cli_templates import template_check_data
+            data["templates"], template_code = template_check_data(workbook, templates)
             code = max(code, template_code)
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -99,11 +100,3 @@ def run_check(workbook: Path, *, as_json: bool, annotate: bool, outdir: Path | N
         err.print(f"[bold red]错误[/]：{escape(str(failure))}", soft_wrap=True)
         return EXIT_INPUT
     return code
-
-
-def _template_json(workbook: Path, templates: Path) -> tuple[dict[str, Any], int]:
-    from .cli_templates import template_check_data
-    try:
-        return template_check_data(workbook, templates)
-    except BudgetError as exc:      # the workbook's own errors stop the template check: say so, in the JSON
-        return {"error": f"模板检查未运行：{exc}"}, EXIT_INPUT

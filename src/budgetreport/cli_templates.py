@@ -71,9 +71,12 @@ def template_check_data(workbook: Path, root: Path) -> tuple[dict, int]:
     from .read import read_workbook
     from .template_check import check_templates
     from .templates import template_set
-    budget = read_workbook(workbook)
-    chosen = template_set(budget.unit.name, budget.unit.code, root)
-    report = check_templates(chosen, derive(budget))
+    try:
+        budget = read_workbook(workbook)
+        chosen = template_set(budget.unit.name, budget.unit.code, root)
+        report = check_templates(chosen, derive(budget))
+    except BudgetError as exc:      # the workbook's own errors stop the template check: say so, in the JSON
+        return {"error": f"模板检查未运行：{exc}"}, EXIT_UNREADABLE
     data = {"files": [{"file": name, "path": str(path) if path else None, "reason": reason}
                       for name, path, reason in chosen.origins()],
             "errors": report.errors, "warnings": report.warnings,
