@@ -25,7 +25,7 @@ from openpyxl.xml import constants
 
 import test_bad_inputs as bad
 import test_checks as checks
-from budgetreport import workbook_io, xlsx_safety
+from budgetreport import workbook_io, xlsx_safety, xlsx_values
 from budgetreport.errors import BudgetError
 from budgetreport.workbook_io import BUILTIN_FORMATS, open_workbook
 
@@ -318,7 +318,7 @@ def test_builtin_formats_and_constants_are_openpyxls():
     assert workbook_io.BUILTIN_FORMATS == numbers.BUILTIN_FORMATS
     assert (workbook_io.MAC_EPOCH, workbook_io.WINDOWS_EPOCH) == (xl_datetime.MAC_EPOCH, xl_datetime.WINDOWS_EPOCH)
     for name in ("XLTM", "XLSM", "XLTX", "XLSX", "SHARED_STRINGS"):
-        assert getattr(workbook_io, name) == getattr(constants, name)
+        assert getattr(xlsx_values, name) == getattr(constants, name)
 
 
 SERIALS = [0, 0.0, 1e-9, 0.25, 0.5, 0.999999, 0.9999999999, 1, 1.5, 2, 29.75, 59, 59.99, 60, 60.5, 61, 366, 1000.123456,
