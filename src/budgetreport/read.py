@@ -376,35 +376,30 @@ def _require(sheet: _Sheet, spec: RowSheet, r: int, cols: dict[str, int]) -> Non
             sheet.error("R-MISSING", f"“{f.label}”未填写", r, cols[f.key], f.help or "", part=None)
 
 
-def _comparison(sheet: _Sheet, r: int, cols: dict[str, int],
-                result: dict[tuple[str, str], Comparison]) -> None:
-    """One row of 上年预算及变动原因 into `result`, or a logged error."""
-    categories = {_norm(c): c for c in layout.CMP_CATEGORIES}
-    category = categories.get(_norm(sheet.value(r, cols["category"])))
-    item = sheet.text(r, cols["item"])
-    last_year = sheet.amount(r, cols["last_year"])
-    if category is None:
-        sheet.error("R-ROW", f"类别应为{'、'.join(layout.CMP_CATEGORIES)}之一", r, cols["category"], "请从下拉列表中选择",
-                    found=sheet.value(r, cols["category"]))
-        return
-    if category == layout.CMP_FUNCTION:
-        item = re.sub(r"\s+", "", item)
-    if not item:
-        sheet.error("R-MISSING", "“项目或科目编码”未填写", r, cols["item"])
-        return
-    key = (category, _norm(item) if category != layout.CMP_FUNCTION else item)
-    if key in result:
-        sheet.error("R-ROW", f"{category}“{item}”重复（第 {result[key].row} 行已有）", r, cols["item"], "请删除多余的一行")
-        return
-    if clean(sheet.value(r, cols["last_year"])) == "":
-        sheet.error("R-MISSING", f"{category}“{item}”缺少上年预算数", r, cols["last_year"], "上年没有该项预算请填 0")
-    result[key] = Comparison(category, item, last_year, strip_period(sheet.text(r, cols["reason"])), r)
-
-
 def _comparisons(sheet: _Sheet) -> dict[tuple[str, str], Comparison]:
+    """The rows of 上年预算及变动原因 by (类别, 项目); a wrong row is logged and left out."""
     result: dict[tuple[str, str], Comparison] = {}
+    categories = {_norm(c): c for c in layout.CMP_CATEGORIES}
     for r, cols in _records(sheet, layout.COMPARISONS):
-        _comparison(sheet, r, cols, result)
+        category = categories.get(_norm(sheet.value(r, cols["category"])))
+        item = sheet.text(r, cols["item"])
+        last_year = sheet.amount(r, cols["last_year"])
+        if category is None:
+            sheet.error("R-ROW", f"类别应为{'、'.join(layout.CMP_CATEGORIES)}之一", r, cols["category"], "请从下拉列表中选择",
+                        found=sheet.value(r, cols["category"]))
+            continue
+        if category == layout.CMP_FUNCTION:
+            item = re.sub(r"\s+", "", item)
+        if not item:
+            sheet.error("R-MISSING", "“项目或科目编码”未填写", r, cols["item"])
+            continue
+        key = (category, _norm(item) if category != layout.CMP_FUNCTION else item)
+        if key in result:
+            sheet.error("R-ROW", f"{category}“{item}”重复（第 {result[key].row} 行已有）", r, cols["item"], "请删除多余的一行")
+            continue
+        if clean(sheet.value(r, cols["last_year"])) == "":
+            sheet.error("R-MISSING", f"{category}“{item}”缺少上年预算数", r, cols["last_year"], "上年没有该项预算请填 0")
+        result[key] = Comparison(category, item, last_year, strip_period(sheet.text(r, cols["reason"])), r)
     return result
 
 
