@@ -88,7 +88,8 @@ _KEEP_HEADER = "请勿插入、删除或移动列；可用 budgetreport init 生
 
 
 def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
-    """The marker row, after checking every column's header label is where the layout says (else _Unreadable)."""
+    """The marker row, after checking every column's header label is where the layout says (else _Unreadable);
+    a merged range in the data below it is an error."""
     ncols = len(spec.columns)
     marker_row = 0
     for r in range(1, min(sheet.ws.max_row, MAX_HEADER_SCAN) + 1):
@@ -106,15 +107,12 @@ def _locate(sheet: _Sheet, spec: TableSpec) -> tuple[int, dict[str, str]]:
                     marker_row - 1 if marker_row > 1 else 1, index, _KEEP_HEADER)
     if missing:
         raise _Unreadable()
+    for rng in sheet.ws.merged_ranges:
+        if rng.max_row > marker_row:
+            sheet.error("R-TABLE", f"数据区不能有合并单元格（{rng.coord}）", max(rng.min_row, marker_row + 1),
+                        rng.min_col, "请取消合并，每个单元格单独填写")
     letters = {c.key: column_letter(i) for i, c in enumerate(spec.columns, start=1)}
     return marker_row, letters
-
-
-def _merged_in_data(sheet: _Sheet, first_data_row: int) -> None:
-    for rng in sheet.ws.merged_ranges:
-        if rng.max_row >= first_data_row:
-            sheet.error("R-TABLE", f"数据区不能有合并单元格（{rng.coord}）", max(rng.min_row, first_data_row),
-                        rng.min_col, "请取消合并，每个单元格单独填写")
 
 
 def _data_rows(sheet: _Sheet, start: int, ncols: int):
@@ -161,7 +159,6 @@ def _economic_code(sheet: _Sheet, r: int) -> str | None:
 
 def _read_code_table(sheet: _Sheet, spec: TableSpec, name_col: int, code_cols: int) -> Table:
     marker, letters = _locate(sheet, spec)
-    _merged_in_data(sheet, marker + 1)
     table = Table(spec.number, spec.title, sheet.name, letters)
     text_cols = {c.key: i for i, c in enumerate(spec.columns, start=1) if c.kind == TEXT and c.key != "name"}
     for r in _data_rows(sheet, marker + 1, len(spec.columns)):
@@ -191,7 +188,6 @@ def _read_code_table(sheet: _Sheet, spec: TableSpec, name_col: int, code_cols: i
 def _read_labelled_table(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str, str], ...] | None) -> Table:
     """表10 (fixed labels) and 表11 (free labels, 合计 first)."""
     marker, letters = _locate(sheet, spec)
-    _merged_in_data(sheet, marker + 1)
     table = Table(spec.number, spec.title, sheet.name, letters)
     by_label = {_norm(label): key for key, label in items} if items else {}
     for r in _data_rows(sheet, marker + 1, len(spec.columns)):
@@ -248,7 +244,6 @@ def _expense_side(sheet: _Sheet, table: PairedTable, r: int, right: str, values:
 def _read_paired(sheet: _Sheet, spec: TableSpec, items: tuple[tuple[str, str], ...]) -> PairedTable:
     """表1 / 表4: a 收入 side of known labels beside the 功能分类 类 list."""
     marker, letters = _locate(sheet, spec)
-    _merged_in_data(sheet, marker + 1)
     table = PairedTable(spec.number, spec.title, sheet.name, letters)
     by_label = {_norm(label): key for key, label in items}
     money_cols = [(i, c.key) for i, c in enumerate(spec.columns, start=1) if c.kind == MONEY]

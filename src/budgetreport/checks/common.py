@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from .. import layout
-from ..model import Budget, Row, Table
+from ..model import Row, Table
 from ..money import ZERO
 
 
@@ -28,10 +28,6 @@ def column_label(spec: layout.TableSpec, key: str) -> str:
 def all_rows(table: Table) -> list[Row]:
     """The total row (when there is one) and then the data rows."""
     return ([table.total] if table.total is not None else []) + list(table.rows)
-
-
-def tables(b: Budget, *numbers: int) -> list[tuple[layout.TableSpec, Table]]:
-    return [(layout.TABLES_BY_NUMBER[n], getattr(b, f"t{n}")) for n in numbers]
 
 
 def t10_row(t10: Table, key: str) -> Row | None:
