@@ -5,7 +5,8 @@ from .. import layout
 from ..findings import ERROR, WARNING
 from ..model import Budget, PairedTable, Row, Table
 from ..money import ZERO
-from .common import label, t10_row, total
+from ..comparisons import t10_row
+from .common import label, total
 from .registry import Out, rule
 
 
@@ -181,7 +182,7 @@ def t10_t6(b: Budget, out: Out) -> None:
     running = t10_row(b.t10, "vehicle_running")
     t6row = b.t6.by_code().get("30231")
     expected = t6row.get("total") if t6row else ZERO
-    if running is None:
+    if not running.row:        # Row(0): 表10 has no such row
         return
     out.cell(b.t10, running, "gpb", "表10 公务用车运行费（一般公共预算）与表6 30231 公务用车运行维护费不一致，请核对",
              expected, "表6 30231 合计")

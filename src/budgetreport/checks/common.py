@@ -28,17 +28,3 @@ def column_label(spec: layout.TableSpec, key: str) -> str:
 def all_rows(table: Table) -> list[Row]:
     """The total row (when there is one) and then the data rows."""
     return ([table.total] if table.total is not None else []) + list(table.rows)
-
-
-def t10_row(t10: Table, key: str) -> Row | None:
-    if key == "total":
-        return t10.total
-    for r in t10.rows:
-        if r.code == key:
-            return r
-    return None
-
-
-def t10_amount(t10: Table, key: str, col: str = "total") -> Decimal:
-    row = t10_row(t10, key)
-    return row.get(col) if row else ZERO

@@ -6,7 +6,8 @@ from .. import layout
 from ..findings import ERROR
 from ..model import Budget, PairedTable, Table
 from ..money import ZERO
-from .common import all_rows, column_label, label, t10_amount, t10_row, total
+from ..comparisons import t10_row
+from .common import all_rows, column_label, label, total
 from .registry import Out, rule
 
 # --------------------------------------------------------------------------- generic shapes
@@ -189,11 +190,11 @@ _row_rule(layout.T10, ("gpb", "fund", "soe"), " 每行：合计 = 一般公共�
 def _t10_parts(out: Out, b: Budget, target: str, parts: tuple[str, ...], what: str) -> None:
     t = b.t10
     row = t10_row(t, target)
-    if row is None:
+    if not row.row:        # Row(0): 表10 has no such row
         return
     names = dict(layout.T10_ITEMS)
     for key in layout.T10.money_keys():
-        expected = total(t10_amount(t, p, key) for p in parts)
+        expected = total(t10_row(t, p).get(key) for p in parts)
         out.cell(t, row, key, f"表10“{names[target]}”{column_label(layout.T10, key)}应等于{what}", expected,
                  " + ".join(names[p] for p in parts))
 
