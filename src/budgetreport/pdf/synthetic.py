@@ -1,15 +1,5 @@
-"""Synthetic bold and italic, and borders set on single table cells, as LibreOffice draws them.
-
-CJK faces have neither a bold nor an italic face. LibreOffice draws a bold run in the same face filled and
-stroked (text render mode 2, the line 1/30 of the size wide) and an italic run in the same face slanted by
-15 degrees (text matrix `1 0 tan15 1 x y`); so does the built-in engine.
-
-A run's bold / italic reaches the drawing as a zero-width callback fragment before the run (label "b", "i",
-"bi") and one after it (label "0"): `<onDraw name="brSynth" label="b"/>`. Fragments survive reportlab's markup
-parser and line breaking in order, so the state they switch holds across the lines of a paragraph. A
-paragraph holding such markers is drawn by `draw_rich` (the text operators written here); one that reportlab
-must draw (a link, a face that is not embedded) gets the bold from `reportlab_callback` and no slant.
-"""
+"""Synthetic bold and italic, and borders set on single table cells, as LibreOffice draws them: docs/pdf.md
+"Synthetic bold and italic, cell borders" (the brSynth callback fragments, `draw_rich`, `cell_border_commands`)."""
 from __future__ import annotations
 
 from reportlab.lib.abag import ABag
