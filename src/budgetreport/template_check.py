@@ -1,16 +1,8 @@
 """`budgetreport templates check`: every problem of a unit's templates in one run, each in Chinese at its place
-in the document as a clerk sees it (part, heading above, table row and column, the sentence around the tag) and
-with the fix.
+in the document as a clerk sees it, with the fix (docs/templates.md 四). In order: the lookup, each file readable,
+look-alike tags, each tag's syntax, blocks opened and closed, the fields a tag names, phrases.j2, a real render.
 
-    check_templates(templates, facts) → TemplateReport (problems: errors and 提醒s; the lookup chain)
-
-What it checks, in order: the lookup (near misses, stray .docx) · each file readable (report.docx a Word
-document, phrases.j2 UTF-8, fonts.toml and settings.toml well-typed) · in report.docx, what looks like a tag and
-is not (full-width ｛｝％, a lone {{ or }}, braces split by a space) · each tag's syntax, translated · blocks
-opened and closed ({% if %} … {% endif %}; an unclosed one at its opening tag) · every field a tag names,
-against the facts of the workbook ("did you mean" and the fields at that level) · phrases.j2's syntax and
-macros · finally a real render, whose first failure is reported when nothing above explains it.
-"""
+    check_templates(templates, facts) → TemplateReport (problems: errors and 提醒s; the lookup chain)"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -239,10 +239,14 @@ def _spacing(st: etree._Element) -> etree._Element | None:
 
 
 def _style_line(st: etree._Element) -> tuple[str, float] | None:
-    """A style's line spacing: ("exact" or "atLeast", points) or ("auto", a multiple of single spacing)."""
     sp = _spacing(st)
-    value = sp.get(W_LINE) if sp is not None else None
-    if sp is None or value is None or not value.lstrip("-").isdigit():
+    return read_line(sp) if sp is not None else None
+
+
+def read_line(sp: etree._Element) -> tuple[str, float] | None:
+    """A w:spacing's line spacing: ("exact" or "atLeast", points) or ("auto", a multiple of single spacing)."""
+    value = sp.get(W_LINE)
+    if value is None or not value.lstrip("-").isdigit():
         return None
     rule = sp.get(W_LINERULE, "auto")
     return ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)

@@ -240,9 +240,8 @@ def register(path: Path, index: int = 0) -> Face:
 
 def _display_family(path: str, family: str) -> str:
     cat = _WINDOWS_BY_LOWER.get(Path(path).name.lower())   # Windows file names: SIMHEI.TTF = simhei.ttf
-    zh = {"xbs": "方正小标宋", "fangsong": "仿宋", "hei": "黑体", "song": "宋体", "kai": "楷体"}
     if cat and not re.search(r"[\u4e00-\u9fff]", family):
-        return f"{zh[cat]}（{family}）"
+        return f"{_CATEGORY_ZH[cat]}（{family}）"
     return family
 
 

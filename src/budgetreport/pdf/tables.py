@@ -154,15 +154,9 @@ class TableBuilder(ParagraphBuilder):
         table_face = self._face("Table Text", "table")
         if style.fontName != table_face.name:
             return None, 0.0
-        face = table_face
-        if not face.covers(text):
+        if not table_face.covers(text) or any(ch.isspace() and ch != " " for ch in text):
             return None, 0.0
-        for ch in text:
-            if ch.isspace() and ch != " ":
-                return None, 0.0
-        width = _text_width(text, face.name, style.fontSize)
-        return face, width
-
+        return table_face, _text_width(text, table_face.name, style.fontSize)
 
 
 def _border_commands(borders: tuple[tuple[float, str | None], ...]) -> list[tuple]:
@@ -327,9 +321,7 @@ _STR = {str}
 
 def _text_height(v: str, s: CellStyle) -> float:
     """reportlab's height of a text cell: leading × lines plus the paddings."""
-    t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
-    t += s.bottomPadding + s.topPadding
-    return t
+    return (s.leading or 1.2 * s.fontsize) * len(v.split("\n")) + (s.bottomPadding + s.topPadding)
 
 
 class _CellList(list):
@@ -349,22 +341,13 @@ _CELL_ALIGN: dict[object, _HAlign] = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA
 
 # ------------------------------------------------------------------------------------------- columns
 
-_TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")
-
-
+_TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")  # a cell text's unbreakable tokens
 
 
 def _text(p: m.Paragraph) -> str:
     """p.text, without the join for the usual paragraph of one run."""
     runs = p.runs
     return runs[0].text if len(runs) == 1 else p.text
-
-
-def _tokens(text: str) -> tuple[str, ...]:
-    """The unbreakable tokens of a cell text."""
-    return tuple(_TOKEN.findall(text))
-
-
 
 
 def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
@@ -392,7 +375,7 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
     for col_tokens, col_texts in zip(tokens, texts):
         for text in col_texts:
-            col_tokens.update(_tokens(text))
+            col_tokens.update(_TOKEN.findall(text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
