@@ -1,12 +1,9 @@
 """Stage 4, fill: facts + the unit's templates → .docx bytes.
 
-docxtpl's own preprocessing (`patch_xml`) turns each templated part of `report.docx` — the body, headers and
-footers, footnotes, core properties — into Jinja source, rendered in a sandboxed, strict, autoescaping
-environment. The template is taken apart once per process (docx_package.TemplatePackage), so a render fills
-only those parts and re-zips: untouched parts keep bytes deflated once, filled ones use zlib's fastest level.
-Two steps follow that Word itself would not do for us: cells marked MERGE_UP become vertical merges (the 绩效
-tables' merged 一级/二级指标), and the zip has fixed timestamps so the same input gives the same bytes.
-"""
+docxtpl's preprocessing (`patch_xml`) turns each templated part of `report.docx` into Jinja source, rendered in a
+sandboxed, strict, autoescaping environment; the template is taken apart once per process (docx_package), so a
+render fills only those parts and re-zips. Then cells marked MERGE_UP become vertical merges (the 绩效 tables),
+and the zip has fixed timestamps so the same input gives the same bytes."""
 from __future__ import annotations
 
 import datetime as dt
