@@ -14,7 +14,7 @@ from .errors import BudgetError
 from .template_tag_fields import UNKNOWN, Scopes, check_fields
 from .template_files import check_fonts_toml, check_report_docx, read_phrases
 from .template_jinja_text import translate_syntax_error
-from .template_scan import Paragraph, Place, Slip, Tag, around, body_paragraphs, header_footer_names, \
+from .template_scan import Paragraph, Place, Tag, around, body_paragraphs, header_footer_names, \
     part_paragraphs, tags_and_slips
 from .templates import TemplateSet, make_env
 
@@ -162,7 +162,8 @@ def _check_document(paragraphs: list[Paragraph], facts: Any, env: Any, report: T
         report.order = number
         tags, slips = tags_and_slips(paragraph)
         for slip in slips:
-            report.add(ERROR, paragraph.place, _around(slip), slip.message, slip.fix)
+            sentence = around(paragraph.text, slip.start, len(slip.text))
+            report.add(ERROR, paragraph.place, sentence, slip.message, slip.fix)
             clean = False
         for tag in tags:
             clean &= _check_tag(tag, stack, scopes, report)
@@ -175,10 +176,6 @@ def _check_document(paragraphs: list[Paragraph], facts: Any, env: Any, report: T
         clean = False
     report.problems[first:] = sorted(report.problems[first:], key=lambda p: p.order)
     return clean
-
-
-def _around(slip: Slip) -> str:
-    return around(slip.paragraph.text, slip.start, len(slip.text))
 
 
 def _check_tag(tag: Tag, stack: list[_Open], scopes: Scopes, report: TemplateReport) -> bool:
