@@ -328,13 +328,9 @@ def _set_vmerge(tc, value: str | None) -> None:
     if vm is None:
         vm = etree.Element(_VMERGE_TAG)
         # schema order: w:vMerge comes after w:tcW / w:gridSpan / w:hMerge, before w:vAlign, w:shd …
-        anchor = None
-        for tag in _BEFORE_VMERGE:
-            found = tcPr.find(tag)
-            if found is not None:
-                anchor = found
-        if anchor is not None:
-            anchor.addnext(vm)
+        anchors = [found for found in map(tcPr.find, _BEFORE_VMERGE) if found is not None]
+        if anchors:
+            anchors[-1].addnext(vm)
         else:
             tcPr.insert(0, vm)
     if value:
