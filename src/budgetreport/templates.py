@@ -21,16 +21,11 @@ from .template_sandbox import BoundedSandbox
 from .wording import LIST_FILTERS
 
 
-def _packaged_defaults() -> Path:
-    """templates/default as installed inside the package (pyproject maps it to budgetreport.default_templates)."""
-    installed = Path(__file__).resolve().parent / "default_templates"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parents[2] / "templates" / "default"   # editable install / source tree
-
-
-PACKAGED_DEFAULTS = _packaged_defaults()
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# templates/default as installed inside the package (pyproject maps it to budgetreport.default_templates), else
+# the source tree's (an editable install)
+_INSTALLED = Path(__file__).resolve().parent / "default_templates"
+PACKAGED_DEFAULTS = _INSTALLED if _INSTALLED.is_dir() else REPO_TEMPLATES / "default"
 TEMPLATE_FILES = ("report.docx", "phrases.j2", "fonts.toml")
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')

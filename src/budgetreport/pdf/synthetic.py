@@ -8,6 +8,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus.paragraph import _usConv  # type: ignore[attr-defined]  # not in reportlab's stubs
 
+from .docx_styles import Border
 from .fastdraw import num, pos, show, string_width
 
 SYNTH = "brSynth"   # the name of the marker callback
@@ -171,9 +172,6 @@ class _State:
 
 # ------------------------------------------------------------------------------------------- cell borders
 
-Border = tuple[float, "str | None"]
-
-
 def cell_border_commands(table_borders: tuple[Border, ...], own: dict[tuple[int, int], tuple],
                          spans: dict[tuple[int, int], list[int]], nrows: int, ncols: int) -> list[tuple]:
     """TableStyle line commands for a table some of whose cells set their own borders (w:tcBorders): each
@@ -211,7 +209,7 @@ def cell_border_commands(table_borders: tuple[Border, ...], own: dict[tuple[int,
     for c in range(ncols + 1):
         for r0, r1, b in _runs([v[r][c] for r in range(nrows)]):
             out.append(("LINEBEFORE", (c, r0), (c, r1), *b) if c < ncols else ("LINEAFTER", (c - 1, r0), (c - 1, r1), *b))
-    return [(op, start, end, width, _color(col)) for op, start, end, width, col in out]
+    return [(op, start, end, width, border_color(col)) for op, start, end, width, col in out]
 
 
 def _runs(edges: list[Border]) -> list[tuple[int, int, Border]]:
@@ -227,5 +225,5 @@ def _runs(edges: list[Border]) -> list[tuple[int, int, Border]]:
     return out
 
 
-def _color(c: str | None):
+def border_color(c: str | None):
     return "black" if c is None else HexColor(f"#{c}")

@@ -15,7 +15,7 @@ from reportlab.platypus.tables import CellStyle
 from . import docmodel as m
 from .fastdraw import embedded, pos, show, string_width
 from .linebreak import _FUZZ, _text_width
-from .synthetic import bold_ops, cell_border_commands
+from .synthetic import bold_ops, border_color, cell_border_commands
 from .styles import _NO_INFO, MIN_TABLE_FONT, ParagraphBuilder
 
 
@@ -161,17 +161,16 @@ class TableBuilder(ParagraphBuilder):
 
 def _border_commands(borders: tuple[tuple[float, str | None], ...]) -> list[tuple]:
     """TableStyle line commands for the table's edges (top, left, bottom, right, insideH, insideV)."""
-    color = lambda c: "black" if c is None else HexColor(f"#{c}")  # noqa: E731
     if len(set(borders)) == 1:   # the usual grid: one command
         width, c = borders[0]
-        return [("GRID", (0, 0), (-1, -1), width, color(c))] if width > 0 else []
+        return [("GRID", (0, 0), (-1, -1), width, border_color(c))] if width > 0 else []
     where = {"top": ("LINEABOVE", (0, 0), (-1, 0)), "left": ("LINEBEFORE", (0, 0), (0, -1)),
              "bottom": ("LINEBELOW", (0, -1), (-1, -1)), "right": ("LINEAFTER", (-1, 0), (-1, -1)),
              "insideH": ("LINEBELOW", (0, 0), (-1, -2)), "insideV": ("LINEAFTER", (0, 0), (-2, -1))}
     out: list[tuple] = []
     for (op, start, end), (width, c) in zip(where.values(), borders):
         if width > 0:
-            out.append((op, start, end, width, color(c)))
+            out.append((op, start, end, width, border_color(c)))
     return out
 
 
