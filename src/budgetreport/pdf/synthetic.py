@@ -79,7 +79,7 @@ def draw_rich(para, dx: float, dy: float) -> None:
     for i, line in enumerate(lines):
         x = dx + style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
                                      offsets[i] if i < len(offsets) else offsets[-1])
-        x, charspace = _line_start(style.alignment, line, x, i != last_i)
+        x, charspace = line_start(style.alignment, line, x, i != last_i)
         ops.append(f"{num(charspace)} Tc")
         for w in line.words:
             cb = w.__dict__.get("cbDefn")
@@ -97,9 +97,8 @@ def draw_rich(para, dx: float, dy: float) -> None:
         canv._code.append(" ".join(["q", *state.underlines, "Q"]))
 
 
-def _line_start(align, line, x: float, justify_ok: bool) -> tuple[float, float]:
-    """The x of a line's first character and its character spacing, as CJKParagraph._draw_plain works them
-    out."""
+def line_start(align, line, x: float, justify_ok: bool) -> tuple[float, float]:
+    """The x of a line's first character and its character spacing (CJKParagraph._draw_plain, draw_rich)."""
     extra = line.extraSpace
     if align == TA_CENTER:
         return x + 0.5 * extra, 0.0
