@@ -350,11 +350,8 @@ def _text(p: m.Paragraph) -> str:
 
 
 def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
-    """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt).
-
-    A column is never narrower than its longest unbreakable token (a number, a code), so numbers are not
-    split across lines; the room comes from columns with slack.
-    """
+    """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt). A column is never
+    narrower than its longest unbreakable token (a number, a code); the room comes from columns with slack."""
     grid = list(t.grid)
     total = sum(grid) or 1.0
     scale = min(1.0, frame_w / total)
