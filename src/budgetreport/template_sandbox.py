@@ -198,8 +198,7 @@ def _sized_filter(env: BoundedSandbox, func: Any) -> Any:
         else:
             _check_sizes("", args[1:], kwargs, widths=True)
         return func(*args, **kwargs)
-    for flag in ("jinja_pass_arg",):
-        if hasattr(func, flag):
-            setattr(bounded, flag, getattr(func, flag))
+    if hasattr(func, "jinja_pass_arg"):
+        setattr(bounded, "jinja_pass_arg", func.jinja_pass_arg)
     bounded.__name__ = func.__name__
     return bounded

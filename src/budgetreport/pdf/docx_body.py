@@ -133,17 +133,8 @@ class _Reader:
 
     def _record_para(self, p: etree._Element, slots: dict[etree._Element, int]) -> ParaRecipe:
         parts: list[RecPart] = []
-        state = [0, 0]
-        ppr = None
-        for child in p:
-            tag = child.tag
-            if tag == W_R:
-                self._run(child, slots, state, parts)
-            elif tag == W_PPR:
-                if ppr is None:
-                    ppr = child
-            else:
-                self._inline_child(child, tag, slots, state, parts)
+        self._inline(p, slots, [0, 0], parts)  # its w:pPr is no inline content: passed over there
+        ppr = _child(p, W_PPR)
         style_id = align = pbb_el = sect = spacing = ind = None
         if ppr is not None:
             for c in ppr:
