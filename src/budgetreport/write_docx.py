@@ -65,7 +65,9 @@ def fill_docx(facts: Facts, templates: TemplateSet) -> FilledDocx:
     path = templates.require("report.docx")
     env = make_env(templates)
     package = _package(path)
-    _check_fonts_files(templates)
+    for folder in templates.folders:   # every fonts.toml of the chain well-formed before the PDF stage reads it
+        if (folder / "fonts.toml").is_file():
+            check_fonts_toml(folder / "fonts.toml")
     try:
         with env.limits():         # the unit's whole document is one render: one deadline, one loop count
             filled, root = _fill(package, facts, env, settings_for(templates))
@@ -157,13 +159,6 @@ def _refuse_lookalikes(path: Path, data: bytes) -> None:
         raise BudgetError(f"{where}：“{sentence}”——{message}{more}", file=path, hint=fix)
 
 
-def _check_fonts_files(templates: TemplateSet) -> None:
-    """Every fonts.toml of the lookup chain is well-formed before the PDF stage reads it."""
-    for folder in templates.folders:
-        if (folder / "fonts.toml").is_file():
-            check_fonts_toml(folder / "fonts.toml")
-
-
 def _fill(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
           settings: ReportSettings = DEFAULT_SETTINGS) -> tuple[dict[str, bytes], etree._Element]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes), and
@@ -172,8 +167,9 @@ def _fill(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
     root = etree.fromstring(package.head + body_xml + package.tail)            # strict: broken XML is an error
     body = root.find(_BODY)
     assert body is not None, "python-docx opened the template: its document has a body"
-    if b"docPr" in body_xml:  # no drawing: nothing to number
-        _number_drawings(body)
+    if b"docPr" in body_xml:  # docxtpl renumbers drawings from 1001: a picture a loop repeats keeps unique ids
+        for number, elt in enumerate(body.iter(_DOC_PR), start=1001):
+            elt.attrib["id"] = str(number)
     filled = {name: _reserialised(_render(xml, facts, env)) for name, xml in package.headers_footers}
     filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env, settings)
     if package.footnotes:
@@ -251,12 +247,6 @@ def _resolve_listing(data: bytes) -> bytes:
     return _DOCXTPL.resolve_listing(data.decode("utf-8")).encode("utf-8")
 
 
-def _number_drawings(body) -> None:
-    """docxtpl renumbers drawings (wp:docPr) from 1001: a picture repeated by a loop keeps unique ids."""
-    for number, elt in enumerate(body.iter(_DOC_PR), start=1001):
-        elt.attrib["id"] = str(number)
-
-
 def _core_properties(xml: bytes, facts: Facts, env: BoundedSandbox, settings: ReportSettings) -> bytes:
     element = parse_xml(xml)
     props = CoreProperties(cast(CT_CoreProperties, element))   # parse_xml's element class for core.xml
@@ -314,10 +304,6 @@ def _grid_cells(row):
         col += int(span.get(_VAL)) if span is not None else 1
 
 
-def _tc_text(tc) -> str:
-    return "".join(t.text or "" for t in tc.iter(_T))
-
-
 def _set_vmerge(tc, value: str | None) -> None:
     """Mark a cell as the start ("restart") or a continuation (no value) of a vertical merge."""
     tcPr = tc.find(_TCPR)
@@ -345,7 +331,8 @@ def _marked_cells(body) -> list:
         if t.text == MERGE_UP:
             tc = next(t.iterancestors(_TC), None)
             if tc is not None and tc not in cells and tc.getparent().tag == _TR \
-                    and tc.getparent().getparent().tag == _TBL and _tc_text(tc) == MERGE_UP:
+                    and tc.getparent().getparent().tag == _TBL \
+                    and "".join(t.text or "" for t in tc.iter(_T)) == MERGE_UP:
                 cells.append(tc)
     return cells
 
