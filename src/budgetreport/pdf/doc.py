@@ -84,10 +84,6 @@ class Cell:
     # cell does not set that edge (the table's applies); width 0: none/nil
     borders: tuple[tuple[float, str | None] | None, ...] | None = None
 
-    @property
-    def text(self) -> str:
-        return "\n".join(p.text for p in self.paragraphs)
-
 
 @dataclass(frozen=True)
 class Row:
