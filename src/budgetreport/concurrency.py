@@ -1,10 +1,6 @@
-"""Batch concurrency: the options that change output bytes, the one pure unit function, and the process pool.
-
-`build_unit(task) -> UnitBuilt` is everything a worker does: it reads the workbook and returns the finished
-files as bytes. It never touches OUTDIR, so any `concurrent.futures.Executor` can run it (a local process pool
-by default; Dask distributed's `Client.get_executor()` on a cluster) and the main process alone decides where
-files go, which makes Ctrl-C and duplicate units safe. Failures come back as data, never as exceptions: our
-exceptions do not all pickle, and one unit must never stop the others.
+"""Batch concurrency: the options that change output bytes, the one pure unit function, and the process pool
+(docs/performance.md "How a batch runs"). `build_unit` never touches OUTDIR, so any `concurrent.futures.Executor`
+can run it; failures come back as data, never as exceptions (ours do not all pickle; one unit never stops others).
 """
 from __future__ import annotations
 
@@ -140,14 +136,12 @@ def build_unit(task: UnitTask) -> UnitBuilt:
         if exc.unit is not None:
             built.unit, built.code, built.year = exc.unit.name, exc.unit.code, exc.unit.year
         built.error = str(exc)
-        built.files = {}
         every = getattr(exc, "findings", None)     # build.CheckFailed: all of them; else the one error
         built.findings = [f.to_dict() for f in every] if every else [from_error(exc, ERROR).to_dict()]
         found = list(every or ())
     except Exception as exc:  # noqa: BLE001 - a bug in one unit must not stop the batch
         built.error = f"程序内部错误（请把此信息告知维护人员）：{type(exc).__name__}: {exc}"
         built.detail = traceback.format_exc()
-        built.files = {}
     if task.options.annotate and found:
         _annotate(task, found, built)
     return built
@@ -185,23 +179,17 @@ def warm_up(pdf: bool, templates_root: Path | None = None, starts: SimpleQueue |
     """Pool initializer: pay imports and font discovery/registration once per worker, not per unit.
 
     Workers ignore Ctrl-C: the main process decides what to cancel, and workers never write files."""
-    global _starts
-    _starts = starts
-    _ignore_sigint()
+    _forked_worker(starts)
     _preload(pdf, templates_root)
-
-
-def _ignore_sigint() -> None:
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except (ValueError, OSError):  # not the main thread (some executors)
-        pass
 
 
 def _forked_worker(starts: SimpleQueue | None = None) -> None:
     global _starts
     _starts = starts
-    _ignore_sigint()
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):  # not the main thread (some executors)
+        pass
 
 
 def _preload(pdf: bool, templates_root: Path | None = None) -> None:
@@ -233,11 +221,8 @@ def pool_start_method() -> str:
 
 def local_executor(jobs: int, options: Options, templates_root: Path | None = None,
                    starts: SimpleQueue | None = None) -> Executor:
-    """The default: one process per core, each warmed up once.
-
-    On Linux the workers are forked from this process after it has warmed up itself, so imports and font
-    registration (≈0.6 CPU s with a warm disk cache, ≈1.2 without) are paid once per batch instead of once per
-    worker. Elsewhere (Windows, macOS) workers are spawned and each warms up on its own."""
+    """The default: one process per core, each warmed up once (on Linux forked after this process warmed up,
+    elsewhere spawned: docs/performance.md "How a batch runs")."""
     context = multiprocessing.get_context(pool_start_method())
     if pool_start_method() == "fork":
         _preload(options.pdf, templates_root)

@@ -1,10 +1,6 @@
 """A template .docx taken apart once per process, and the zip writer that puts a filled report back together.
-
-python-docx opens and re-saves the template once (`TemplatePackage.load`): that fixes every part's bytes exactly
-as a python-docx save would write them, and the parts no render touches are deflated once, right then. What a
-render changes — the document body, headers/footers, footnotes, core properties — is kept as the text docxtpl
-starts from, so a render never builds a python-docx Document.
-"""
+python-docx opens and re-saves the template once (`TemplatePackage.load`), which fixes every part's bytes as its
+save writes them; what a render changes is kept as the text docxtpl starts from (docs/design.md "The persistent cache")."""
 from __future__ import annotations
 
 import copy

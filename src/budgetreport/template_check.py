@@ -1,16 +1,8 @@
 """`budgetreport templates check`: every problem of a unit's templates in one run, each in Chinese at its place
-in the document as a clerk sees it (part, heading above, table row and column, the sentence around the tag) and
-with the fix.
+in the document as a clerk sees it, with the fix (docs/templates.md 四). In order: the lookup, each file readable,
+look-alike tags, each tag's syntax, blocks opened and closed, the fields a tag names, phrases.j2, a real render.
 
-    check_templates(templates, facts) → TemplateReport (problems: errors and 提醒s; the lookup chain)
-
-What it checks, in order: the lookup (near misses, stray .docx) · each file readable (report.docx a Word
-document, phrases.j2 UTF-8, fonts.toml and settings.toml well-typed) · in report.docx, what looks like a tag and
-is not (full-width ｛｝％, a lone {{ or }}, braces split by a space) · each tag's syntax, translated · blocks
-opened and closed ({% if %} … {% endif %}; an unclosed one at its opening tag) · every field a tag names,
-against the facts of the workbook ("did you mean" and the fields at that level) · phrases.j2's syntax and
-macros · finally a real render, whose first failure is reported when nothing above explains it.
-"""
+    check_templates(templates, facts) → TemplateReport (problems: errors and 提醒s; the lookup chain)"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,7 +14,7 @@ from .errors import BudgetError
 from .template_tag_fields import UNKNOWN, Scopes, check_fields
 from .template_files import check_fonts_toml, check_report_docx, read_phrases
 from .template_jinja_text import translate_syntax_error
-from .template_scan import Paragraph, Place, Slip, Tag, around, body_paragraphs, header_footer_names, \
+from .template_scan import Paragraph, Place, Tag, around, body_paragraphs, header_footer_names, \
     part_paragraphs, tags_and_slips
 from .templates import TemplateSet, make_env
 
@@ -170,7 +162,8 @@ def _check_document(paragraphs: list[Paragraph], facts: Any, env: Any, report: T
         report.order = number
         tags, slips = tags_and_slips(paragraph)
         for slip in slips:
-            report.add(ERROR, paragraph.place, _around(slip), slip.message, slip.fix)
+            sentence = around(paragraph.text, slip.start, len(slip.text))
+            report.add(ERROR, paragraph.place, sentence, slip.message, slip.fix)
             clean = False
         for tag in tags:
             clean &= _check_tag(tag, stack, scopes, report)
@@ -183,10 +176,6 @@ def _check_document(paragraphs: list[Paragraph], facts: Any, env: Any, report: T
         clean = False
     report.problems[first:] = sorted(report.problems[first:], key=lambda p: p.order)
     return clean
-
-
-def _around(slip: Slip) -> str:
-    return around(slip.paragraph.text, slip.start, len(slip.text))
 
 
 def _check_tag(tag: Tag, stack: list[_Open], scopes: Scopes, report: TemplateReport) -> bool:

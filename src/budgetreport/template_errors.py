@@ -1,8 +1,5 @@
-"""Jinja's failures as Chinese messages that name the template file.
-
-build/batch stop at the first failure (template_error); `templates check` (template_check) reports every
-problem with its place in the document.
-"""
+"""Jinja's failures as Chinese messages that name the template file: build/batch stop at the first failure
+(template_error); `templates check` (template_check) reports every problem with its place in the document."""
 from __future__ import annotations
 
 import re

@@ -2,8 +2,7 @@
 
 `budgetreport templates fields [WORKBOOK]` prints them; docs/template-fields.md is the same list as Markdown
 (`budgetreport templates fields --markdown`, or `python tools/make_template_fields.py`); a test keeps the committed
-file in step with the types. `field_names` is what a "did you mean" needs: the names at one level.
-"""
+file in step with the types."""
 from __future__ import annotations
 
 import dataclasses
@@ -33,15 +32,6 @@ class FieldDoc:
     type: str        # in Chinese: 金额, 百分比, 文本, …
     meaning: str
     sample: str      # its value for the workbook given (the first item of a list), "" when none
-
-
-def field_names(obj: Any) -> list[str]:
-    """The names a template can write after `obj.` — a dataclass (type or instance) or a mapping (table rows)."""
-    if dataclasses.is_dataclass(obj):
-        return [x.name for x in dataclasses.fields(obj)]
-    if isinstance(obj, dict):
-        return list(obj)
-    return []
 
 
 def _type_name(hint: Any) -> str:

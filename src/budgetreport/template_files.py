@@ -1,9 +1,6 @@
-"""Template files that are not what they should be, as Chinese messages naming the file and the fix.
-
-A clerk's copy of a template can be a .doc renamed to .docx, an Excel file, an empty file Word left behind,
-phrases.j2 saved by Notepad as GBK ("ANSI"), or fonts.toml with a number where a path belongs. Each is found
-before it is used, never as a traceback from the library that reads it.
-"""
+"""Template files that are not what they should be (a .doc renamed to .docx, an Excel file, an empty file,
+phrases.j2 saved as GBK, fonts.toml with a number for a path: docs/reliability.md 13), as Chinese messages naming
+the file and the fix, found before use, never as a traceback from the library that reads it."""
 from __future__ import annotations
 
 import io

@@ -1,19 +1,6 @@
-"""The sandbox a template renders in, with bounds on what one render may cost.
-
-Jinja's SandboxedEnvironment keeps a template from reaching Python's internals; it does not bound time or size:
-nested `range(100000)` loops run for minutes and `{{ 'x' * 3000000000 }}` takes gigabytes. Here, per render:
-
-- `range()` gives at most MAX_RANGE items, and every `{% for %}` (the template's and phrases.j2's) counts its
-  items against MAX_ITERATIONS;
-- `*` on text or lists, `%`/format/center/… widths and `**` are checked before they allocate (MAX_TEXT);
-- the output is collected piece by piece and stops at MAX_OUTPUT characters;
-- a deadline (RENDER_SECONDS), checked in the sandbox's own hooks — calls, attribute and item lookups,
-  operators, loop items and output pieces — so it works the same on Windows (no signals, no threads).
-
-Exceeding a bound raises RenderLimit (a Jinja TemplateRuntimeError), which template_errors turns into a Chinese
-message naming the template file. All of it by subclassing and per-environment settings: nothing of Jinja is
-changed for other code in the process.
-"""
+"""The sandbox a template renders in, with bounds on what one render may cost (range, loop items, text
+size, output size, a deadline checked in the sandbox's own hooks). The bounds and their tests: docs/reliability.md 4.
+Exceeding one raises RenderLimit; all by subclassing and per-environment settings, nothing of Jinja is changed."""
 from __future__ import annotations
 
 import dataclasses
@@ -211,8 +198,7 @@ def _sized_filter(env: BoundedSandbox, func: Any) -> Any:
         else:
             _check_sizes("", args[1:], kwargs, widths=True)
         return func(*args, **kwargs)
-    for flag in ("jinja_pass_arg",):
-        if hasattr(func, flag):
-            setattr(bounded, flag, getattr(func, flag))
+    if hasattr(func, "jinja_pass_arg"):
+        setattr(bounded, "jinja_pass_arg", func.jinja_pass_arg)
     bounded.__name__ = func.__name__
     return bounded

@@ -1,8 +1,6 @@
 """report.docx as a clerk sees it: paragraphs with their place (第几部分, the heading above, table row and
-column, the sentence), the tags in them, and what looks like a tag but is not one.
-
-`templates check` (template_check) builds on this; nothing here renders anything.
-"""
+column, the sentence), the tags in them, and what looks like a tag but is not one. `templates check`
+(template_check) builds on this; nothing here renders anything."""
 from __future__ import annotations
 
 import io

@@ -1,15 +1,6 @@
 """settings.toml beside report.docx: the report's name, its file name and the document title/subject.
-
-    报告名称 = "单位预算公开"                       # or report_name
-    文件名 = "{单位名称}{年度}年{报告名称}"          # or file_name: the output's name without .docx/.pdf
-    标题 = "{单位名称}{年度}年{报告名称}"            # or title: Word's and the PDF's document title
-    主题 = "{报告名称}"                             # or subject
-
-Chinese keys must be in quotes in TOML ("报告名称" = …); the English keys need none. Placeholders: {单位名称}
-{单位编码} {年度} {报告名称}. Every key is optional; without the file, today's values: 单位预算公开,
-"<单位名称><年度>年单位预算公开". Found through the template lookup like the other files (the unit's folder
-first). Validated by `templates check`; a build refuses a wrong one with the same message.
-"""
+Keys, placeholders and defaults: docs/templates.md "报告名称与文件名（settings.toml）" (English keys report_name,
+file_name, title, subject also work). Validated by `templates check`; a build refuses a wrong one alike."""
 from __future__ import annotations
 
 import re

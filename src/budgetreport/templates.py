@@ -1,22 +1,6 @@
-"""Where templates come from.
-
-Lookup, file by file (the first folder that has the file wins):
-  1. <templates root>/<单位名称>/      a unit's own edits
-  2. <templates root>/<单位编码>/      the same, keyed by the unit code when the workbook has one
-  3. <templates root>/default/
-  4. the defaults shipped inside the package (so `pip install` alone can build a report)
-The templates root is `--templates DIR`, else `./templates` in the current folder when it exists.
-
-A unit's folder is one of the root's children whose name equals the unit's name or code (or their safe_name,
-which `templates copy` creates): the workbook's text is compared with folder names, never joined to a path, so
-an absolute path, `..` or a separator in 单位名称/单位编码 cannot leave the root. A folder that almost matches
-(one or two characters off, full-width/half-width, spaces) and any .docx other than report.docx are 提醒s,
-never a silent fallback.
-
-Files: `report.docx` (the document: layout, styles, wording), `phrases.j2` (wording macros the document calls,
-e.g. the 比上年 sentence), optional `fonts.toml` (PDF fonts, see budgetreport.pdf.fonts), optional
-`settings.toml` (report title and file name, see template_settings).
-"""
+"""Where templates come from: the lookup chain among the templates root's children (unit name, unit code,
+default/, the packaged defaults), near misses and stray .docx as 提醒s. The rules: docs/templates.md 一 and
+docs/reliability.md 1 (names are compared with folder names, never joined to a path)."""
 from __future__ import annotations
 
 import os
@@ -37,16 +21,11 @@ from .template_sandbox import BoundedSandbox
 from .wording import LIST_FILTERS
 
 
-def _packaged_defaults() -> Path:
-    """templates/default as installed inside the package (pyproject maps it to budgetreport.default_templates)."""
-    installed = Path(__file__).resolve().parent / "default_templates"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parents[2] / "templates" / "default"   # editable install / source tree
-
-
-PACKAGED_DEFAULTS = _packaged_defaults()
 REPO_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# templates/default as installed inside the package (pyproject maps it to budgetreport.default_templates), else
+# the source tree's (an editable install)
+_INSTALLED = Path(__file__).resolve().parent / "default_templates"
+PACKAGED_DEFAULTS = _INSTALLED if _INSTALLED.is_dir() else REPO_TEMPLATES / "default"
 TEMPLATE_FILES = ("report.docx", "phrases.j2", "fonts.toml")
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')

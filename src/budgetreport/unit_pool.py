@@ -2,12 +2,9 @@
 
     run_units(tasks, jobs=…, options=…, timeout=…, on_done=…)   on_done(task, UnitBuilt, running) once per unit
 
-One unit never sinks the batch: a unit over `timeout` has its worker killed and fails; a dead worker's units are
-run again alone, and the one that breaks a pool while alone fails; a pool that cannot start is replaced a few
-times, then the units left fail (docs/reliability.md lists each case and its test). Each worker reports which
-unit it starts and when (pid, time.monotonic()), so the deadline counts from the unit's start. An executor given
-by the caller (e.g. Dask's) has no such queue: no deadline, and a broken one fails the units left.
-"""
+Each case and its test: docs/reliability.md 12. Each worker reports which unit it starts and when (pid,
+time.monotonic()), so the deadline counts from the unit's start. An executor given by the caller (e.g. Dask's)
+has no such queue: no deadline, and a broken one fails the units left."""
 from __future__ import annotations
 
 import multiprocessing

@@ -1,12 +1,9 @@
 """Stage 4, fill: facts + the unit's templates → .docx bytes.
 
-docxtpl's own preprocessing (`patch_xml`) turns each templated part of `report.docx` — the body, headers and
-footers, footnotes, core properties — into Jinja source, rendered in a sandboxed, strict, autoescaping
-environment. The template is taken apart once per process (docx_package.TemplatePackage), so a render fills
-only those parts and re-zips: untouched parts keep bytes deflated once, filled ones use zlib's fastest level.
-Two steps follow that Word itself would not do for us: cells marked MERGE_UP become vertical merges (the 绩效
-tables' merged 一级/二级指标), and the zip has fixed timestamps so the same input gives the same bytes.
-"""
+docxtpl's preprocessing (`patch_xml`) turns each templated part of `report.docx` into Jinja source, rendered in a
+sandboxed, strict, autoescaping environment; the template is taken apart once per process (docx_package), so a
+render fills only those parts and re-zips. Then cells marked MERGE_UP become vertical merges (the 绩效 tables),
+and the zip has fixed timestamps so the same input gives the same bytes."""
 from __future__ import annotations
 
 import datetime as dt
@@ -68,7 +65,9 @@ def fill_docx(facts: Facts, templates: TemplateSet) -> FilledDocx:
     path = templates.require("report.docx")
     env = make_env(templates)
     package = _package(path)
-    _check_fonts_files(templates)
+    for folder in templates.folders:   # every fonts.toml of the chain well-formed before the PDF stage reads it
+        if (folder / "fonts.toml").is_file():
+            check_fonts_toml(folder / "fonts.toml")
     try:
         with env.limits():         # the unit's whole document is one render: one deadline, one loop count
             filled, root = _fill(package, facts, env, settings_for(templates))
@@ -160,13 +159,6 @@ def _refuse_lookalikes(path: Path, data: bytes) -> None:
         raise BudgetError(f"{where}：“{sentence}”——{message}{more}", file=path, hint=fix)
 
 
-def _check_fonts_files(templates: TemplateSet) -> None:
-    """Every fonts.toml of the lookup chain is well-formed before the PDF stage reads it."""
-    for folder in templates.folders:
-        if (folder / "fonts.toml").is_file():
-            check_fonts_toml(folder / "fonts.toml")
-
-
 def _fill(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
           settings: ReportSettings = DEFAULT_SETTINGS) -> tuple[dict[str, bytes], etree._Element]:
     """The filled parts by zip name, in docxtpl's order (body, headers, footers, properties, footnotes), and
@@ -175,8 +167,9 @@ def _fill(package: TemplatePackage, facts: Facts, env: BoundedSandbox,
     root = etree.fromstring(package.head + body_xml + package.tail)            # strict: broken XML is an error
     body = root.find(_BODY)
     assert body is not None, "python-docx opened the template: its document has a body"
-    if b"docPr" in body_xml:  # no drawing: nothing to number
-        _number_drawings(body)
+    if b"docPr" in body_xml:  # docxtpl renumbers drawings from 1001: a picture a loop repeats keeps unique ids
+        for number, elt in enumerate(body.iter(_DOC_PR), start=1001):
+            elt.attrib["id"] = str(number)
     filled = {name: _reserialised(_render(xml, facts, env)) for name, xml in package.headers_footers}
     filled[package.core] = _core_properties(package.saved[package.core].raw, facts, env, settings)
     if package.footnotes:
@@ -254,12 +247,6 @@ def _resolve_listing(data: bytes) -> bytes:
     return _DOCXTPL.resolve_listing(data.decode("utf-8")).encode("utf-8")
 
 
-def _number_drawings(body) -> None:
-    """docxtpl renumbers drawings (wp:docPr) from 1001: a picture repeated by a loop keeps unique ids."""
-    for number, elt in enumerate(body.iter(_DOC_PR), start=1001):
-        elt.attrib["id"] = str(number)
-
-
 def _core_properties(xml: bytes, facts: Facts, env: BoundedSandbox, settings: ReportSettings) -> bytes:
     element = parse_xml(xml)
     props = CoreProperties(cast(CT_CoreProperties, element))   # parse_xml's element class for core.xml
@@ -317,10 +304,6 @@ def _grid_cells(row):
         col += int(span.get(_VAL)) if span is not None else 1
 
 
-def _tc_text(tc) -> str:
-    return "".join(t.text or "" for t in tc.iter(_T))
-
-
 def _set_vmerge(tc, value: str | None) -> None:
     """Mark a cell as the start ("restart") or a continuation (no value) of a vertical merge."""
     tcPr = tc.find(_TCPR)
@@ -331,13 +314,9 @@ def _set_vmerge(tc, value: str | None) -> None:
     if vm is None:
         vm = etree.Element(_VMERGE_TAG)
         # schema order: w:vMerge comes after w:tcW / w:gridSpan / w:hMerge, before w:vAlign, w:shd …
-        anchor = None
-        for tag in _BEFORE_VMERGE:
-            found = tcPr.find(tag)
-            if found is not None:
-                anchor = found
-        if anchor is not None:
-            anchor.addnext(vm)
+        anchors = [found for found in map(tcPr.find, _BEFORE_VMERGE) if found is not None]
+        if anchors:
+            anchors[-1].addnext(vm)
         else:
             tcPr.insert(0, vm)
     if value:
@@ -352,7 +331,8 @@ def _marked_cells(body) -> list:
         if t.text == MERGE_UP:
             tc = next(t.iterancestors(_TC), None)
             if tc is not None and tc not in cells and tc.getparent().tag == _TR \
-                    and tc.getparent().getparent().tag == _TBL and _tc_text(tc) == MERGE_UP:
+                    and tc.getparent().getparent().tag == _TBL \
+                    and "".join(t.text or "" for t in tc.iter(_T)) == MERGE_UP:
                 cells.append(tc)
     return cells
 

@@ -1,11 +1,6 @@
-"""What the PDF writer remembers between builds, in one place, every store bounded.
-
-Texts, widths, line layouts and paragraph styles repeat from report to report (the template's wording, "0.00",
-"合计"), so a batch worker keeps them. They live in one `PdfCaches` object per process: a forked or spawned batch
-worker owns its copy; `clear()` forgets everything (tests use it to start from nothing). What belongs to one
-PDF only (the text operators of its canvas, the subset codes of its fonts) lives with that build's canvas
-(render's BuildCanvas), never here and never on reportlab's objects.
-"""
+"""What the PDF writer remembers between builds, in one place, every store bounded: one `PdfCaches` per process
+(a batch worker owns its copy; `clear()` forgets everything). What belongs to one PDF only lives with that build's
+canvas (fastdraw.BuildCanvas), never here and never on reportlab's objects (docs/performance.md "Memos kept and dropped")."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable

@@ -1,9 +1,5 @@
-"""The document model the PDF writer lays out: pure data read from a filled .docx (no reportlab, no XML).
-
-It follows "The filled .docx contract" in docs/design.md: paragraphs keep their style *name*, alignment, runs
-(bold), page-break-before, bookmark names and the hyperlink anchor of a 目录 entry; tables keep grid widths,
-gridSpan / vMerge and header-row flags; sections keep page geometry. All lengths are in points.
-"""
+"""The document model the PDF writer lays out: pure data read from a filled .docx (no reportlab, no XML), as
+"The filled .docx contract" in docs/design.md describes it. All lengths are in points."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -87,10 +83,6 @@ class Cell:
     # w:tcBorders: (width pt, colour "RRGGBB" or None for black) of top, left, bottom, right; None where the
     # cell does not set that edge (the table's applies); width 0: none/nil
     borders: tuple[tuple[float, str | None] | None, ...] | None = None
-
-    @property
-    def text(self) -> str:
-        return "\n".join(p.text for p in self.paragraphs)
 
 
 @dataclass(frozen=True)

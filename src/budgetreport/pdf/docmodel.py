@@ -1,10 +1,5 @@
-"""Read a filled .docx into the document model (budgetreport.pdf.doc): pure data, no reportlab.
-
-    docmodel      the package, sections, core properties: read_docx
-    docx_styles   the styles part
-    docx_body     paragraphs, runs and tables (recipes)
-    ooxml         WordprocessingML names
-"""
+"""Read a filled .docx into the document model (budgetreport.pdf.doc): pure data, no reportlab. Here the
+package, sections and core properties; the styles part, body and names in docx_styles, docx_body, ooxml."""
 from __future__ import annotations
 
 import io
@@ -66,32 +61,23 @@ class _Package:
 
     def rel_by_id(self, source: str, rid: str) -> str | None:
         """The part the relationship `rid` of `source` points to."""
-        folder, base = posixpath.split(source)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if rels_name not in self._rels:
-            self._rels[rels_name] = self.xml(rels_name)
-        rels = self._rels[rels_name]
-        for rel in rels.iter(_REL) if rels is not None else ():
-            if rel.get("Id") == rid and rel.get("TargetMode") != "External":
-                target = rel.get("Target", "")
-                return target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        return None
+        return self._related(source, "Id", rid)
 
     def rel_target(self, source: str, reltype: str) -> str | None:
         """The part a relationship of `reltype` from `source` ("" for the package) points to."""
+        return self._related(source, "Type", reltype)
+
+    def _related(self, source: str, attr: str, value: str) -> str | None:
+        """The part the first internal relationship of `source` whose `attr` is `value` points to."""
         folder, base = posixpath.split(source)
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         if rels_name not in self._rels:  # the package's own rels are asked twice
             self._rels[rels_name] = self.xml(rels_name)
         rels = self._rels[rels_name]
-        if rels is None:
-            return None
-        for rel in rels.iter(_REL):
-            if rel.get("Type") == reltype and rel.get("TargetMode") != "External":
+        for rel in rels.iter(_REL) if rels is not None else ():
+            if rel.get(attr) == value and rel.get("TargetMode") != "External":
                 target = rel.get("Target", "")
-                if target.startswith("/"):
-                    return target[1:]
-                return posixpath.normpath(posixpath.join(folder, target))
+                return target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         return None
 
 

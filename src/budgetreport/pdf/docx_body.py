@@ -9,12 +9,12 @@ from lxml import etree
 
 from .caches import Memo
 from .doc import Align, Block, Spacing, Cell, PageBreak, Paragraph, Row, Run, RunStyle, StyleInfo, Table
-from .docx_styles import _Styles, cell_borders, read_indent
+from .docx_styles import _Styles, cell_borders, read_indent, read_line
 from .ooxml import (
     _JC, W_ANCHOR, W_B, W_BOOKMARKSTART, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_FLDCHAR, W_FLDCHARTYPE, W_FLDSIMPLE,
     W_GRIDCOL, W_HYPERLINK, W_INSTR, W_INSTRTEXT, W_JC, W_NAME, W_NOBREAKHYPHEN, W_P, W_PBB, W_PPR, W_PSTYLE, W_R,
     W_RPR, W_RSTYLE, W_VERTALIGN, W_RFONTS, W_EASTASIA, W_ASCII, W_I, W_U, W_COLOR, W_SZ, W_SDT, W_SDTCONTENT, W_SECTPR, W_SYM, W_T, W_TAB, W_TBL, W_TBLGRID, W_TC, W_TCPR, W_TR,
-    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_IND, W_LINE, W_LINERULE, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _W, _child, _firsts, _on, _twips,
+    W_TRPR, W_TYPE, W_VAL, W_SPACING, W_IND, W_BEFORE, W_AFTER, _CELL_PROPS, _INLINE_CONTAINERS, _ROW_PROPS, _W, _child, _firsts, _on, _twips,
 )
 
 _VALIGN: dict[str, Literal["center", "bottom"]] = {"center": "center", "bottom": "bottom"}
@@ -133,30 +133,18 @@ class _Reader:
 
     def _record_para(self, p: etree._Element, slots: dict[etree._Element, int]) -> ParaRecipe:
         parts: list[RecPart] = []
-        state = [0, 0]
-        ppr = None
-        for child in p:
-            tag = child.tag
-            if tag == W_R:
-                self._run(child, slots, state, parts)
-            elif tag == W_PPR:
-                if ppr is None:
-                    ppr = child
-            else:
-                self._inline_child(child, tag, slots, state, parts)
+        self._inline(p, slots, [0, 0], parts)  # its w:pPr is no inline content: passed over there
+        ppr = _child(p, W_PPR)
         style_id = align = pbb_el = sect = spacing = ind = None
         if ppr is not None:
             for c in ppr:
                 tag = c.tag
-                if tag == W_PSTYLE:
-                    if style_id is None:
-                        style_id = c.get(W_VAL)
-                elif tag == W_JC:
-                    if align is None:
-                        align = _JC.get(c.get(W_VAL, ""))
-                elif tag == W_PBB:
-                    if pbb_el is None:
-                        pbb_el = c
+                if tag == W_PSTYLE and style_id is None:
+                    style_id = c.get(W_VAL)
+                elif tag == W_JC and align is None:
+                    align = _JC.get(c.get(W_VAL, ""))
+                elif tag == W_PBB and pbb_el is None:
+                    pbb_el = c
                 elif tag == W_SECTPR and sect is None:
                     sect = c
                 elif tag == W_SPACING and spacing is None:
@@ -338,9 +326,8 @@ class _Reader:
         extra: dict[str, etree._Element] = {}
         for c in rpr:
             tag = c.tag
-            if tag == W_B:
-                if b is None:
-                    b = c
+            if tag == W_B and b is None:
+                b = c
             elif tag == W_RSTYLE and rs is None:
                 rs = c
             elif tag in _RUN_EXTRAS:
@@ -385,9 +372,8 @@ class _Reader:
             tag = child.tag
             if tag == W_TC:
                 tcs.append(child)
-            elif tag == W_TRPR:
-                if trpr is None:
-                    trpr = child
+            elif tag == W_TRPR and trpr is None:
+                trpr = child
             elif tag == W_SDT or tag == W_CUSTOMXML:
                 inner = _child(child, W_SDTCONTENT) if tag == W_SDT else child
                 if inner is not None:
@@ -411,14 +397,12 @@ class _Reader:
     def _record_cell(self, tc: etree._Element, col: int, slots: dict[etree._Element, int]) -> CellRecipe:
         span, vmerge, valign, shade, borders = 1, None, "top", None, None
         paras: list[ParaRecipe] = []
-        tcpr_seen = False
+        tcpr_seen = False  # only the first w:tcPr counts
         for child in tc:
             tag = child.tag
             if tag == W_P:
                 paras.append(self._record_para(child, slots))
-            elif tag == W_TCPR:
-                if tcpr_seen:  # only the first w:tcPr counts
-                    continue
+            elif tag == W_TCPR and not tcpr_seen:
                 tcpr_seen = True
                 gs, vm, va, shd = _firsts(child, _CELL_PROPS)
                 shade = _fill(shd)
@@ -517,12 +501,7 @@ def _spacing(el: etree._Element) -> Spacing | None:
     def pts(attr: str) -> float | None:
         v = el.get(attr)
         return int(v) / 20 if v is not None and v.isdigit() else None
-    line = None
-    value = el.get(W_LINE)
-    if value is not None and value.lstrip("-").isdigit():
-        rule = el.get(W_LINERULE, "auto")
-        line = ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)
-    found = (pts(W_BEFORE), pts(W_AFTER), line, None)
+    found = (pts(W_BEFORE), pts(W_AFTER), read_line(el), None)
     return found if found != (None, None, None, None) else None
 
 

@@ -18,7 +18,6 @@ from .ooxml import (
 
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 FIELDS = ("PAGE", "NUMPAGES", "SECTIONPAGES")
-KINDS = ("default", "first", "even")
 
 
 def references(sect: etree._Element) -> dict[str, dict[str, str]]:

@@ -80,8 +80,10 @@ class _Styles:
                 return contract
         return name
 
-    def _chain(self, style_id: str | None) -> Iterator[etree._Element]:
-        s = self._by_id.get(style_id) if style_id else self._default_para
+    def _chain(self, style_id: str | None, default: str = "paragraph") -> Iterator[etree._Element]:
+        """A style of any type and the styles it is based on; no id: the default style of that type."""
+        s = self._by_id.get(style_id) if style_id else \
+            self._default_para if default == "paragraph" else self._default_table
         seen = 0
         while s is not None and seen < 20:  # base_style cycles exist in the wild
             yield s
@@ -102,14 +104,9 @@ class _Styles:
         else its table style's (through based-on styles), else the default table style's; none: no line."""
         if style_id not in self._borders:
             found: dict[str, Border] = {}
-            s = self._by_id.get(style_id) if style_id else self._default_table
-            seen = 0
-            while s is not None and seen < 20:
+            for s in self._chain(style_id, "table"):
                 pr = s.find(_W + "tblPr")
                 _read_borders(pr.find(_W + "tblBorders") if pr is not None else None, found)
-                based = s.find(W_BASEDON)
-                s = self._first.get(based.get(W_VAL)) if based is not None else None
-                seen += 1
             self._borders[style_id] = found
         edges = dict(self._borders[style_id])
         if own is not None:
@@ -123,7 +120,7 @@ class _Styles:
         w:type="firstRow"), through based-on styles; (None, None) when it sets neither."""
         bold: bool | None = None
         align: Align | None = None
-        for s in self._chain_any(style_id):
+        for s in self._chain(style_id, "table"):
             for pr in s.iterchildren(_W + "tblStylePr"):
                 if pr.get(W_TYPE) != "firstRow":
                     continue
@@ -132,16 +129,6 @@ class _Styles:
                 if align is None:
                     align = _jc(pr)
         return bold, align
-
-    def _chain_any(self, style_id: str | None) -> Iterator[etree._Element]:
-        """A style of any type and the styles it is based on."""
-        s = self._by_id.get(style_id) if style_id else self._default_table
-        seen = 0
-        while s is not None and seen < 20:
-            yield s
-            based = s.find(W_BASEDON)
-            s = self._first.get(based.get(W_VAL)) if based is not None else None
-            seen += 1
 
     def para(self, style_id: str | None) -> ParaProps:
         """(name, alignment, page-break-before, bold) of a paragraph style."""
@@ -252,10 +239,14 @@ def _spacing(st: etree._Element) -> etree._Element | None:
 
 
 def _style_line(st: etree._Element) -> tuple[str, float] | None:
-    """A style's line spacing: ("exact" or "atLeast", points) or ("auto", a multiple of single spacing)."""
     sp = _spacing(st)
-    value = sp.get(W_LINE) if sp is not None else None
-    if sp is None or value is None or not value.lstrip("-").isdigit():
+    return read_line(sp) if sp is not None else None
+
+
+def read_line(sp: etree._Element) -> tuple[str, float] | None:
+    """A w:spacing's line spacing: ("exact" or "atLeast", points) or ("auto", a multiple of single spacing)."""
+    value = sp.get(W_LINE)
+    if value is None or not value.lstrip("-").isdigit():
         return None
     rule = sp.get(W_LINERULE, "auto")
     return ("auto", int(value) / 240) if rule == "auto" else (rule, abs(int(value)) / 20)

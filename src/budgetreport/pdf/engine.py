@@ -1,13 +1,5 @@
 """Which engine writes a unit's PDF (issue 11 item 3): never silently drop what the template has.
-
-The built-in engine renders the .docx contract (docs/pdf.md). A template with anything else in it — images,
-text boxes, shapes, footnotes, several columns, comments, tracked changes — is noticed when it is loaded:
-
-    engine "auto" (default)   LibreOffice when soffice is installed (one line says so), else a BudgetError
-                              naming the template file, the feature and what to do
-    engine "builtin"          the built-in engine anyway, with a 提醒 naming what the PDF leaves out
-    engine "libreoffice"      LibreOffice
-"""
+engine "auto", "builtin" and "libreoffice", and what the built-in one cannot show: docs/pdf.md."""
 from __future__ import annotations
 
 import io

@@ -42,7 +42,6 @@ class BuildCanvas(Canvas):
     _doc: PDFDocument  # reportlab's, set by Canvas.__init__; its stubs declare no private attributes
 
 
-
 def embedded(font: str) -> bool:
     """The face is an embedded (subset) TrueType font, the only kind show() writes."""
     return bool(getattr(getFont(font), "_dynamicFont", False))
@@ -118,12 +117,6 @@ def _show_ops(canv, font: str, size: float, text: str, leading: float | None) ->
     tf = f"{fp_str(size)} Tf" if leading is None else f"{fp_str(size)} Tf {fp_str(leading)} TL"
     # (face, subset) → its PDF font name ("/F1+0"), as getSubsetInternalName gives it
     names = canv.build_state.subset_names
-    if len(chunks) == 1:
-        subset, chunk = chunks[0]
-        name = names.get((font, subset))
-        if name is None:
-            name = names[(font, subset)] = face.getSubsetInternalName(subset, doc)
-        return f"{name} {tf} ({escapePDF(chunk)}) Tj"
     parts = []
     for subset, chunk in chunks:
         name = names.get((font, subset))

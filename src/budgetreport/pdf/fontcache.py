@@ -1,11 +1,6 @@
-"""What reportlab reads out of a TrueType face, kept in the disk cache (budgetreport.diskcache).
-
-reportlab's `TTFontFile.extractInfo` walks a CJK face's character map and metrics in Python, for every face
-and run (docs/performance.md). Its result depends only on the font file's bytes, the subfont and reportlab's version, so it is kept
-under those (SHA-256 of the bytes, never the path): the next run sets the same attributes from the cache. The
-font file itself is still read (reportlab copies glyphs out of it for each subset), never stored; hashing it
-is cheaper than that, and a key by path, size and times instead could miss an edit.
-"""
+"""What reportlab reads out of a TrueType face (`TTFontFile.extractInfo`, slow in Python for a CJK face), kept in
+the disk cache under the font file's SHA-256, the subfont and reportlab's version (docs/design.md "The persistent
+cache"). The font file itself is still read for each subset, never stored; hashing it is cheaper than that."""
 from __future__ import annotations
 
 import hashlib

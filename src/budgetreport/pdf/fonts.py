@@ -1,13 +1,6 @@
-"""Font discovery for the PDF writer.
-
-Four roles: title (方正小标宋 or a Song face), heading (黑体), body (仿宋-like), table.
-Order of precedence per role:
-  1. the unit's template folder `fonts.toml` (keys title/heading/body/table, paths relative to the folder);
-  2. official faces installed on the machine (Windows font folder; elsewhere `fc-list :lang=zh`);
-  3. WenQuanYi Micro Hei shipped by the pip package paperang-p2-fonts-cjk, so a PDF always renders.
-Only TrueType outlines can be embedded by reportlab: every candidate is test-loaded and skipped on failure.
-Each face is registered with reportlab once per process.
-"""
+"""Font discovery for the PDF writer: four roles (title, heading, body, table), each from fonts.toml, the
+machine's faces, else the bundled WenQuanYi Micro Hei (docs/pdf.md "Fonts"). Only TrueType outlines embed: every
+candidate is test-loaded and skipped on failure; each face is registered with reportlab once per process."""
 from __future__ import annotations
 
 import hashlib
@@ -247,9 +240,8 @@ def register(path: Path, index: int = 0) -> Face:
 
 def _display_family(path: str, family: str) -> str:
     cat = _WINDOWS_BY_LOWER.get(Path(path).name.lower())   # Windows file names: SIMHEI.TTF = simhei.ttf
-    zh = {"xbs": "方正小标宋", "fangsong": "仿宋", "hei": "黑体", "song": "宋体", "kai": "楷体"}
     if cat and not re.search(r"[\u4e00-\u9fff]", family):
-        return f"{zh[cat]}（{family}）"
+        return f"{_CATEGORY_ZH[cat]}（{family}）"
     return family
 
 

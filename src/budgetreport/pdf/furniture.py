@@ -1,13 +1,6 @@
-"""Headers and footers drawn on each page from the section's .docx parts (docx_furniture).
-
-- the part, as Word picks it: "first" on the first page of a section with w:titlePg (none there: that page has
-  no header / footer), "even" on even pages when the document sets w:evenAndOddHeaders (none: blank), else
-  "default"; the cover (the page holding the Title paragraph) has none
-- fields: PAGE, NUMPAGES, SECTIONPAGES (the last two from a first pass when used)
-- each line in its style's face and size, aligned in the text area; footers stacked up from the footer
-  distance, headers down from the header distance
-- a document without any footer part gets the 公文 page number "— N —" (12 pt, centred)
-"""
+"""Headers and footers drawn on each page from the section's .docx parts (docx_furniture): the part as Word picks
+it (first / even / default; the cover has none), PAGE / NUMPAGES / SECTIONPAGES (docs/pdf.md lists each); a
+document without any footer part gets the 公文 page number "— N —" (12 pt, centred)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -80,10 +73,10 @@ class PageFurniture:
     def _leading(self, line: m.FurnitureLine) -> float:
         return self._size(line) * 1.2
 
-    def _draw_line(self, canv, line: m.FurnitureLine, values: dict[str, str], y: float) -> float:
+    def _draw_line(self, canv, line: m.FurnitureLine, values: dict[str, str], y: float) -> None:
         text = "".join(values.get(v, "") if k == "field" else v for k, v in line.parts)
         if not text.strip():
-            return 0.0
+            return
         info = self.styles.get(line.style)
         face = self.fonts.for_style("body", info.font if info is not None else None).name
         size = self._size(line)
@@ -98,7 +91,6 @@ class PageFurniture:
         else:
             x = pg.left
         draw_text(canv, x, y, face, size, text)
-        return width
 
 
 def page_furniture(doc: m.Document, fonts: FontSet, learned: Pass, known: Pass | None) -> Callable[[int], PageFurniture]:

@@ -62,8 +62,6 @@ def _text_width(text: str, font: str, size: float) -> float:
     return width
 
 
-
-
 def _char_widths(text: str, font: str, size: float) -> list[float]:
     """The width of each character (stringWidth of the character, memoised), looked up in C when known."""
     table = CACHES.char_widths.get((font, size))  # (face, size) → character → width
@@ -75,10 +73,6 @@ def _char_widths(text: str, font: str, size: float) -> list[float]:
             if w is None:
                 found[i] = table[text[i]] = stringWidth(text[i], font, size)
     return cast("list[float]", found)
-
-
-def _ascent_descent(font: str, size: float) -> tuple[float, float]:
-    return getAscentDescent(font, size)
 
 
 # A line as cjk_frag_split lays it out: its words as (frag index, text), font size, ascent, descent, max width,
@@ -96,7 +90,7 @@ def _line_spec(chars: list[str], runs: list[tuple[int, int, ParaFrag]], starts: 
     while r < len(runs) and runs[r][0] < end:
         r0, r1, f = runs[r]
         words.append((r, "".join(chars[max(r0, start):min(r1, end)])))
-        a, d = _ascent_descent(f.fontName, f.fontSize)
+        a, d = getAscentDescent(f.fontName, f.fontSize)
         size, ascent, descent = max(size, f.fontSize), max(ascent, a), min(descent, d)
         r += 1
     return tuple(words), size, ascent, descent, max_width, sum(widths[start:end]), forced

@@ -143,8 +143,7 @@ class _DocTemplate(BaseDocTemplate):
     _doSave: int  # reportlab's: 0 = build() leaves the canvas unsaved (not in its stubs)
     canv: BuildCanvas  # render._build passes canvasmaker=BuildCanvas
 
-    def __init__(self, buf, learned: Pass, created: datetime | None, fallback: str,
-                 **kw) -> None:
+    def __init__(self, buf, created: datetime | None, fallback: str, **kw) -> None:
         super().__init__(buf, **kw)
         self._created = created
         self._fallback = fallback

@@ -7,7 +7,6 @@ import re
 from html import escape  # not xml.sax.saxutils: it imports urllib.request, http.client and ssl
 
 from reportlab.lib.colors import black as _BLACK
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus.paragraph import ParaLines, Paragraph, cleanBlockQuotedText
 from reportlab.platypus.paragraph import _wsc  # type: ignore[attr-defined]  # not in reportlab's stubs
@@ -15,7 +14,7 @@ from reportlab.platypus.paragraph import _wsc  # type: ignore[attr-defined]  # n
 from .fastdraw import embedded, num, pos, show, string_width
 from .fonts import Face
 from .linebreak import cjk_frag_split
-from .synthetic import SYNTH, carry_synthetic, draw_rich
+from .synthetic import SYNTH, carry_synthetic, draw_rich, line_start
 
 
 def _not_black(color) -> bool:
@@ -158,17 +157,7 @@ class CJKParagraph(Paragraph):
         for i, line in enumerate(lines):
             x = dx + style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
                                          offsets[i] if i < len(offsets) else offsets[-1])
-            extra = line.extraSpace
-            charspace = 0.0
-            if align == TA_CENTER:
-                x += 0.5 * extra
-            elif align == TA_RIGHT:
-                x += extra
-            elif (align == TA_JUSTIFY and getattr(line, "cjk_justify", False) and i != last_i
-                  and not line.lineBreak and extra > 1e-3):
-                n = sum(len(w.text) for w in line.words if "cbDefn" not in w.__dict__)
-                if n > 1:
-                    charspace = extra / (n - 1)
+            x, charspace = line_start(align, line, x, i != last_i)
             ops.append(f"1 0 0 1 {pos(x, y)} Tm")
             if charspace:
                 ops.append(f"{num(charspace)} Tc")

@@ -2,11 +2,7 @@
 
 One build: a 目录 entry draws its page number as a form XObject that is defined after the last page, once
 the page of every bookmark is known (reportlab resolves forward references to forms at save time). TOC
-entries reserve the page-number column, so the numbers never change the layout.
-
-    linebreak   Chinese line breaking          paragraphs  CJKParagraph, fallback markup
-    styles      looks, paragraph styles        tables      column widths, cells, the Table
-    pages       footers, 目录, outline, template   fastdraw    text operators
+entries reserve the page-number column, so the numbers never change the layout. The modules: docs/design.md.
 """
 from __future__ import annotations
 
@@ -58,7 +54,7 @@ class Renderer(TableBuilder):
         doc = self.doc
         first = doc.sections[0].page
         tpl = _DocTemplate(
-            buf, learned, doc.created, self.fonts.fallback.name,
+            buf, doc.created, self.fonts.fallback.name,
             pagesize=(first.width, first.height), invariant=1,
             title=doc.title, author=doc.author, subject=doc.subject, keywords=doc.keywords,
             creator="budgetreport", lang="zh-CN",

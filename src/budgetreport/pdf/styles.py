@@ -66,10 +66,6 @@ OUTLINE_LEVEL = {"Heading 1": 0, "Heading 2": 1, "Table Title": 1, "Heading 3": 
 TOC_STYLES = ("toc 1", "toc 2")
 
 
-# Paragraph styles and parser-made prototype fragments are the same for every document with the same
-# faces and looks: built once per process (a handful per template set).
-
-
 FORMATTED = "\0formatted"   # a segs entry: a run with formatting of its own (the markup goes to the parser)
 SYNTH_SEG = "\0synthetic"   # a segs entry: a synthetic bold / italic marker, its label as the text
 

@@ -1,15 +1,5 @@
-"""Synthetic bold and italic, and borders set on single table cells, as LibreOffice draws them.
-
-CJK faces have neither a bold nor an italic face. LibreOffice draws a bold run in the same face filled and
-stroked (text render mode 2, the line 1/30 of the size wide) and an italic run in the same face slanted by
-15 degrees (text matrix `1 0 tan15 1 x y`); so does the built-in engine.
-
-A run's bold / italic reaches the drawing as a zero-width callback fragment before the run (label "b", "i",
-"bi") and one after it (label "0"): `<onDraw name="brSynth" label="b"/>`. Fragments survive reportlab's markup
-parser and line breaking in order, so the state they switch holds across the lines of a paragraph. A
-paragraph holding such markers is drawn by `draw_rich` (the text operators written here); one that reportlab
-must draw (a link, a face that is not embedded) gets the bold from `reportlab_callback` and no slant.
-"""
+"""Synthetic bold and italic, and borders set on single table cells, as LibreOffice draws them: docs/pdf.md
+"Synthetic bold and italic, cell borders" (the brSynth callback fragments, `draw_rich`, `cell_border_commands`)."""
 from __future__ import annotations
 
 from reportlab.lib.abag import ABag
@@ -18,6 +8,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus.paragraph import _usConv  # type: ignore[attr-defined]  # not in reportlab's stubs
 
+from .docx_styles import Border
 from .fastdraw import num, pos, show, string_width
 
 SYNTH = "brSynth"   # the name of the marker callback
@@ -88,7 +79,7 @@ def draw_rich(para, dx: float, dy: float) -> None:
     for i, line in enumerate(lines):
         x = dx + style.leftIndent + (style.firstLineIndent + offsets[0] if i == 0 else
                                      offsets[i] if i < len(offsets) else offsets[-1])
-        x, charspace = _line_start(style.alignment, line, x, i != last_i)
+        x, charspace = line_start(style.alignment, line, x, i != last_i)
         ops.append(f"{num(charspace)} Tc")
         for w in line.words:
             cb = w.__dict__.get("cbDefn")
@@ -106,9 +97,8 @@ def draw_rich(para, dx: float, dy: float) -> None:
         canv._code.append(" ".join(["q", *state.underlines, "Q"]))
 
 
-def _line_start(align, line, x: float, justify_ok: bool) -> tuple[float, float]:
-    """The x of a line's first character and its character spacing, as CJKParagraph._draw_plain works them
-    out."""
+def line_start(align, line, x: float, justify_ok: bool) -> tuple[float, float]:
+    """The x of a line's first character and its character spacing (CJKParagraph._draw_plain, draw_rich)."""
     extra = line.extraSpace
     if align == TA_CENTER:
         return x + 0.5 * extra, 0.0
@@ -181,9 +171,6 @@ class _State:
 
 # ------------------------------------------------------------------------------------------- cell borders
 
-Border = tuple[float, "str | None"]
-
-
 def cell_border_commands(table_borders: tuple[Border, ...], own: dict[tuple[int, int], tuple],
                          spans: dict[tuple[int, int], list[int]], nrows: int, ncols: int) -> list[tuple]:
     """TableStyle line commands for a table some of whose cells set their own borders (w:tcBorders): each
@@ -221,7 +208,7 @@ def cell_border_commands(table_borders: tuple[Border, ...], own: dict[tuple[int,
     for c in range(ncols + 1):
         for r0, r1, b in _runs([v[r][c] for r in range(nrows)]):
             out.append(("LINEBEFORE", (c, r0), (c, r1), *b) if c < ncols else ("LINEAFTER", (c - 1, r0), (c - 1, r1), *b))
-    return [(op, start, end, width, _color(col)) for op, start, end, width, col in out]
+    return [(op, start, end, width, border_color(col)) for op, start, end, width, col in out]
 
 
 def _runs(edges: list[Border]) -> list[tuple[int, int, Border]]:
@@ -237,5 +224,5 @@ def _runs(edges: list[Border]) -> list[tuple[int, int, Border]]:
     return out
 
 
-def _color(c: str | None):
+def border_color(c: str | None):
     return "black" if c is None else HexColor(f"#{c}")

@@ -15,7 +15,7 @@ from reportlab.platypus.tables import CellStyle
 from . import docmodel as m
 from .fastdraw import embedded, pos, show, string_width
 from .linebreak import _FUZZ, _text_width
-from .synthetic import bold_ops, cell_border_commands
+from .synthetic import bold_ops, border_color, cell_border_commands
 from .styles import _NO_INFO, MIN_TABLE_FONT, ParagraphBuilder
 
 
@@ -154,30 +154,23 @@ class TableBuilder(ParagraphBuilder):
         table_face = self._face("Table Text", "table")
         if style.fontName != table_face.name:
             return None, 0.0
-        face = table_face
-        if not face.covers(text):
+        if not table_face.covers(text) or any(ch.isspace() and ch != " " for ch in text):
             return None, 0.0
-        for ch in text:
-            if ch.isspace() and ch != " ":
-                return None, 0.0
-        width = _text_width(text, face.name, style.fontSize)
-        return face, width
-
+        return table_face, _text_width(text, table_face.name, style.fontSize)
 
 
 def _border_commands(borders: tuple[tuple[float, str | None], ...]) -> list[tuple]:
     """TableStyle line commands for the table's edges (top, left, bottom, right, insideH, insideV)."""
-    color = lambda c: "black" if c is None else HexColor(f"#{c}")  # noqa: E731
     if len(set(borders)) == 1:   # the usual grid: one command
         width, c = borders[0]
-        return [("GRID", (0, 0), (-1, -1), width, color(c))] if width > 0 else []
+        return [("GRID", (0, 0), (-1, -1), width, border_color(c))] if width > 0 else []
     where = {"top": ("LINEABOVE", (0, 0), (-1, 0)), "left": ("LINEBEFORE", (0, 0), (0, -1)),
              "bottom": ("LINEBELOW", (0, -1), (-1, -1)), "right": ("LINEAFTER", (-1, 0), (-1, -1)),
              "insideH": ("LINEBELOW", (0, 0), (-1, -2)), "insideV": ("LINEAFTER", (0, 0), (-2, -1))}
     out: list[tuple] = []
     for (op, start, end), (width, c) in zip(where.values(), borders):
         if width > 0:
-            out.append((op, start, end, width, color(c)))
+            out.append((op, start, end, width, border_color(c)))
     return out
 
 
@@ -327,9 +320,7 @@ _STR = {str}
 
 def _text_height(v: str, s: CellStyle) -> float:
     """reportlab's height of a text cell: leading × lines plus the paddings."""
-    t = (s.leading or 1.2 * s.fontsize) * len(v.split("\n"))
-    t += s.bottomPadding + s.topPadding
-    return t
+    return (s.leading or 1.2 * s.fontsize) * len(v.split("\n")) + (s.bottomPadding + s.topPadding)
 
 
 class _CellList(list):
@@ -349,9 +340,7 @@ _CELL_ALIGN: dict[object, _HAlign] = {TA_CENTER: "CENTER", TA_RIGHT: "RIGHT", TA
 
 # ------------------------------------------------------------------------------------------- columns
 
-_TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")
-
-
+_TOKEN = re.compile(r"[0-9A-Za-z.,%‰+\-/_@#&']+|\S")  # a cell text's unbreakable tokens
 
 
 def _text(p: m.Paragraph) -> str:
@@ -360,19 +349,9 @@ def _text(p: m.Paragraph) -> str:
     return runs[0].text if len(runs) == 1 else p.text
 
 
-def _tokens(text: str) -> tuple[str, ...]:
-    """The unbreakable tokens of a cell text."""
-    return tuple(_TOKEN.findall(text))
-
-
-
-
 def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
-    """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt).
-
-    A column is never narrower than its longest unbreakable token (a number, a code), so numbers are not
-    split across lines; the room comes from columns with slack.
-    """
+    """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt). A column is never
+    narrower than its longest unbreakable token (a number, a code); the room comes from columns with slack."""
     grid = list(t.grid)
     total = sum(grid) or 1.0
     scale = min(1.0, frame_w / total)
@@ -392,7 +371,7 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     tokens: list[set[str]] = [set() for _ in grid]  # per column, its distinct unbreakable tokens
     for col_tokens, col_texts in zip(tokens, texts):
         for text in col_texts:
-            col_tokens.update(_tokens(text))
+            col_tokens.update(_TOKEN.findall(text))
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
