@@ -61,6 +61,8 @@ class Paragraph:
     bookmarks: tuple[str, ...] = ()
     anchor: str | None = None  # w:hyperlink w:anchor (目录 entries)
     spacing: Spacing | None = None  # w:spacing on the paragraph itself
+    # space between CJK and (Latin letters, digits), w:autoSpaceDE / w:autoSpaceDN as read (docx_styles.autospace)
+    autospace: tuple[bool, bool] = (True, True)
 
     @property
     def text(self) -> str:

@@ -53,6 +53,7 @@ class ParaRecipe(NamedTuple):
     slot: int | None  # the common case: one run whose text is one w:t, this one …
     run_bold: bool | RunStyle  # … in this bold (or look)
     spacing: Spacing | None = None  # w:spacing set on the paragraph itself
+    autospace: tuple[bool, bool] = (True, True)  # docx_styles.autospace
 
 
 class CellRecipe(NamedTuple):
@@ -164,28 +165,28 @@ class _Reader:
                 slot = segs[0]
                 run_bold = _resolved(bold, bool(para_bold))
         return ParaRecipe(style, align, pbb, bool(para_bold), tuple(parts), sect is not None, slot, run_bold,
-                          spacing)
+                          spacing, self.styles.autospace(style_id, ppr))
 
     def _para_blocks(self, recipe: ParaRecipe, texts: list[str]) -> list[Block]:
         """The paragraph(s) of a recipe filled with its texts."""
-        style, align, pbb, para_bold, parts, _, slot, run_bold, sp = recipe
+        style, align, pbb, para_bold, parts, _, slot, run_bold, sp, auto = recipe
         self._names.add(style)
         if slot is not None:
             text = texts[slot]
-            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None, sp))]
+            return [self._para((style, ((text, run_bold),) if text else (), align, pbb, (), None, sp, auto))]
         if not parts:  # the common cases first: no run, or one run
-            return [self._para((style, (), align, pbb, (), None, sp))]
+            return [self._para((style, (), align, pbb, (), None, sp, auto))]
         if len(parts) == 1 and not isinstance(parts[0], (_Mark, PageBreak)):
             segs, bold = parts[0]
             text = _text(segs, texts)
             runs = ((text, _resolved(bold, para_bold)),) if text else ()
-            return [self._para((style, runs, align, pbb, (), None, sp))]
+            return [self._para((style, runs, align, pbb, (), None, sp, auto))]
         filled: list[Part] = [p if isinstance(p, (_Mark, PageBreak)) else (_text(p[0], texts), p[1])
                               for p in parts]
-        return self._split(filled, style, align, pbb, para_bold, sp)
+        return self._split(filled, style, align, pbb, para_bold, sp, auto)
 
     def _split(self, parts: list[Part], style: str, align: Align | None, pbb: bool,
-               para_bold: bool, sp: Spacing | None = None) -> list[Block]:
+               para_bold: bool, sp: Spacing | None = None, auto: tuple[bool, bool] = (True, True)) -> list[Block]:
         """Paragraphs and page breaks from a paragraph's parts; an empty paragraph is kept (it is vertical
         space), unless it only carried a page break."""
         out: list[Block] = []
@@ -200,23 +201,23 @@ class _Reader:
                     anchor = part.value
             elif isinstance(part, PageBreak):
                 if runs or bookmarks:
-                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
+                    out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp, auto)))
                     runs, bookmarks = [], []
                 out.append(PageBreak())
             else:
                 text, bold = part
                 runs.append((text, _resolved(bold, para_bold)))
         if runs or bookmarks or not out:
-            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp)))
+            out.append(self._para((style, _merge(runs), align, pbb and not out, tuple(bookmarks), anchor, sp, auto)))
         return out
 
     def _para(self, key: tuple) -> Paragraph:
         """The paragraph with these fields (runs as (text, bold) pairs), made once per document."""
         para = self._paras.get(key)
         if para is None:
-            style, runs, align, pbb, bookmarks, anchor, sp = key
+            style, runs, align, pbb, bookmarks, anchor, sp, auto = key
             para = self._paras.put(key, Paragraph(
-                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor, sp))
+                style, tuple([self._run_obj(r) for r in runs]), align, pbb, bookmarks, anchor, sp, auto))
         return para
 
     def _run_obj(self, run: tuple[str, bool | RunStyle]) -> Run:
@@ -444,7 +445,8 @@ class _Reader:
                     paras.extend([b for b in self._para_blocks(r, texts) if b.__class__ is Paragraph])
                     continue
                 text = texts[r.slot]  # the common case, inline (a report has ≈1500 such cells)
-                para_key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing)
+                para_key = (r.style, ((text, r.run_bold),) if text else (), r.align, r.pbb, (), None, r.spacing,
+                            r.autospace)
                 para = known.get(para_key)
                 paras.append(para if para is not None else self._para(para_key))
             shared_key = (col, span, vmerge, valign, shade, borders, *map(id, paras))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .docx_body import ParaRecipe, RowRecipe
 
 ParaProps = tuple[str, Align | None, bool, bool | None]
+AutoSpace = tuple[bool, bool]  # space between CJK and (Latin letters, digits)
 Border = tuple[float, "str | None"]  # width pt (0: none), colour "RRGGBB" (None: automatic = black)
 Borders = tuple[Border, ...]  # by EDGES
 _CONTRACT = {"".join(n.split()).lower(): n for n in CONTRACT_STYLES}
@@ -54,6 +55,9 @@ class _Styles:
         self._para: dict[str | None, ParaProps] = {}
         self._bold: dict[str | None, bool | None] = {}
         self._italic: dict[str | None, bool | None] = {}
+        self._autospace: dict[str | None, AutoSpace] = {}
+        defaults = root.find(f"{_W}docDefaults/{_W}pPrDefault/{W_PPR}") if root is not None else None
+        self._default_autospace = _autospace_of(defaults, (True, True))  # Word's default: on
         self._infos: dict[str, StyleInfo | None] = {}
         # the model's paragraphs, runs and cells, made once for every document read with these styles (they
         # repeat from unit to unit); a store keyed by the ids of objects in another is forgotten with it
@@ -152,6 +156,17 @@ class _Styles:
         if style_id not in self._italic:
             self._italic[style_id] = self._attr(style_id, _style_italic)
         return self._italic[style_id]
+
+    def autospace(self, style_id: str | None, ppr: etree._Element | None) -> AutoSpace:
+        """(Latin letters, digits): whether space goes between them and CJK (w:autoSpaceDE, w:autoSpaceDN),
+        each from the paragraph's own w:pPr, else its style chain, else the document defaults, else on."""
+        found = self._autospace.get(style_id)
+        if found is None:
+            found = self._default_autospace
+            for s in reversed(list(self._chain(style_id))):  # the nearest style is applied last
+                found = _autospace_of(s.find(W_PPR), found)
+            self._autospace[style_id] = found
+        return _autospace_of(ppr, found) if ppr is not None else found
 
     def info(self, name: str) -> StyleInfo | None:
         """The StyleInfo of the style named `name`; None for an unknown or numbering style."""
@@ -273,6 +288,14 @@ def _style_font(st: etree._Element) -> str | None:
     if fonts is None:
         return None
     return fonts.get(W_EASTASIA) or fonts.get(W_ASCII) or None
+
+
+def _autospace_of(ppr: etree._Element | None, inherited: AutoSpace) -> AutoSpace:
+    """`inherited` with what a w:pPr's w:autoSpaceDE (Latin) and w:autoSpaceDN (digits) set."""
+    if ppr is None:
+        return inherited
+    latin, digits = (_onoff(ppr.find(_W + tag)) for tag in ("autoSpaceDE", "autoSpaceDN"))
+    return (inherited[0] if latin is None else latin, inherited[1] if digits is None else digits)
 
 
 def _style_bold(st: etree._Element) -> bool | None:

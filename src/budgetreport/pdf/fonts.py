@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -219,6 +220,23 @@ def _font(name: str) -> TTFont:
 def _cmap(name: str) -> dict[int, int]:
     """The registered face's character → glyph map."""
     return _font(name).face.charToGlyph
+
+
+@lru_cache(maxsize=64)
+def single_line(name: str) -> float:
+    """A registered face's single line height in em, as LibreOffice takes it: ascender + descender of the
+    hhea table (of OS/2's typographic values when the face sets USE_TYPO_METRICS); 1.2 when unreadable."""
+    face = _font(name).face
+    try:
+        upem = struct.unpack(">H", face.get_table("head")[18:20])[0]
+        ascender, descender = struct.unpack(">hh", face.get_table("hhea")[4:8])
+        os2 = face.get_table("OS/2")
+        if len(os2) >= 74 and struct.unpack(">H", os2[62:64])[0] & 0x80:   # fsSelection USE_TYPO_METRICS
+            ascender, descender = struct.unpack(">hh", os2[68:72])
+    except (KeyError, struct.error, AttributeError):
+        return 1.2
+    height = (ascender - descender) / upem if upem else 0.0
+    return height if height > 0 else 1.2
 
 
 def register(path: Path, index: int = 0) -> Face:

@@ -21,20 +21,41 @@ if TYPE_CHECKING:  # tables imports styles, which imports this module
 
 
 def _keep_height(preface: list[Flowable], table: _Table, frame_w: float, frame_h: float) -> float:
-    """Room a table needs on the current page: all of it (with its 表号/标题) when it fits on one page,
-    else the preface, the header rows and three body rows (at most the frame's height); a table is then never
-    split when it need not be, and never leaves its title alone at the foot of a page."""
+    """Room a table needs on the current page, as Word and LibreOffice keep a paragraph set to keep with the
+    next with a table's first row: its 表号/标题, the header rows and the first body row (with the rows merged
+    cells join to it), at most the frame's height; the rest of the table may go on the next page."""
     head = 0.0
     for f in preface:
         head += f.wrap(frame_w, frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-    _, h = table.wrap(frame_w, frame_h)
-    if head + h <= frame_h:
-        return head + h
+    table.wrap(frame_w, frame_h)
+    # the header rows and the first body row, or the first rows merged cells join (reportlab splits no merge)
+    joined: dict[int, int] = {}
+    if table._spanCmds:
+        # reportlab's own test of where a split may fall (private: not in its stubs)
+        table._getRowImpossible(joined, table._rowSpanCells, table._spanRanges)  # type: ignore[attr-defined]
+    upto = table.repeatRows + 1
+    while upto in joined and upto < len(table._rowHeights):
+        upto += 1
     # a row reportlab did not size (None) lies below where its long-table shortcut stopped, past the frame's height
-    rows = [h for h in table._rowHeights[: table.repeatRows + 3] if h is not None]
+    rows = [h for h in table._rowHeights[:upto] if h is not None]
     # never more than a page: a CondPageBreak asking for more than the frame breaks even at the top of a fresh
     # page, which leaves that page blank (a long title with tall header rows)
     return min(head + sum(rows), frame_h)
+
+
+def _keep_lines(flows: list[Flowable], frame_w: float, frame_h: float) -> float:
+    """Room paragraphs kept with the next one need on the current page, as Word and LibreOffice keep them: all
+    of them with the first lines of the last one (two, or all of it when it has three or fewer: two lines at
+    least stay together at the foot of a page and at the head of the next), at most the frame's height."""
+    need = 0.0
+    for f in flows[:-1]:
+        need += f.wrap(frame_w, frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+    last = flows[-1]
+    height = last.wrap(frame_w, frame_h)[1]
+    lines = getattr(getattr(last, "blPara", None), "lines", None)
+    if lines and len(lines) > 3:
+        height = 2 * last.style.leading   # type: ignore[attr-defined]  # a Paragraph's
+    return min(need + last.getSpaceBefore() + height, frame_h)
 
 
 def _drop_trailing_spacers(story: list[Flowable]) -> None:

@@ -17,8 +17,9 @@ from reportlab.platypus.paragraph import Paragraph
 from reportlab.platypus.paraparser import ParaFrag
 
 from . import docmodel as m
+from .autospace import kern_markup, kern_points
 from .caches import CACHES
-from .fonts import Face, FontSet
+from .fonts import Face, FontSet, single_line
 from .pages import _draw_toc_pending
 from .synthetic import OFF, SYNTH, label, marker
 from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
@@ -70,17 +71,17 @@ FORMATTED = "\0formatted"   # a segs entry: a run with formatting of its own (th
 SYNTH_SEG = "\0synthetic"   # a segs entry: a synthetic bold / italic marker, its label as the text
 
 
-def _leading(line: tuple[str, float] | None, size: float, default: float) -> float:
+def _leading(line: tuple[str, float] | None, size: float, default: float, face: str) -> float:
     """The distance between baselines: the template's line spacing (exact; at least; a multiple of single,
-    single taken as 1.2 × size), else the look's."""
+    single being the face's own line height, fonts.single_line), else the look's."""
     if line is None:
         return size * default
     rule, value = line
     if rule == "exact":
         return value
     if rule == "atLeast":
-        return max(value, size * 1.2)
-    return size * 1.2 * value
+        return max(value, size * single_line(face))
+    return size * single_line(face) * value
 
 
 def _baseline_drop(rule: str | None, leading: float, size: float) -> float:
@@ -130,7 +131,7 @@ class ParagraphBuilder:
         align = align or info.align or look.align
         face = self._face(style, look.role).name
         # the template's spacing (the default template states all of it); the look only where a unit's lacks it
-        leading = _leading(info.line, size, look.leading)
+        leading = _leading(info.line, size, look.leading, face)
         before = look.before if info.before is None else info.before
         after = look.after if info.after is None else info.after
         own_indent = None
@@ -139,7 +140,7 @@ class ParagraphBuilder:
             own_before, own_after, own_line, own_indent = spacing
             before = before if own_before is None else own_before
             after = after if own_after is None else own_after
-            leading = leading if own_line is None else _leading(own_line, size, look.leading)
+            leading = leading if own_line is None else _leading(own_line, size, look.leading, face)
             rule = rule if own_line is None else own_line[0]
         first, left, right = (0.0, 0.0, 0.0) if in_table else _indents(
             info.indent, own_indent, size, look if info is _NO_INFO else None)
@@ -163,13 +164,17 @@ class ParagraphBuilder:
         """The face of a paragraph style (FontSet.for_style)."""
         return self.fonts.for_style(role, self.doc.styles.get(style, _NO_INFO).font)
 
-    def _markup_segs(self, p: m.Paragraph, face_role: str) -> tuple[str, list[tuple[str | None, str]]]:
+    def _markup_segs(self, p: m.Paragraph, face_role: str,
+                     size: float) -> tuple[str, list[tuple[str | None, str]]]:
         """The paragraph's markup, and the same as (face name, text) pieces: None for text in the
-        paragraph's own face (no <font> tag), which _frags turns into the fragments the parser would."""
+        paragraph's own face (no <font> tag), which _frags turns into the fragments the parser would.
+        `size`: the paragraph's font size (the kerns of autospace.py are a fifth of the size of the text
+        before them)."""
         face = self._face(p.style if face_role != "table" else "Table Text", face_role)
         style_italic = bool(self.doc.styles.get(p.style, _NO_INFO).italic)
         out: list[str] = []
         segs: list[tuple[str | None, str]] = []
+        last = ("", face.name, size)  # the last character so far, its face and size
         for run in p.runs:
             # a face named on the run, as for a style's
             use = self.fonts.for_style(face_role, run.font) if run.font else face
@@ -177,7 +182,14 @@ class ParagraphBuilder:
             look = label(run.bold, run.italic or style_italic)
             if look != OFF:
                 segs.append((SYNTH_SEG, look))
-            markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
+            points = kern_points(run.text, last[0], p.autospace) if any(p.autospace) else []
+            if points:
+                markup = self._kerned(run.text, points, last, use, run.size or size, face)
+                segs.append((FORMATTED, ""))
+            else:
+                markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
+            if run.text:
+                last = (run.text[-1], use.name, run.size or size)
             if look != OFF:
                 segs.append((SYNTH_SEG, OFF))
             if not run.plain:   # its own size, colour, underline: the parser reads it
@@ -191,6 +203,18 @@ class ParagraphBuilder:
                 segs.append((FORMATTED, ""))
             out.append(markup if look == OFF else marker(look) + markup + marker(OFF))
         return "".join(out), segs
+
+    def _kerned(self, text: str, points: list[int], last: tuple[str, str, float], use: Face, size: float,
+                face: Face) -> str:
+        """The markup of a run's text with autospace kerns before the characters at `points` (0: after the
+        previous run, in its face and size)."""
+        out = []
+        for start, end in zip([0] + points, points + [len(text)]):
+            if start in points:
+                out.append(kern_markup(*last[1:]) if start == 0 else kern_markup(use.name, size))
+            if end > start:
+                out.append(_font_markup(text[start:end], use, self.fonts.fallback, face))
+        return "".join(out)
 
     def _para(self, markup: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
               keys: tuple[str, ...] | list[str] = ()) -> CJKParagraph:
@@ -257,7 +281,7 @@ class ParagraphBuilder:
     def _paragraph(self, p: m.Paragraph, frame_w: float, marks: list[Callable], keys: list[str]) -> Flowable:
         look = self._look(p.style)
         style = self._pstyle(p.style, p.align, spacing=p.spacing)
-        text, segs = self._markup_segs(p, look.role)
+        text, segs = self._markup_segs(p, look.role, style.fontSize)
         if not text.strip() and not keys:
             return Spacer(1, style.leading)
         if p.style in TOC_STYLES and p.anchor:

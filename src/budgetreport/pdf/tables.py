@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
 from . import docmodel as m
+from .autospace import kern_points
 from .fastdraw import embedded, pos, show, string_width
 from .linebreak import _FUZZ, _text_width
 from .synthetic import bold_ops, border_color, cell_border_commands
@@ -129,7 +130,7 @@ class TableBuilder(ParagraphBuilder):
             # every paragraph in a cell follows the table's size; alignment is the paragraph's own
             align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
             style = self._pstyle("Table Text", align, size, in_table=True)
-            text, segs = self._markup_segs(p, "table")
+            text, segs = self._markup_segs(p, "table", style.fontSize)
             if text.strip():
                 out.append(self._para(text, segs, style))
         return out or ""
@@ -155,6 +156,8 @@ class TableBuilder(ParagraphBuilder):
         if style.fontName != table_face.name:
             return None, 0.0
         if not table_face.covers(text) or any(ch.isspace() and ch != " " for ch in text):
+            return None, 0.0
+        if any(p.autospace) and kern_points(text, "", p.autospace):   # kerns: drawn as a paragraph
             return None, 0.0
         return table_face, _text_width(text, table_face.name, style.fontSize)
 
