@@ -130,3 +130,22 @@ def page_ops(pdf: bytes, page: int) -> tuple[list[Shown], list[Line]]:
 def all_ops(pdf: bytes) -> list[tuple[list[Shown], list[Line]]]:
     n = len(PdfReader(io.BytesIO(pdf)).pages)
     return [page_ops(pdf, i) for i in range(n)]
+
+
+def line_height_em(pdf: bytes, page: int, font: str) -> float:
+    """The single line height (em) of an embedded TrueType font of the page, from its own tables: hhea
+    ascender - descender over head's units per em (OS/2 typographic values when fsSelection bit 7 says so)."""
+    import struct
+    f_obj = PdfReader(io.BytesIO(pdf)).pages[page]["/Resources"]["/Font"][font].get_object()
+    data = f_obj["/FontDescriptor"].get_object()["/FontFile2"].get_object().get_data()
+    count = struct.unpack(">H", data[4:6])[0]
+    tables = {}
+    for i in range(count):
+        tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * i: 28 + 16 * i])
+        tables[tag.decode("latin-1")] = data[offset:offset + length]
+    upem = struct.unpack(">H", tables["head"][18:20])[0]
+    ascender, descender = struct.unpack(">hh", tables["hhea"][4:8])
+    os2 = tables.get("OS/2", b"")
+    if len(os2) >= 74 and struct.unpack(">H", os2[62:64])[0] & 0x80:
+        ascender, descender = struct.unpack(">hh", os2[68:72])
+    return (ascender - descender) / upem

@@ -309,11 +309,12 @@ def test_toc_page_numbers_are_the_heading_pages(sample_pdf: bytes, tmp_path: Pat
                "第三部分 2025年单位预算情况说明": "第三部分2025年单位预算情况说明"}
     toc_lines = text.split("\f")[toc_page].splitlines()
     for entry, target in entries.items():
-        line = next(ln for ln in toc_lines if entry in ln)
+        # whitespace left out: pdftotext shows the space between CJK and digits ("2025 年") as a space
+        line = next(ln for ln in toc_lines if entry.replace(" ", "") in ln.replace(" ", ""))
         m = re.search(r"(\d+)\s*$", line)
         assert m, f"no page number after {entry!r}: {line!r}"
         printed = int(m.group(1))
-        actual = next(i + 1 for i, t in enumerate(pages) if i != toc_page and target in t)
+        actual = next(i + 1 for i, t in enumerate(pages) if i != toc_page and target in t.replace(" ", ""))
         assert printed == actual, (entry, printed, actual)
 
 
@@ -584,8 +585,8 @@ def test_toc_fragments_equal_the_parsers(sample_docx: bytes, monkeypatch: pytest
     for style_name in ("toc 1", "toc 2"):
         style = r._pstyle(style_name, None)
         for text in ("一、部门职责", "表1 收支总表\t", "a&b", "a  b", "Ω∑ 漢字", " lead"):
-            p = m.Paragraph(style_name, (m.Run(text),), anchor=key)
-            markup, segs = r._markup_segs(p, "body")
+            p = m.Paragraph(style_name, (m.Run(text),), anchor=key, autospace=(False, False))
+            markup, segs = r._markup_segs(p, "body", style.fontSize)
             entry = r._toc_entry(p, markup, segs, style, 450.0)
             parsed = Paragraph(entry.text, entry.style)
             assert attrs(entry.frags) == attrs(parsed.frags), text
@@ -614,7 +615,7 @@ def test_built_fragments_equal_the_parsers(sample_docx: bytes) -> None:
                      "a\tb", " lead", "tail ", "a  b", "\u3000中", "x\xa0y", "<font>", "\"'"):
             for bold in (False, True):
                 for runs in ((m.Run("前"), m.Run(text, bold), m.Run("后&", not bold)), (m.Run(text, bold),)):
-                    markup, segs = r._markup_segs(m.Paragraph(style_name, runs), role)
+                    markup, segs = r._markup_segs(m.Paragraph(style_name, runs), role, style.fontSize)
                     for keys in ((), ("k1", "k2")):
                         built = r._para(markup, segs, style, keys)
                         parsed = Paragraph("".join(f'<a name="{k}"/>' for k in keys) + markup, style)
@@ -661,15 +662,18 @@ def _reference_split(frags: list, max_widths: list[float]) -> list[tuple]:
             width += widths[i]
             i += 1
         k = i if forced or i >= n else _break_at(chars, start, i)
+        end = k   # spaces at the end of a line take no room
+        while not forced and end - 1 > start and chars[end - 1] == " ":
+            end -= 1
         words, j = [], start
-        while j < k:
+        while j < end:
             e = j + 1
             if not hasattr(owner[j], "cbDefn"):
-                while e < k and owner[e] is owner[j]:
+                while e < end and owner[e] is owner[j]:
                     e += 1
             words.append("".join(chars[j:e]))
             j = e
-        lines.append((words, max_width - sum(widths[start:k]), forced))
+        lines.append((words, max_width - sum(widths[start:end]), forced))
         start = k
         while start < n and chars[start] == " " and not forced:
             start += 1

@@ -178,7 +178,10 @@ def _layout(frags: list, max_widths: list[float]) -> tuple[LineSpec, ...]:
         if forced:
             i += 1  # the <br/> ends this line
         k = i if forced or i >= n else _break_at(chars, start, i)
-        lines.append(_line_spec(chars, runs, starts, widths, start, k, max_width, forced))
+        end = k
+        while not forced and end - 1 > start and chars[end - 1] == " ":
+            end -= 1   # spaces ending a line take no room (Word, LibreOffice): it is justified without them
+        lines.append(_line_spec(chars, runs, starts, widths, start, end, max_width, forced))
         start = k
         # a space at the start of a continuation line is dropped, as Word does
         while start < n and chars[start] == " " and not forced:

@@ -43,6 +43,12 @@ def _keep_height(preface: list[Flowable], table: _Table, frame_w: float, frame_h
     return min(head + sum(rows), frame_h)
 
 
+class KeepBreak(CondPageBreak):
+    """A CondPageBreak between paragraphs that leaves their spacing as it was: the frame still overlaps the
+    next one's space before with the last one's space after (the larger counts, as in Word and LibreOffice)."""
+    _SPACETRANSFER = True   # reportlab's Frame: pass the space after on across this flowable
+
+
 def _keep_lines(flows: list[Flowable], frame_w: float, frame_h: float) -> float:
     """Room paragraphs kept with the next one need on the current page, as Word and LibreOffice keep them: all
     of them with the first lines of the last one (two, or all of it when it has three or fewer: two lines at

@@ -11,18 +11,16 @@ import re
 from typing import Callable
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate
+from reportlab.platypus import Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate
 
 from . import docmodel as m
-from .caches import CACHES
 from .fastdraw import BuildCanvas
 from .fonts import FontSet
 from .furniture import Pass, needs_counts, page_furniture
 from .pages import (
-    _keep_lines, _define_toc_forms, _DocTemplate, _drop_trailing_spacers, _gc_paused, _keep_height, _Outline,
+    KeepBreak, _keep_lines, _define_toc_forms, _DocTemplate, _drop_trailing_spacers, _gc_paused, _keep_height, _Outline,
     _take_apart, story_has_content,
 )
-from .paragraphs import CJKParagraph
 from .styles import OUTLINE_LEVEL
 from .tables import TableBuilder
 
@@ -99,7 +97,6 @@ class Renderer(TableBuilder):
             last_number = ""
             frame_h = pg.height - pg.top - pg.bottom
             preface: int | None = None  # story index of the CondPageBreak before paragraphs kept with the next
-            above = 0.0  # the space after the paragraph just placed (0 after a table or a page break)
             for block in section.blocks:
                 if isinstance(block, m.PageBreak):
                     pending_break = True
@@ -109,33 +106,27 @@ class Renderer(TableBuilder):
                 if pending_break and story_has_content(story):
                     _drop_trailing_spacers(story)
                     story.append(PageBreak())
-                    above = 0.0
                 pending_break = False
                 if isinstance(block, m.Table):
                     table = self._table(block, frame_w)
                     if preface is not None:
-                        story[preface] = CondPageBreak(_keep_height(story[preface + 1:], table, frame_w, frame_h))
+                        story[preface] = KeepBreak(_keep_height(story[preface + 1:], table, frame_w, frame_h))
                     preface = None
                     story.append(table)
-                    above = 0.0
                     continue
                 look = self._look(block.style)
                 keeps = bool(look.keep) or block.style == "Table Meta"   # the table's lines above it
                 if keeps and preface is None:
                     preface = len(story)
-                    story.append(CondPageBreak(look.keep))
+                    story.append(KeepBreak(look.keep))
                 if block.style == "Table Number":
                     last_number = block.text.strip()
                 marks, keys = self._marks(block, last_number, learned, outline)
                 if block.style != "Table Number":
                     last_number = "" if block.style != "Table Title" else last_number
-                flow = self._paragraph(block, frame_w, marks, keys)
-                if isinstance(flow, CJKParagraph):
-                    flow.style = _collapsed(flow.style, above)
-                    above = flow.style.spaceAfter
-                story.append(flow)
+                story.append(self._paragraph(block, frame_w, marks, keys))
                 if preface is not None and not keeps:
-                    story[preface] = CondPageBreak(_keep_lines(story[preface + 1:], frame_w, frame_h))
+                    story[preface] = KeepBreak(_keep_lines(story[preface + 1:], frame_w, frame_h))
                     preface = None
         return story
 
@@ -162,15 +153,3 @@ class Renderer(TableBuilder):
             marks.append(lambda canv: learned.covers.add(canv.getPageNumber()))
         return marks, keys
 
-
-def _collapsed(style: ParagraphStyle, above: float) -> ParagraphStyle:
-    """The style with the space before that Word and LibreOffice leave after a paragraph ending in `above`
-    points of space after: the larger of the two counts, not their sum."""
-    if not above or not style.spaceBefore:
-        return style
-    key = ("after", id(style), above)   # styles live in CACHES.styles, and so do their copies
-    found = CACHES.styles.get(key)
-    if found is None or found.parent is not style:
-        found = CACHES.styles.put(key, ParagraphStyle(f"{style.name}-after-{above:g}", parent=style,
-                                                      spaceBefore=max(0.0, style.spaceBefore - above)))
-    return found

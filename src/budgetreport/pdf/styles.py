@@ -183,8 +183,12 @@ class ParagraphBuilder:
             if look != OFF:
                 segs.append((SYNTH_SEG, look))
             points = kern_points(run.text, last[0], p.autospace) if any(p.autospace) else []
+            if points and points[0] == 0:   # after the run before, in its face and size, not in this run's look
+                out.append(kern_markup(*last[1:]))
+                points = points[1:]
+                segs.append((FORMATTED, ""))
             if points:
-                markup = self._kerned(run.text, points, last, use, run.size or size, face)
+                markup = self._kerned(run.text, points, use, run.size or size, face)
                 segs.append((FORMATTED, ""))
             else:
                 markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
@@ -204,16 +208,13 @@ class ParagraphBuilder:
             out.append(markup if look == OFF else marker(look) + markup + marker(OFF))
         return "".join(out), segs
 
-    def _kerned(self, text: str, points: list[int], last: tuple[str, str, float], use: Face, size: float,
-                face: Face) -> str:
-        """The markup of a run's text with autospace kerns before the characters at `points` (0: after the
-        previous run, in its face and size)."""
+    def _kerned(self, text: str, points: list[int], use: Face, size: float, face: Face) -> str:
+        """The markup of a run's text with autospace kerns before the characters at `points` (none at 0)."""
         out = []
         for start, end in zip([0] + points, points + [len(text)]):
-            if start in points:
-                out.append(kern_markup(*last[1:]) if start == 0 else kern_markup(use.name, size))
-            if end > start:
-                out.append(_font_markup(text[start:end], use, self.fonts.fallback, face))
+            if start:
+                out.append(kern_markup(use.name, size))
+            out.append(_font_markup(text[start:end], use, self.fonts.fallback, face))
         return "".join(out)
 
     def _para(self, markup: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
