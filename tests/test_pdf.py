@@ -612,7 +612,8 @@ def test_built_fragments_equal_the_parsers(sample_docx: bytes) -> None:
     for style_name, role in (("Body Text", "body"), ("Table Text", "table")):
         style = r._pstyle(style_name, None)
         for text in ("a&b", "&&<>x", "a\nb", "\n", "a\n\nb", "x\n", "中文 abc", "a &amp; b", "Ω∑ 漢字",
-                     "a\tb", " lead", "tail ", "a  b", "\u3000中", "x\xa0y", "<font>", "\"'"):
+                     "a\tb", " lead", "tail ", "a  b", "\u3000中", "x\xa0y", "<font>", "\"'",
+                     "下设3个科室abc中文", "2025年", "年2025", "（12319）热线5%"):   # the last four: autospace kerns
             for bold in (False, True):
                 for runs in ((m.Run("前"), m.Run(text, bold), m.Run("后&", not bold)), (m.Run(text, bold),)):
                     markup, segs = r._markup_segs(m.Paragraph(style_name, runs), role, style.fontSize)

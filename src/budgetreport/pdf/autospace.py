@@ -44,9 +44,13 @@ def kern_points(text: str, before: str, flags: tuple[bool, bool]) -> list[int]:
     return out
 
 
-def kern_markup(face: str, size: float) -> str:
-    """A space in `face` sized so that it is KERN × size wide (no wider than a space at that size)."""
+def kern_size(face: str, size: float) -> str | None:
+    """The font size (as written in markup) at which a space of `face` is KERN × size wide, no larger than
+    `size` itself; None for a face whose space has no width."""
     space = stringWidth(" ", face, 1.0)
-    if space <= 0:
-        return ""
-    return f'<font name="{face}" size="{min(KERN * size / space, size):.3f}"> </font>'
+    return f"{min(KERN * size / space, size):.3f}" if space > 0 else None
+
+
+def kern_markup(face: str, size: str) -> str:
+    """The kern as paragraph markup: a space in `face` at the size kern_size gave."""
+    return f'<font name="{face}" size="{size}"> </font>'

@@ -17,7 +17,7 @@ from reportlab.platypus.paragraph import Paragraph
 from reportlab.platypus.paraparser import ParaFrag
 
 from . import docmodel as m
-from .autospace import kern_markup, kern_points
+from .autospace import kern_markup, kern_points, kern_size
 from .caches import CACHES
 from .fonts import Face, FontSet, single_line
 from .pages import _draw_toc_pending
@@ -69,6 +69,7 @@ TOC_STYLES = ("toc 1", "toc 2")
 
 FORMATTED = "\0formatted"   # a segs entry: a run with formatting of its own (the markup goes to the parser)
 SYNTH_SEG = "\0synthetic"   # a segs entry: a synthetic bold / italic marker, its label as the text
+KERN_SEG = "\0kern"   # a segs entry: an autospace kern, "face|size" as the text (autospace.py)
 
 
 def _leading(line: tuple[str, float] | None, size: float, default: float, face: str) -> float:
@@ -180,16 +181,14 @@ class ParagraphBuilder:
             use = self.fonts.for_style(face_role, run.font) if run.font else face
             # CJK faces have no bold or italic: the run's face drawn bold / slanted (synthetic.py)
             look = label(run.bold, run.italic or style_italic)
-            if look != OFF:
-                segs.append((SYNTH_SEG, look))
             points = kern_points(run.text, last[0], p.autospace) if any(p.autospace) else []
             if points and points[0] == 0:   # after the run before, in its face and size, not in this run's look
-                out.append(kern_markup(*last[1:]))
+                out.append(self._kern(last[1], last[2], segs))
                 points = points[1:]
-                segs.append((FORMATTED, ""))
+            if look != OFF:
+                segs.append((SYNTH_SEG, look))
             if points:
-                markup = self._kerned(run.text, points, use, run.size or size, face)
-                segs.append((FORMATTED, ""))
+                markup = self._kerned(run.text, points, use, run.size or size, face, segs)
             else:
                 markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
             if run.text:
@@ -208,14 +207,23 @@ class ParagraphBuilder:
             out.append(markup if look == OFF else marker(look) + markup + marker(OFF))
         return "".join(out), segs
 
-    def _kerned(self, text: str, points: list[int], use: Face, size: float, face: Face) -> str:
+    def _kerned(self, text: str, points: list[int], use: Face, size: float, face: Face, segs: list) -> str:
         """The markup of a run's text with autospace kerns before the characters at `points` (none at 0)."""
         out = []
         for start, end in zip([0] + points, points + [len(text)]):
             if start:
-                out.append(kern_markup(use.name, size))
-            out.append(_font_markup(text[start:end], use, self.fonts.fallback, face))
+                out.append(self._kern(use.name, size, segs))
+            out.append(_font_markup(text[start:end], use, self.fonts.fallback, face, segs))
         return "".join(out)
+
+    @staticmethod
+    def _kern(face: str, size: float, segs: list) -> str:
+        """An autospace kern after text in `face` at `size`: its markup, and its segs entry."""
+        at = kern_size(face, size)
+        if at is None:
+            return ""
+        segs.append((KERN_SEG, f"{face}|{at}"))
+        return kern_markup(face, at)
 
     def _para(self, markup: str, segs: list[tuple[str | None, str]], style: ParagraphStyle,
               keys: tuple[str, ...] | list[str] = ()) -> CJKParagraph:
@@ -233,11 +241,14 @@ class ParagraphBuilder:
         key = (id(style), kind, font)  # styles live in CACHES.styles, which forgets protos with them
         proto = CACHES.protos.get(key)
         if proto is None:
-            body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x', "synth": marker("b") + "x"}[kind]
-            if font is not None:
+            body = {"text": "x", "br": "x<br/>x", "anchor": '<a name="k"/>x', "synth": marker("b") + "x"}.get(kind, "")
+            if kind == "kern":   # font: "face|size"
+                face, _, at = (font or "").partition("|")
+                body = "x" + kern_markup(face, at) + "x"
+            elif font is not None:
                 body = f'<font name="{font}">{body}</font>'
             frags = Paragraph(body, style).frags
-            proto = CACHES.protos.put(key, frags[1] if kind == "br" else frags[0])
+            proto = CACHES.protos.put(key, frags[1] if kind in ("br", "kern") else frags[0])
         return proto
 
     def _frags(self, style: ParagraphStyle, segs: list[tuple[str | None, str]],
@@ -270,6 +281,9 @@ class ParagraphBuilder:
             if pending:
                 emit("".join(pending), None)
                 pending.clear()
+            if font == KERN_SEG:   # an autospace kern: a space of its own face and size
+                out.append(self._proto(style, "kern", text).clone(link=[], us_lines=[]))
+                continue
             if font == SYNTH_SEG:   # a synthetic bold / italic marker (synthetic.py)
                 out.append(self._proto(style, "synth", None).clone(
                     cbDefn=ABag(kind="onDraw", label=text, name=SYNTH), link=[], us_lines=[]))
