@@ -8,6 +8,9 @@ the kern as a space of that width in the preceding text's face, which the line b
 """
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 KERN = 0.2  # of the font size (LibreOffice: font height / 5)
@@ -15,35 +18,34 @@ KERN = 0.2  # of the font size (LibreOffice: font height / 5)
 # code points LibreOffice's script detection calls Asian: Hangul Jamo, CJK radicals to CJK ideographs (with
 # kana, bopomofo and the compatibility blocks), Hangul syllables, CJK compatibility ideographs, vertical and
 # small forms, full-width forms, and the supplementary ideograph planes
-_ASIAN = ((0x1100, 0x11FF), (0x2E80, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF), (0xF900, 0xFAFF),
-          (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF))
-
-
-def asian(ch: str) -> bool:
-    cp = ord(ch)
-    return any(lo <= cp <= hi for lo, hi in _ASIAN)
-
-
-def kern_between(a: str, b: str, flags: tuple[bool, bool]) -> bool:
-    """A kern goes between the characters a and b (flags: Latin letters, digits)."""
-    if not (a.isalnum() and b.isalnum()) or asian(a) == asian(b):
-        return False
-    other = b if asian(a) else a
-    return flags[1] if other.isdigit() else flags[0]
+_ASIAN = ("\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+          "\U00020000-\U0003ffff")
+# between a letter or digit and another, one of them Asian and the other not ([^\W_]: a letter or digit)
+_CHANGE = re.compile(rf"(?<=[^\W_])(?<=[{_ASIAN}])(?=[^\W_])(?![{_ASIAN}])"
+                     rf"|(?<=[^\W_])(?<![{_ASIAN}])(?=[^\W_])(?=[{_ASIAN}])")
+_IS_ASIAN = re.compile(f"[{_ASIAN}]")
 
 
 def kern_points(text: str, before: str, flags: tuple[bool, bool]) -> list[int]:
-    """Indices i of text with a kern before text[i]; i = 0: after `before`, the last character of the text
-    before this one ("" when none)."""
+    """Indices i of text with a kern before text[i] (flags: Latin letters, digits); i = 0: after `before`, the
+    last character of the text before this one ("" when none)."""
+    joined = before[-1:] + text
+    skip = len(joined) - len(text)
     out = []
-    prev = before
-    for i, ch in enumerate(text):
-        if prev and kern_between(prev, ch, flags):
-            out.append(i)
-        prev = ch
+    for m in _CHANGE.finditer(joined):
+        i = m.start()
+        if i == 0:
+            continue
+        if not (flags[0] and flags[1]):   # one switch off: which kind of character is the non-Asian one?
+            a, b = joined[i - 1], joined[i]
+            other = b if _IS_ASIAN.match(a) else a
+            if not (flags[1] if other.isdigit() else flags[0]):
+                continue
+        out.append(i - skip)
     return out
 
 
+@lru_cache(maxsize=256)   # a handful of (face, size) pairs per report
 def kern_size(face: str, size: float) -> str | None:
     """The font size (as written in markup) at which a space of `face` is KERN × size wide, no larger than
     `size` itself; None for a face whose space has no width."""

@@ -200,9 +200,10 @@ class CJKParagraph(Paragraph):
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> str:
+def _font_markup(text: str, face, fallback, base, segs: list | None = None, covered: bool = False) -> str:
     """Escape text; switch face for runs of glyphs the face lacks; newlines become <br/>. With segs,
-    also append (face name, or None for base, unescaped text) for each piece."""
+    also append (face name, or None for base, unescaped text) for each piece. covered: the caller knows that
+    the face has every glyph of the text."""
     out: list[str] = []
     cur: Face | None = None  # set before the first character goes into buf
     buf: list[str] = []
@@ -217,7 +218,7 @@ def _font_markup(text: str, face, fallback, base, segs: list | None = None) -> s
                 segs.append((None if same else cur.name, raw))
             buf.clear()
 
-    if text and face.covers(text):  # the usual case: one run in the paragraph's face
+    if text and (covered or face.covers(text)):  # the usual case: one run in the paragraph's face
         cur = face
         buf.append(text)
         flush()

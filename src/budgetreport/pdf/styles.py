@@ -210,10 +210,11 @@ class ParagraphBuilder:
     def _kerned(self, text: str, points: list[int], use: Face, size: float, face: Face, segs: list) -> str:
         """The markup of a run's text with autospace kerns before the characters at `points` (none at 0)."""
         out = []
+        covered = use.covers(text)   # asked once for the run, not for each piece
         for start, end in zip([0] + points, points + [len(text)]):
             if start:
                 out.append(self._kern(use.name, size, segs))
-            out.append(_font_markup(text[start:end], use, self.fonts.fallback, face, segs))
+            out.append(_font_markup(text[start:end], use, self.fonts.fallback, face, segs, covered))
         return "".join(out)
 
     @staticmethod
