@@ -4,6 +4,7 @@ style's spacing (the built-in looks' values), so the default report keeps its la
 from __future__ import annotations
 
 import io
+import random
 import re
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 import docx
 import pytest
 from docx.enum.text import WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from budgetreport.pdf import read_docx, write_pdf
@@ -95,3 +98,46 @@ def test_space_before_a_heading_reaches_the_pdf(tmp_path: Path) -> None:
     heading = next(p.text for p in read_docx(original).paragraphs() if p.style == "Heading 2")
     moved = top_of(write_pdf(buf.getvalue()), heading[:4]) - top_of(write_pdf(original), heading[:4])
     assert had != 40 and abs(moved - (40 - had)) < 0.05, (moved, had)
+
+
+def _with_default_line(multiple: float | None) -> bytes:
+    """The report with Body Text's (and its based-on styles') line spacing removed and the document defaults'
+    (w:pPrDefault) set to `multiple` (None: none set there either)."""
+    d = docx.Document(io.BytesIO(make_docx()))
+    style = d.styles["Body Text"]
+    while style is not None:
+        spacing = style.element.find(qn("w:pPr") + "/" + qn("w:spacing"))
+        for attr in ("w:line", "w:lineRule"):
+            if spacing is not None and spacing.get(qn(attr)) is not None:
+                del spacing.attrib[qn(attr)]
+        style = style.base_style
+    ppr = d.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    assert ppr is not None
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        ppr.append(spacing)
+    for attr in ("w:line", "w:lineRule"):
+        spacing.attrib.pop(qn(attr), None)
+    if multiple is not None:
+        spacing.set(qn("w:line"), str(round(multiple * 240)))
+        spacing.set(qn("w:lineRule"), "auto")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_style_without_line_spacing_takes_the_document_defaults_else_single(seed: int, tmp_path: Path) -> None:
+    """Word's and LibreOffice's rule: the style chain, then w:docDefaults, then single spacing (not the
+    built-in look's 1.75)."""
+    rnd = random.Random(seed)
+    multiple = None if seed == 0 else rnd.choice([1.0, 1.15, 1.25, 1.5, 2.0, 2.5])
+    data = _with_default_line(multiple)
+    pdf = write_pdf(data)
+    gaps = _body_line_gaps(data, pdf, tmp_path)
+    assert len(gaps) >= 2
+    body = max(page_ops(pdf, 2)[0], key=lambda s: len(s.text))
+    single = body.size * line_height_em(pdf, 2, body.font)
+    want = single * (round((multiple or 1.0) * 240) / 240)
+    assert all(abs(g - want) < 0.05 for g in gaps), (multiple, gaps, want)

@@ -57,6 +57,9 @@ class _Styles:
         self._italic: dict[str | None, bool | None] = {}
         self._autospace: dict[str | None, AutoSpace] = {}
         defaults = root.find(f"{_W}docDefaults/{_W}pPrDefault/{W_PPR}") if root is not None else None
+        # w:pPrDefault / w:rPrDefault: each holds a w:pPr / w:rPr as a style does
+        self._doc_defaults = [d for d in (root.find(f"{_W}docDefaults/{_W}{kind}Default") for kind in ("pPr", "rPr"))
+                              if d is not None] if root is not None else []
         self._default_autospace = _autospace_of(defaults, (True, True))  # Word's default: on
         self._infos: dict[str, StyleInfo | None] = {}
         # the model's paragraphs, runs and cells, made once for every document read with these styles (they
@@ -102,6 +105,16 @@ class _Styles:
             if v is not None:
                 return v
         return None
+
+    def _spacing_attr(self, style_id: str | None, get, word_default):
+        """A spacing property as Word resolves it: the style chain, the document defaults, then Word's own
+        default (single line spacing, no space before or after)."""
+        found = self._attr(style_id, get)
+        for d in self._doc_defaults if found is None else ():
+            found = get(d)
+            if found is not None:
+                break
+        return word_default if found is None else found
 
     def table_borders(self, style_id: str | None, own: etree._Element | None) -> Borders:
         """A table's borders, edge by edge (top, left, bottom, right, insideH, insideV): its own w:tblBorders,
@@ -179,10 +192,11 @@ class _Styles:
             else:
                 sid = s.get(W_STYLEID)
                 self._infos[name] = StyleInfo(
-                    size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold), align=self._attr(sid, _jc),
-                    font=self._attr(sid, _style_font), line=self._attr(sid, _style_line),
-                    before=self._attr(sid, lambda st: _style_space(st, W_BEFORE)),
-                    after=self._attr(sid, lambda st: _style_space(st, W_AFTER)),
+                    size=self._attr(sid, _style_size), bold=self._attr(sid, _style_bold),
+                    align=self._attr(sid, _jc), font=self._attr(sid, _style_font),
+                    line=self._spacing_attr(sid, _style_line, ("auto", 1.0)),
+                    before=self._spacing_attr(sid, lambda st: _style_space(st, W_BEFORE), 0.0),
+                    after=self._spacing_attr(sid, lambda st: _style_space(st, W_AFTER), 0.0),
                     color=self._attr(sid, _style_color), indent=self._indent(sid),
                     italic=self.italic(sid))
         return self._infos[name]

@@ -22,17 +22,14 @@ if TYPE_CHECKING:  # tables imports styles, which imports this module
 
 def _keep_height(preface: list[Flowable], table: _Table, frame_w: float, frame_h: float) -> float:
     """Room a table needs on the current page, as Word and LibreOffice keep a paragraph set to keep with the
-    next with a table's first row: its 表号/标题, the header rows and the first body row (with the rows merged
-    cells join to it), at most the frame's height; the rest of the table may go on the next page."""
+    next with a table's first row: its 表号/标题, the header rows and the first body row (with the rows a merged
+    cell's content needs, see _Table.split_impossible), at most the frame's height; the rest of the table may go on the next page."""
     head = 0.0
     for f in preface:
         head += f.wrap(frame_w, frame_h)[1] + f.getSpaceBefore() + f.getSpaceAfter()
     table.wrap(frame_w, frame_h)
-    # the header rows and the first body row, or the first rows merged cells join (reportlab splits no merge)
-    joined: dict[int, int] = {}
-    if table._spanCmds:
-        # reportlab's own test of where a split may fall (private: not in its stubs)
-        table._getRowImpossible(joined, table._rowSpanCells, table._spanRanges)  # type: ignore[attr-defined]
+    # the header rows and the first body row, and the rows below it a merged cell's content needs
+    joined = table.split_impossible()
     upto = table.repeatRows + 1
     while upto in joined and upto < len(table._rowHeights):
         upto += 1

@@ -192,6 +192,7 @@ class _Table(Table):
     _cellStyles: list[list[CellStyle]]
     _spanCmds: list[tuple]
     _spanRects: dict[tuple[int, int], tuple[float, float, float, float] | None]
+    _spanRanges: dict[tuple[int, int], tuple[int, int, int, int] | None]  # (col, row) → (c0, r0, c1, r1)
     _colSpanCells: list[tuple[int, int]]
     _rowSpanCells: list[tuple[int, int]]
     _renderCB: Any
@@ -211,7 +212,49 @@ class _Table(Table):
 
     def split(self, availWidth, availHeight):  # noqa: N803
         self._br_full = None  # split recalculates for a smaller height
-        return super().split(availWidth, availHeight)
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2 and self._spanCmds:
+            _top_align_cut_merges(self, cast(Table, parts[0]))
+        return parts
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight, ignoreSpans=0):  # noqa: N802, N803
+        """reportlab's choice of the last row boundary that fits, with Word's and LibreOffice's rule for
+        vertically merged cells: a page may break between the rows a merge joins, when the merged cell's
+        content fits in the rows above the break (reportlab's own rule never breaks inside a merge)."""
+        impossible = self.split_impossible()
+        h, split_at = 0.0, 0
+        for n, rh in enumerate(self._rowHeights, start=1):
+            if rh is None or h + rh > availHeight:
+                break
+            if n not in impossible:
+                split_at = n
+            h += rh
+        return split_at
+
+    def split_impossible(self) -> set[int]:
+        """Row boundaries (n: between rows n - 1 and n) a page may not fall on: inside a merged cell whose
+        content is taller than its rows above n. After a wrap."""
+        out: set[int] = set()
+        if not self._spanCmds:   # reportlab keeps span ranges only for tables with spans
+            return out
+        heights, widths = self._rowHeights, self._colWidths
+        for (c, r), span in self._spanRanges.items():
+            if span is None or span[1] == span[3]:
+                continue
+            c0, r0, c1, r1 = span
+            value, style = self._cellvalues[r0][c0], self._cellStyles[r0][c0]
+            if not value:
+                continue
+            if type(value) is str:
+                need = _text_height(value, style)
+            else:
+                need = self._listCellGeom(value, sum(widths[c0:c1 + 1]), style)[1] + style.topPadding + style.bottomPadding  # type: ignore[attr-defined]
+            above = 0.0
+            for n in range(r0 + 1, r1 + 1):
+                above += heights[n - 1] or 0.0
+                if need > above + _FUZZ:
+                    out.add(n)
+        return out
 
     def normalizeData(self, data):  # noqa: N802
         return data  # Renderer._table gives fresh lists of str and flowables: nothing to normalise
@@ -257,7 +300,7 @@ class _Table(Table):
                             if self._curcellstyle is None:  # the first cell sets the colour, as reportlab's would
                                 canv.setFillColor(cellstyle.color)  # type: ignore[arg-type]  # stubs: int colour
                                 self._curcellstyle = cellstyle
-                            font, fsize, just, left, right, bottom, top, leading, at_bottom, bold = look
+                            font, fsize, just, left, right, bottom, top, leading, valign, bold = look
                             # the places reportlab's drawString / drawCentredString / drawRightString give
                             if just == "LEFT":
                                 tx = x + left
@@ -265,7 +308,10 @@ class _Table(Table):
                                 tx = x + w - right - string_width(cellval, font, fsize)
                             else:
                                 tx = x + (w + left - right) * 0.5 - 0.5 * string_width(cellval, font, fsize)
-                            ty = y + bottom + leading - fsize if at_bottom else y + (bottom + h - top + leading) / 2.0 - fsize
+                            if valign == "MIDDLE":
+                                ty = y + (bottom + h - top + leading) / 2.0 - fsize
+                            else:
+                                ty = y + bottom + leading - fsize if valign == "BOTTOM" else y + h - top - fsize
                             if bold:   # synthetic bold; q … Q: the render mode and line width end with the text
                                 code.append(f"q BT 1 0 0 1 {pos(tx, ty)} Tm {bold_ops(fsize)} "
                                             f"{show(canv, font, fsize, cellval)} ET Q")
@@ -280,10 +326,26 @@ class _Table(Table):
         return None
 
 
+def _top_align_cut_merges(whole: _Table, first: Table) -> None:
+    """A merged cell the page break cuts shows its content at the top of its part on the first page, and so
+    does every merged cell beside it (in rows it spans), as LibreOffice draws them; the continuation below the
+    break is empty."""
+    n = len(first._cellvalues)  # type: ignore[attr-defined]
+    merges = [s for s in whole._spanRanges.values() if s is not None and s[1] < s[3]]
+    cut = [s[1] for s in merges if s[1] < n <= s[3]]
+    if not cut:
+        return
+    for c, r, _, r1 in merges:
+        if r < n and r1 >= min(cut):
+            styles = first._cellStyles[r] = list(first._cellStyles[r])  # type: ignore[attr-defined]
+            styles[c] = styles[c].copy()
+            styles[c].valign = "TOP"
+
+
 _HAlign = Literal["LEFT", "CENTER", "CENTRE", "RIGHT", "DECIMAL"]  # CellStyle.alignment
 _VAlign = Literal["TOP", "MIDDLE", "BOTTOM"]
-# font, size, alignment, left, right, bottom and top padding, leading, at the bottom, synthetic bold
-_TextLook = tuple[str, float, _HAlign, float, float, float, float, float, bool, bool]
+# font, size, alignment, left, right, bottom and top padding, leading, vertical alignment, synthetic bold
+_TextLook = tuple[str, float, _HAlign, float, float, float, float, float, _VAlign, bool]
 
 
 def _text_look(cs: CellStyle) -> _TextLook | None:
@@ -292,7 +354,7 @@ def _text_look(cs: CellStyle) -> _TextLook | None:
     if not embedded(cs.fontname):
         return None
     return (cs.fontname, cs.fontsize, cs.alignment, cs.leftPadding, cs.rightPadding, cs.bottomPadding,
-            cs.topPadding, cs.leading, cs.valign == "BOTTOM", getattr(cs, "br_bold", False))
+            cs.topPadding, cs.leading, cs.valign, getattr(cs, "br_bold", False))
 
 
 def _text_row_heights(data: list[list], styles: list[list[CellStyle]],
