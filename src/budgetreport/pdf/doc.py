@@ -29,11 +29,13 @@ class Run:
     size: float | None = None  # pt, None for the paragraph's
     vert: str | None = None  # w:vertAlign: "superscript" / "subscript"
     font: str | None = None  # w:rFonts w:eastAsia (else w:ascii) named on the run itself
+    latin: str | None = None  # w:rFonts w:ascii named on the run itself (letters and digits: latin_fonts.py)
 
     @property
     def plain(self) -> bool:
         """Only the paragraph's own look (bold aside)."""
-        return not (self.italic or self.underline or self.color or self.size or self.vert or self.font)
+        return not (self.italic or self.underline or self.color or self.size or self.vert or self.font
+                    or self.latin)
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,11 @@ class RunStyle:
     size: float | None = None
     vert: str | None = None
     font: str | None = None
+    latin: str | None = None
 
     def resolved(self, para_bold: bool) -> RunStyle:
         return self if self.bold is not None else RunStyle(para_bold, self.italic, self.underline, self.color,
-                                                             self.size, self.vert, self.font)
+                                                             self.size, self.vert, self.font, self.latin)
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class StyleInfo:
     color: str | None = None  # w:color of the style's run properties ("RRGGBB"; black and auto: None)
     indent: Indent | None = None  # w:ind of the style, each side inherited on its own through based-on styles
     italic: bool | None = None  # w:i of the style's run properties (through based-on styles)
+    latin: str | None = None  # w:rFonts w:ascii of the style, else of the document defaults (latin_fonts.py)
 
 
 @dataclass

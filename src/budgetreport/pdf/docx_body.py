@@ -225,7 +225,7 @@ class _Reader:
         if obj is None:
             text, look = run
             obj = self._runs.put(run, Run(text, bool(look.bold), look.italic, look.underline, look.color, look.size,
-                                         look.vert, look.font)
+                                         look.vert, look.font, look.latin)
                                  if isinstance(look, RunStyle) else Run(text, look))
         return obj
 
@@ -547,7 +547,8 @@ def _run_style(bold: bool | None, extra: dict[str, etree._Element]) -> RunStyle:
                     color.upper() if color.lower() not in ("auto", "000000") else None,
                     int(size) / 2 if size.isdigit() else None,
                     vert if (vert := extra["vert"].get(W_VAL) if "vert" in extra else None) in _VERT else None,
-                    (extra["font"].get(W_EASTASIA) or extra["font"].get(W_ASCII) or None) if "font" in extra else None)
+                    (extra["font"].get(W_EASTASIA) or extra["font"].get(W_ASCII) or None) if "font" in extra else None,
+                    extra["font"].get(W_ASCII) or None if "font" in extra else None)
 
 
 def _resolved(bold: Weight, para_bold: bool) -> bool | RunStyle:

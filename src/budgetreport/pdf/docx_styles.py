@@ -107,8 +107,8 @@ class _Styles:
         return None
 
     def _spacing_attr(self, style_id: str | None, get, word_default):
-        """A spacing property as Word resolves it: the style chain, the document defaults, then Word's own
-        default (single line spacing, no space before or after)."""
+        """A spacing or font property as Word resolves it: the style chain, the document defaults, then Word's
+        own default (single line spacing, no space before or after; no Latin face: None)."""
         found = self._attr(style_id, get)
         for d in self._doc_defaults if found is None else ():
             found = get(d)
@@ -198,7 +198,7 @@ class _Styles:
                     before=self._spacing_attr(sid, lambda st: _style_space(st, W_BEFORE), 0.0),
                     after=self._spacing_attr(sid, lambda st: _style_space(st, W_AFTER), 0.0),
                     color=self._attr(sid, _style_color), indent=self._indent(sid),
-                    italic=self.italic(sid))
+                    italic=self.italic(sid), latin=self._spacing_attr(sid, _style_latin, None))
         return self._infos[name]
 
     def _indent(self, style_id: str | None) -> Indent | None:
@@ -302,6 +302,13 @@ def _style_font(st: etree._Element) -> str | None:
     if fonts is None:
         return None
     return fonts.get(W_EASTASIA) or fonts.get(W_ASCII) or None
+
+
+def _style_latin(st: etree._Element) -> str | None:
+    """The Latin face a style (or w:rPrDefault) names: w:ascii (theme fonts are not names)."""
+    rpr = st.find(W_RPR)
+    fonts = rpr.find(W_RFONTS) if rpr is not None else None
+    return fonts.get(W_ASCII) or None if fonts is not None else None
 
 
 def _autospace_of(ppr: etree._Element | None, inherited: AutoSpace) -> AutoSpace:

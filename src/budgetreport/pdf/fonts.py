@@ -106,11 +106,28 @@ class FontSet:
                 wanted.pop(r, None)
             parts.append(f"{_ROLE_ZH[r]}：{face.family}" + (f"（代替{wanted[r]}）" if r in wanted else ""))
         main = {_ROLE_STYLE[r] for r in ROLES}
+        if LATIN_KEY in asked:
+            parts.append(_describe_latin(asked[LATIN_KEY]))
         for style, name in self.asked:
+            if style == LATIN_KEY:
+                continue
             own = face_for_name(name)
             if style not in main and own is not None and own not in {self.role(r) for r in ROLES}:
                 parts.append(f"{_STYLE_ZH.get(style, style)}：{own.family}")
         return "PDF 字体  " + "；".join(parts)
+
+
+LATIN_KEY = "w:ascii"   # FontSet.asked: the Latin face the template names for the body
+
+
+def _describe_latin(name: str) -> str:
+    """The build line's part for letters and digits: the face that draws them, and what it stands in for."""
+    from .latin_fonts import latin_face   # it imports this module
+
+    face = latin_face(name)
+    if face is None:
+        return f"西文：中文字体（缺{name}）"
+    return f"西文：{face.family}" + ("" if face.family.lower() == name.lower() else f"（代替{name}）")
 
 
 # the style whose face names a role in the build line, and the styles whose template fonts are reported
@@ -152,6 +169,9 @@ def _asked_fonts_of(data: bytes) -> tuple[tuple[str, str], ...]:
         info = styles.info(style)
         if info is not None and info.font:
             out.append((style, info.font))
+    body = styles.info("Body Text")
+    if body is not None and body.latin:
+        out.append((LATIN_KEY, body.latin))   # letters and digits (latin_fonts.py)
     return tuple(out)
 
 
@@ -489,6 +509,9 @@ def _face_of_category(cat: str) -> Face | None:
 
 def forget_discovery() -> None:
     """Look for the machine's faces again on the next resolve_fonts (after BUDGETREPORT_FONT_DIR changed)."""
+    from .latin_fonts import latin_face   # it imports this module
+
     _system_candidates.cache_clear()
     _system_fontset.cache_clear()
     _face_of_category.cache_clear()
+    latin_face.cache_clear()

@@ -8,6 +8,7 @@ from typing import Callable
 
 from . import docmodel as m
 from .fastdraw import draw_text, fallback_runs, string_width
+from .latin_fonts import latin_face, split_scripts
 from .fonts import FontSet
 
 BUILT_IN = m.Furniture((m.FurnitureLine("", "center", (("text", "— "), ("field", "PAGE"), ("text", " —"))),))
@@ -79,8 +80,14 @@ class PageFurniture:
             return
         info = self.styles.get(line.style)
         face = self.fonts.for_style("body", info.font if info is not None else None).name
+        latin = latin_face(info.latin) if info is not None and info.latin else None
+        # letters and digits in the style's Latin face when installed, as in paragraphs (latin_fonts.py)
+        pieces = [(face, text)] if latin is None else \
+            [(latin.name if is_latin else face, piece) for is_latin, piece in split_scripts(text)]
         size = self._size(line)
-        width = sum(string_width(run, f, size) for f, run in fallback_runs(canv, face, text))
+        widths = [sum(string_width(run, f, size) for f, run in fallback_runs(canv, font, piece))
+                  for font, piece in pieces]
+        width = sum(widths)
         pg = self.section.page
         if self.built_in:                      # centred on the page, as it always was
             x = pg.width / 2 - 0.5 * width
@@ -90,7 +97,9 @@ class PageFurniture:
             x = pg.width - pg.right - width
         else:
             x = pg.left
-        draw_text(canv, x, y, face, size, text)
+        for (font, piece), w in zip(pieces, widths):
+            draw_text(canv, x, y, font, size, piece)
+            x += w
 
 
 def page_furniture(doc: m.Document, fonts: FontSet, learned: Pass, known: Pass | None) -> Callable[[int], PageFurniture]:

@@ -34,24 +34,28 @@ def _is_word(u: str) -> bool:
 
 def _break_at(U: list[str], start: int, end: int) -> int:
     """Best break index in (start, end]: the line is U[start:k]."""
-    k = end
-    # keep a Latin word / number whole when it straddles the break
-    if k < len(U) and _is_word(U[k]) and _is_word(U[k - 1]):
-        j = k - 1
-        while j > start and _is_word(U[j - 1]):
-            j -= 1
-        if j > start:
-            k = j
+    k = _word_start(U, start, end)
     # move the break back while the next line would start with a forbidden character
     # or this line would end with an opening bracket (at most 3 steps: never an endless squeeze)
     for _ in range(3):
         if k >= len(U) or k - 1 <= start:
             break
         if U[k] in CANNOT_START or U[k - 1] in CANNOT_END:
-            k -= 1
+            k = _word_start(U, start, k - 1)   # "0.00％": the number goes with its sign
         else:
             break
     return k if k > start else end
+
+
+def _word_start(U: list[str], start: int, k: int) -> int:
+    """k, or the start of the Latin word / number that straddles a break at k (when it does not begin the line)."""
+    if k < len(U) and _is_word(U[k]) and _is_word(U[k - 1]):
+        j = k - 1
+        while j > start and _is_word(U[j - 1]):
+            j -= 1
+        if j > start:
+            return j
+    return k
 
 
 def _text_width(text: str, font: str, size: float) -> float:

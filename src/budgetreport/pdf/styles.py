@@ -20,6 +20,7 @@ from . import docmodel as m
 from .autospace import kern_markup, kern_points, kern_size
 from .caches import CACHES
 from .fonts import Face, FontSet, single_line
+from .latin_fonts import latin_face, split_scripts
 from .pages import _draw_toc_pending
 from .synthetic import OFF, SYNTH, label, marker
 from .paragraphs import _ENTITY_CHARS, _ENTITY_SPLIT, CJKParagraph, _clean, _font_markup
@@ -172,6 +173,7 @@ class ParagraphBuilder:
         `size`: the paragraph's font size (the kerns of autospace.py are a fifth of the size of the text
         before them)."""
         face = self._face(p.style if face_role != "table" else "Table Text", face_role)
+        style_latin = self._latin(p.style if face_role != "table" else "Table Text")
         style_italic = bool(self.doc.styles.get(p.style, _NO_INFO).italic)
         out: list[str] = []
         segs: list[tuple[str | None, str]] = []
@@ -179,6 +181,7 @@ class ParagraphBuilder:
         for run in p.runs:
             # a face named on the run, as for a style's
             use = self.fonts.for_style(face_role, run.font) if run.font else face
+            latin = latin_face(run.latin) if run.latin else style_latin
             # CJK faces have no bold or italic: the run's face drawn bold / slanted (synthetic.py)
             look = label(run.bold, run.italic or style_italic)
             points = kern_points(run.text, last[0], p.autospace) if any(p.autospace) else []
@@ -188,9 +191,9 @@ class ParagraphBuilder:
             if look != OFF:
                 segs.append((SYNTH_SEG, look))
             if points:
-                markup = self._kerned(run.text, points, use, run.size or size, face, segs)
+                markup = self._kerned(run.text, points, use, latin, run.size or size, face, segs)
             else:
-                markup = _font_markup(run.text, use, self.fonts.fallback, face, segs)
+                markup = self._scripts(run.text, use, latin, face, segs)
             if run.text:
                 last = (run.text[-1], use.name, run.size or size)
             if look != OFF:
@@ -207,15 +210,32 @@ class ParagraphBuilder:
             out.append(markup if look == OFF else marker(look) + markup + marker(OFF))
         return "".join(out), segs
 
-    def _kerned(self, text: str, points: list[int], use: Face, size: float, face: Face, segs: list) -> str:
+    def _kerned(self, text: str, points: list[int], use: Face, latin: Face | None, size: float, face: Face,
+                segs: list) -> str:
         """The markup of a run's text with autospace kerns before the characters at `points` (none at 0)."""
         out = []
-        covered = use.covers(text)   # asked once for the run, not for each piece
+        covered = latin is None and use.covers(text)   # asked once for the run, not for each piece
         for start, end in zip([0] + points, points + [len(text)]):
             if start:
                 out.append(self._kern(use.name, size, segs))
-            out.append(_font_markup(text[start:end], use, self.fonts.fallback, face, segs, covered))
+            if latin is None:
+                out.append(_font_markup(text[start:end], use, self.fonts.fallback, face, segs, covered))
+            else:
+                out.append(self._scripts(text[start:end], use, latin, face, segs))
         return "".join(out)
+
+    def _scripts(self, text: str, use: Face, latin: Face | None, face: Face, segs: list) -> str:
+        """The markup of a run's text: letters and digits (below U+0080) in the Latin face the template names
+        when the machine has it (latin_fonts.py), the rest in `use`, with per-character fallback."""
+        if latin is None:
+            return _font_markup(text, use, self.fonts.fallback, face, segs)
+        return "".join(_font_markup(piece, latin if is_latin else use, self.fonts.fallback, face, segs)
+                       for is_latin, piece in split_scripts(text))
+
+    def _latin(self, style: str) -> Face | None:
+        """The Latin face of a paragraph style (its w:ascii, else the document defaults'), when installed."""
+        name = self.doc.styles.get(style, _NO_INFO).latin
+        return latin_face(name) if name else None
 
     @staticmethod
     def _kern(face: str, size: float, segs: list) -> str:

@@ -27,7 +27,9 @@ class TableBuilder(ParagraphBuilder):
 
     def _table(self, t: m.Table, frame_w: float) -> _Table:
         base_size = self._pstyle("Table Text", None).fontSize
-        widths, size = fit_columns(t, frame_w, base_size, self._face("Table Text", "table").name)
+        latin = self._latin("Table Text")
+        widths, size = fit_columns(t, frame_w, base_size, self._face("Table Text", "table").name,
+                                   latin.name if latin is not None else None)
         pad = 1.5 if size < 9 else 3.0
         ncols = len(widths)
         nrows = len(t.rows)
@@ -155,7 +157,14 @@ class TableBuilder(ParagraphBuilder):
         table_face = self._face("Table Text", "table")
         if style.fontName != table_face.name:
             return None, 0.0
-        if not table_face.covers(text) or any(ch.isspace() and ch != " " for ch in text):
+        if any(ch.isspace() and ch != " " for ch in text):
+            return None, 0.0
+        latin = self._latin("Table Text")
+        if latin is not None and text.isascii():   # figures and codes: the Latin face alone
+            table_face = latin
+        elif latin is not None and not text.isascii() and any(ch < "\x80" for ch in text):
+            return None, 0.0   # two faces: a paragraph
+        if not table_face.covers(text):
             return None, 0.0
         if any(p.autospace) and kern_points(text, "", p.autospace):   # kerns: drawn as a paragraph
             return None, 0.0
@@ -414,7 +423,8 @@ def _text(p: m.Paragraph) -> str:
     return runs[0].text if len(runs) == 1 else p.text
 
 
-def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[list[float], float]:
+def fit_columns(t: m.Table, frame_w: float, base: float, face: str,
+                latin: str | None = None) -> tuple[list[float], float]:
     """Column widths (scaled into the frame when wider) and the table's font size (≥ 7 pt). A column is never
     narrower than its longest unbreakable token (a number, a code); the room comes from columns with slack."""
     grid = list(t.grid)
@@ -440,7 +450,8 @@ def fit_columns(t: m.Table, frame_w: float, base: float, face: str) -> tuple[lis
     while True:
         pad = 2 * (1.5 if size < 9 else 3.0) + 1.0
         # max(w + pad) == max(w) + pad exactly: float addition is monotonic
-        need = [max(string_width(tok, face, size) for tok in toks) + pad if toks else 0.0 for toks in tokens]
+        need = [max(string_width(tok, latin if latin and tok.isascii() else face, size) for tok in toks) + pad
+                if toks else 0.0 for toks in tokens]
         if sum(need) <= frame_w or size <= MIN_TABLE_FONT:
             break
         size = max(MIN_TABLE_FONT, size - 0.5)
