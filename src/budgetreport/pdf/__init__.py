@@ -11,9 +11,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from reportlab.platypus.doctemplate import LayoutError
+
 from budgetreport.docx_package import FilledDocx
 from budgetreport.errors import BudgetError
-
 from budgetreport.templates import TemplateSet
 
 from .docmodel import Document, read_docx
@@ -46,7 +47,15 @@ def render_pdf(filled: FilledDocx, templates: TemplateSet, engine: str = "auto")
         return convert_with_libreoffice(filled.data), libreoffice_line(features, template), []
     fonts = resolve_fonts(templates.folders)
     notes = [builtin_note(features, template)] if features and template is not None else []
-    return write_pdf(filled, fonts=fonts), fonts.describe(), notes
+    try:
+        pdf = write_pdf(filled, fonts=fonts)
+    except LayoutError as e:   # something in the template cannot go on any page (a table cell taller than one)
+        where = template.name if template is not None else "report.docx"
+        raise BudgetError(f"内置 PDF 引擎无法排版模板 {where}：其中有内容（多为表格的一行）比一页还高",
+                          file=template,
+                          hint="在 Word 中减小该表格的行距、字号或段前段后间距后重新生成；"
+                               "或安装 LibreOffice 后加 --pdf-engine libreoffice 生成 PDF") from e
+    return pdf, fonts.describe(), notes
 
 
 def _soffice() -> str | None:

@@ -40,6 +40,19 @@ def _keep_height(preface: list[Flowable], table: _Table, frame_w: float, frame_h
     return min(head + sum(rows), frame_h)
 
 
+def fit_to_frame(table: _Table, frame_w: float, frame_h: float) -> None:
+    """A table whose rows cannot go over the page as they are (reportlab would stop with a LayoutError): header
+    rows that leave no room for a row below them are not repeated, and a row taller than the page is split
+    inside. Heights known after one wrap at the frame's size (rows past it are sized when the table splits)."""
+    table.wrap(frame_w, frame_h)
+    heights = [h for h in table._rowHeights if h is not None]
+    body = heights[table.repeatRows:]
+    if table.repeatRows and body and sum(heights[:table.repeatRows]) + max(body) > frame_h:
+        table.repeatRows = 0
+    if heights and max(heights) > frame_h:
+        table.splitInRow = 1
+
+
 class KeepBreak(CondPageBreak):
     """A CondPageBreak between paragraphs that leaves their spacing as it was: the frame still overlaps the
     next one's space before with the last one's space after (the larger counts, as in Word and LibreOffice)."""

@@ -19,7 +19,7 @@ from .fonts import FontSet
 from .furniture import Pass, needs_counts, page_furniture
 from .pages import (
     KeepBreak, _keep_lines, _define_toc_forms, _DocTemplate, _drop_trailing_spacers, _gc_paused, _keep_height, _Outline,
-    _take_apart, story_has_content,
+    _take_apart, fit_to_frame, story_has_content,
 )
 from .styles import OUTLINE_LEVEL
 from .tables import TableBuilder
@@ -109,6 +109,7 @@ class Renderer(TableBuilder):
                 pending_break = False
                 if isinstance(block, m.Table):
                     table = self._table(block, frame_w)
+                    fit_to_frame(table, frame_w, frame_h)
                     if preface is not None:
                         story[preface] = KeepBreak(_keep_height(story[preface + 1:], table, frame_w, frame_h))
                     preface = None

@@ -27,9 +27,8 @@ class TableBuilder(ParagraphBuilder):
 
     def _table(self, t: m.Table, frame_w: float) -> _Table:
         base_size = self._pstyle("Table Text", None).fontSize
-        latin = self._latin("Table Text")
         widths, size = fit_columns(t, frame_w, base_size, self._face("Table Text", "table").name,
-                                   latin.name if latin is not None else None)
+                                   getattr(self._latin("Table Text"), "name", None))
         pad = 1.5 if size < 9 else 3.0
         ncols = len(widths)
         nrows = len(t.rows)
