@@ -38,9 +38,10 @@ def _table(rnd: random.Random, tall_row: bool):  # type: ignore[no-untyped-def]
                 continue
             p.text = f"格{r}-{c}"
             texts.append(p.text)
-            if not tall_row:   # header and body rows several hundred points tall: exact line spacing
-                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-                p.paragraph_format.line_spacing = Pt(rnd.randint(260, 420) if r == 0 else rnd.randint(200, 400))
+    if not tall_row:   # every row over half the page tall (exact line spacing): a header row and one below
+        fmt = d.styles["Table Text"].paragraph_format   # it do not fit on one page together
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(rnd.randint(330, 450))
     t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     return d, texts
 
