@@ -77,3 +77,33 @@ def test_what_cannot_be_laid_out_is_a_chinese_error_naming_the_template(monkeypa
         render_report(SAMPLE, pdf_engine="builtin")
     assert "report.docx" in str(e.value) and "比一页还高" in str(e.value)
     assert "LibreOffice" in (e.value.hint or "")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_line_spacing_set_on_a_cells_paragraph(seed: int) -> None:
+    """A cell's paragraph with its own exact line spacing (Word's paragraph dialog inside a table): its row is
+    that spacing × its lines tall, plus the cell's top and bottom padding (1.5 + 2.5 pt); the other rows keep
+    the Table Text style's 11.25 pt."""
+    from pdfops import page_ops
+
+    rnd = random.Random(seed)
+    d = _template()
+    rows = rnd.randint(3, 7)
+    t = d.add_table(rows=rows, cols=2)
+    t.style = d.styles["Table Grid"]
+    want = []
+    for r in range(rows):
+        lines, exact = rnd.randint(1, 3), rnd.choice([None, 14.0, 18.5, 24.0, 31.0])
+        for c in range(2):
+            p = t.cell(r, c).paragraphs[0]
+            p.style = d.styles["Table Text"]
+            p.text = "\n".join(f"格{r}{c}第{k}行" for k in range(lines if c == 0 else 1))
+            if c == 0 and exact is not None:
+                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                p.paragraph_format.line_spacing = Pt(exact)
+        want.append(max(lines * (exact or 11.25), 11.25) + 4.0)
+    _, lines_drawn = page_ops(write_pdf(_saved(d)), 0)
+    ys = sorted({round(ln.y0, 2) for ln in lines_drawn if ln.horizontal}, reverse=True)
+    heights = [a - b for a, b in zip(ys, ys[1:])]
+    assert len(heights) == rows, (seed, heights)
+    assert all(abs(h - w) < 0.05 for h, w in zip(heights, want)), (seed, heights, want)

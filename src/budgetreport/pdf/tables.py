@@ -115,7 +115,8 @@ class TableBuilder(ParagraphBuilder):
             # table texts ("0.00", "合计") repeat: decided once; a single run by its text and weight (a run's
             # own hash is computed in Python each time, a string's is cached)
             runs = p.runs
-            key = ((runs[0].text, runs[0].bold) if len(runs) == 1 and runs[0].plain else runs, p.style, p.align, size)
+            key = ((runs[0].text, runs[0].bold) if len(runs) == 1 and runs[0].plain else runs, p.style, p.align, size,
+                   p.spacing)
             plain = self._plain.get(key)
             if plain is None:
                 plain = self._plain[key] = self._plain_cell(p, size)
@@ -130,7 +131,7 @@ class TableBuilder(ParagraphBuilder):
                 continue  # only spaces: nothing to draw (a newline would be a <br/>)
             # every paragraph in a cell follows the table's size; alignment is the paragraph's own
             align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
-            style = self._pstyle("Table Text", align, size, in_table=True)
+            style = self._pstyle("Table Text", align, size, in_table=True, spacing=_own_line(p))
             text, segs = self._markup_segs(p, "table", style.fontSize)
             if text.strip():
                 out.append(self._para(text, segs, style))
@@ -139,7 +140,7 @@ class TableBuilder(ParagraphBuilder):
     def _plain_cell(self, p: m.Paragraph, size: float) -> tuple[str, ParagraphStyle, str | None, float, bool]:
         """A one-paragraph cell's entry of self._plain."""
         align = p.align or self.doc.styles.get(p.style, _NO_INFO).align
-        style = self._pstyle("Table Text", align, size, in_table=True)
+        style = self._pstyle("Table Text", align, size, in_table=True, spacing=_own_line(p))
         italic = bool(self.doc.styles.get(p.style, _NO_INFO).italic)
         text = _text(p)
         face, width = self._plain_face(p, text, style) if text and not italic else (None, 0.0)
@@ -168,6 +169,12 @@ class TableBuilder(ParagraphBuilder):
         if any(p.autospace) and kern_points(text, "", p.autospace):   # kerns: drawn as a paragraph
             return None, 0.0
         return table_face, _text_width(text, table_face.name, style.fontSize)
+
+
+def _own_line(p: m.Paragraph) -> m.Spacing | None:
+    """The line spacing a cell's paragraph sets on itself (its space before / after and indents are not
+    drawn in a cell: docs/pdf.md)."""
+    return None if p.spacing is None or p.spacing[2] is None else (None, None, p.spacing[2], None)
 
 
 def _border_commands(borders: tuple[tuple[float, str | None], ...]) -> list[tuple]:
