@@ -200,9 +200,9 @@ def test_bold_header_rows_are_synthetic_bold_on_every_page(seed: int) -> None:
         drawn = "".join(s.text for s in head_ops)
         assert all(ch in drawn for h in heads for ch in h), (drawn, heads)   # the wrapped header too
         assert {s.mode for s in head_ops} == {2} and {s.mode for s in body_ops} == {0}
-        # the table's own face drawn bold, not a bold face (the figures may be in the template's Latin face)
+        # one face drawn bold (synthetic), not a bold face of its own; the figures in one face too (the table
+        # face, or the template's Latin face when the machine has it)
         assert len({_base(s.font) for s in head_ops}) == 1 and len({_base(s.font) for s in body_ops}) == 1
-        assert _base(head_ops[0].font) in {_base(s.font) for s in shown if s.text and not s.text.isascii()}
 
 
 def test_a_bold_heading_keeps_its_face() -> None:
